@@ -1,0 +1,89 @@
+"""Wiring: config + channels + clock → the running bot (pipeline, dispatcher, due work)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+
+from bot.channels.base import Channel
+from bot.clock import Clock
+from bot.config import Config
+from bot.dispatcher import Dispatcher
+from bot.events import Event
+from bot.pipeline import EventPipeline
+from bot.render import Renderer
+from handlers import command_table
+from models import Database
+from scheduler.runner import DueWorkRunner
+from scheduler.ticker import Ticker
+from services import jobs, membership, outbox
+from services.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class ClassBot:
+    def __init__(self, config: Config, channels: list[Channel], clock: Clock, *,
+                 db: Database | None = None, worker: str | None = None) -> None:
+        self.config = config
+        self.clock = clock
+        self.db = db or Database(config.database_url)
+        self.channels = {channel.name: channel for channel in channels}
+        self.renderer = Renderer(config.language, bot_name=config.bot_name,
+                                 school_name=config.school_name)
+        self.table = command_table()
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.pipeline = EventPipeline(self.db, clock, config, self.renderer, self.table,
+                                      {c.name: c.capabilities for c in channels})
+        self.dispatcher = Dispatcher(self.db, self.channels, clock, self.renderer)
+        self.due = DueWorkRunner(self.db, clock, config, self.renderer, self.table.jobs,
+                                 self.worker)
+        self._ticker: Ticker | None = None
+        self._settle_lock = asyncio.Lock()
+
+    async def start(self, *, background: bool = True) -> None:
+        """Prepare the database, then listen. `background=False`: the caller drives `settle()`
+        (scripts and tests), so output order is exactly the order of the input."""
+        await self.db.create_schema()
+        await self.seed()
+        resent = await outbox.requeue_interrupted(self.db)
+        rerun = await jobs.requeue_interrupted(self.db)
+        if resent or rerun:
+            log.warning("after a crash: %s message(s) and %s job(s) resumed", resent, rerun)
+        for channel in self.channels.values():
+            await channel.start(self.handle_event)
+        if background:
+            self.dispatcher.start()
+            self._ticker = Ticker(self.tick, self.config.tick_seconds)
+            self._ticker.start()
+
+    async def seed(self) -> None:
+        async with UnitOfWork(self.db, self.clock, self.config) as uow:
+            for seed in self.config.classes:
+                await membership.ensure_class(uow, seed, self.config.class_timezone(seed),
+                                              list(self.channels))
+
+    async def handle_event(self, event: Event) -> None:
+        await self.pipeline.handle(event)
+        self.dispatcher.kick()
+
+    async def tick(self) -> None:
+        await self.due.run_due()
+        self.dispatcher.kick()
+
+    async def settle(self) -> None:
+        """Run everything due now and deliver everything sendable, until nothing is left."""
+        async with self._settle_lock:
+            while (await self.due.run_due()) + (await self.dispatcher.drain()):
+                pass
+
+    async def stop(self) -> None:
+        if self._ticker:
+            self._ticker.stop()
+        await self.dispatcher.stop()
+        for channel in self.channels.values():
+            await channel.stop()
+        await self.db.dispose()

@@ -1,0 +1,71 @@
+"""The Channel protocol and what the core needs to know about a channel."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.events import Event, Outgoing, SentRef
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most `count` messages per `seconds`."""
+
+    count: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class SendLimits:
+    """Platform send limits; the dispatcher enforces them so adapters never have to."""
+
+    per_chat: Rate | None = None
+    per_group: Rate | None = None
+    overall: Rate | None = None
+
+    @property
+    def unlimited(self) -> bool:
+        return self.per_chat is None and self.per_group is None and self.overall is None
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a channel can do, so the core adapts instead of asking which platform it is."""
+
+    buttons: bool = False
+    max_length: int = 4000
+    # Telegram and WeChat cannot open a private chat with someone who never wrote to the bot.
+    private_needs_contact: bool = True
+
+
+class SendError(Exception):
+    """Base for delivery failures."""
+
+
+class TransientSendError(SendError):
+    """Worth retrying (network, 5xx, rate limited)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class UnreachableError(SendError):
+    """The chat will not accept messages (blocked, kicked, never started): do not retry."""
+
+
+EventSink = Callable[[Event], Awaitable[None]]
+
+
+class Channel(Protocol):
+    name: str
+    limits: SendLimits
+    capabilities: Capabilities
+
+    async def start(self, on_event: EventSink) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def send(self, out: Outgoing) -> SentRef: ...

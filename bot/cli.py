@@ -1,0 +1,188 @@
+"""The `classbot` command: run, demo, check-config, class add."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.app import ClassBot
+from bot.channels.console import ConsoleChannel
+from bot.clock import SimulatedClock
+from bot.config import ClassSeed, Config, ConfigError, PersonSeed, load_config
+from bot.render import Renderer
+from bot.transcript import TranscriptRunner
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="classbot — 家长群班级助手 (class parent-group assistant)")
+class_app = typer.Typer(help="管理班级 / manage classes")
+app.add_typer(class_app, name="class")
+
+ConfigOption = Annotated[Path | None, typer.Option("--config", "-c",
+                         help="config.yaml（默认：当前目录下的 config.yaml）")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="打印运行日志到 stderr")]
+
+
+def _write(line: str) -> None:
+    print(line, flush=True)
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _load(path: Path | None) -> Config:
+    if path is None and Path("config.yaml").exists():
+        path = Path("config.yaml")
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        print(Renderer().render("common/config_error", path=exc.path, problems=exc.problems),
+              file=sys.stderr)
+        raise typer.Exit(2) from None
+
+
+async def _replay(config: Config, lines: list[str]) -> None:
+    clock = SimulatedClock()
+    console = ConsoleChannel(config.bot_name, _write)
+    bot = ClassBot(config, [console], clock)
+    await bot.start(background=False)
+    try:
+        runner = TranscriptRunner(bot, console, clock, _write)
+        for number, line in enumerate(lines, 1):
+            await runner.feed(line, number)
+    finally:
+        await bot.stop()
+
+
+async def _interactive(config: Config) -> None:
+    clock = SimulatedClock(flowing=True)
+    console = ConsoleChannel(config.bot_name, _write)
+    bot = ClassBot(config, [console], clock)
+    await bot.start(background=True)
+    _write(bot.renderer.render("console/welcome"))
+    runner = TranscriptRunner(bot, console, clock, _write)
+    try:
+        while True:
+            try:
+                line = await asyncio.to_thread(input, "> ")
+            except EOFError:
+                break
+            if line.strip() in (":quit", ":q", ":exit"):
+                break
+            await runner.feed(line)
+    finally:
+        await bot.stop()
+
+
+def _check_channels(config: Config) -> None:
+    for channel in config.channels:
+        if channel != "console":
+            print(Renderer().render("console/unsupported_channel", channel=channel),
+                  file=sys.stderr)
+            raise typer.Exit(2)
+
+
+@app.command()
+def run(config: ConfigOption = None,
+        script: Annotated[Path | None, typer.Option("--script", "-s",
+                          help="回放脚本文件（每行：说话人 @ 群名: 内容）")] = None,
+        verbose: VerboseOption = False) -> None:
+    """启动机器人（默认在控制台）。Start the bot on the channels in config."""
+    _setup_logging(verbose)
+    settings = _load(config)
+    _check_channels(settings)
+    if script is not None:
+        try:
+            lines = script.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            print(f"无法读取脚本 {script}：{exc.strerror}", file=sys.stderr)
+            raise typer.Exit(2) from None
+        asyncio.run(_replay(settings, lines))
+    elif not sys.stdin.isatty():
+        asyncio.run(_replay(settings, sys.stdin.read().splitlines()))
+    else:
+        asyncio.run(_interactive(settings))
+
+
+@app.command()
+def demo(verbose: VerboseOption = False) -> None:
+    """回放内置演示脚本（临时数据库，不影响你的数据）。Replay the built-in demo."""
+    _setup_logging(verbose)
+    demo_dir = resources.files("bot") / "demo"
+    settings = load_config(None)
+    import yaml
+
+    seed = yaml.safe_load((demo_dir / "config.yaml").read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory(prefix="classbot-demo-") as tmp:
+        seed["database_url"] = f"sqlite+aiosqlite:///{tmp}/demo.db"
+        settings = Config.model_validate(seed)
+        lines = (demo_dir / "demo.txt").read_text(encoding="utf-8").splitlines()
+        asyncio.run(_replay(settings, lines))
+
+
+@app.command("check-config")
+def check_config(config: ConfigOption = None) -> None:
+    """检查配置文件。Validate config.yaml and print what it sets up."""
+    settings = _load(config)
+    print(f"OK: {settings.school_name}，{len(settings.classes)} 个班级，"
+          f"渠道 {', '.join(settings.channels)}，数据库 {settings.database_url.split('://')[0]}")
+
+
+@class_app.command("add")
+def class_add(
+    name: Annotated[str, typer.Argument(help="班级名，例如 三年级二班")],
+    head_teacher: Annotated[str, typer.Option("--head-teacher", help="班主任称呼，例如 王老师")],
+    roster: Annotated[str, typer.Option(help="学生名单，用逗号分隔：李明,张华")] = "",
+    account: Annotated[list[str] | None, typer.Option(
+        "--id", help="班主任的平台账号，格式 渠道:账号，例如 telegram:12345")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """创建班级（或补充名单）。Create a class or add to its roster."""
+    settings = _load(config)
+    ids: dict[str, str] = {}
+    for item in account or []:
+        channel, sep, external = item.partition(":")
+        if not sep or channel not in ("console", "telegram", "wechat") or not external:
+            print(f"--id {item!r} 格式不对：应为 渠道:账号，渠道是 console、telegram 或 wechat",
+                  file=sys.stderr)
+            raise typer.Exit(2)
+        ids[channel] = external
+    names = [n.strip() for n in roster.replace("，", ",").split(",") if n.strip()]
+    seed = ClassSeed(name=name, head_teacher=PersonSeed(name=head_teacher, ids=ids),  # type: ignore[arg-type]
+                     roster=names)
+
+    async def add() -> bool:
+        from bot.clock import SystemClock
+        from models import Database
+        from services import membership
+        from services.uow import UnitOfWork
+
+        db = Database(settings.database_url)
+        await db.create_schema()
+        try:
+            async with UnitOfWork(db, SystemClock(), settings) as uow:
+                _, created = await membership.ensure_class(uow, seed, settings.timezone,
+                                                           list(settings.channels))
+        finally:
+            await db.dispose()
+        return created
+
+    created = asyncio.run(add())
+    print(f"{'已创建' if created else '已更新'}班级「{name}」：班主任 {head_teacher}，"
+          f"名单 {len(names)} 人。请班主任在班级群里发送：#绑定 {name}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""config.yaml, validated: a school's IT person gets a message that names the key, not a traceback.
+
+Secrets never live in the file: the database URL and platform tokens may come from the
+environment (CLASSBOT_DATABASE_URL, CLASSBOT_TELEGRAM_TOKEN, …) so config.yaml can be committed.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import time
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+ChannelName = Literal["console", "telegram", "wechat"]
+Language = Literal["zh_CN", "en"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("unknown time zone") from exc
+    return value
+
+
+class QuietHours(_Strict):
+    start: time = time(21, 30)
+    end: time = time(7, 0)
+
+
+class PersonSeed(_Strict):
+    """A staff member known before they ever write: `ids` maps channel → platform user id."""
+
+    name: str = Field(min_length=1, max_length=40)
+    ids: dict[ChannelName, str] = Field(default_factory=dict)
+
+    def id_on(self, channel: str) -> str | None:
+        # On the console a person is typed by name, so the name is the id unless told otherwise.
+        if channel in ("console", "memory"):
+            return self.ids.get("console", self.name)
+        return self.ids.get(channel)  # type: ignore[call-overload]
+
+
+class TeacherSeed(PersonSeed):
+    subject: str = Field(min_length=1, max_length=20)
+
+
+class ClassSeed(_Strict):
+    name: str = Field(min_length=1, max_length=40)
+    head_teacher: PersonSeed
+    teachers: list[TeacherSeed] = Field(default_factory=list)
+    roster: list[str] = Field(default_factory=list)
+    timezone: str | None = None
+
+    _tz = field_validator("timezone")(lambda v: v if v is None else _check_timezone(v))
+
+
+class NoticeSettings(_Strict):
+    nudge_after_minutes: int = Field(default=180, ge=1, le=7 * 24 * 60)
+    urgent_nudge_after_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    second_round_after_minutes: int = Field(default=180, ge=1, le=7 * 24 * 60)
+    ack_window_days: int = Field(default=7, ge=1, le=90)
+
+
+class Config(_Strict):
+    school_name: str = Field(default="示例小学", min_length=1, max_length=60)
+    timezone: str = "Asia/Shanghai"
+    quiet_hours: QuietHours = QuietHours()
+    database_url: str = "sqlite+aiosqlite:///classbot.db"
+    channels: list[ChannelName] = Field(default_factory=lambda: ["console"], min_length=1)
+    bot_name: str = Field(default="班级助手", min_length=1, max_length=20)
+    language: Language = "zh_CN"
+    max_guardians_per_student: int = Field(default=2, ge=1, le=6)
+    tick_seconds: float = Field(default=10.0, gt=0, le=300)
+    notices: NoticeSettings = NoticeSettings()
+    classes: list[ClassSeed] = Field(default_factory=list)
+
+    _tz = field_validator("timezone")(lambda v: _check_timezone(v))
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("unsupported database driver")
+        return value
+
+    def class_timezone(self, seed: ClassSeed) -> str:
+        return seed.timezone or self.timezone
+
+
+class ConfigError(Exception):
+    """Raised with a ready-to-print, human message; never a traceback for the user."""
+
+    def __init__(self, problems: list[dict[str, Any]], path: str) -> None:
+        super().__init__(f"{len(problems)} problem(s) in {path}")
+        self.problems = problems
+        self.path = path
+
+
+def load_config(path: str | Path | None, env: dict[str, str] | None = None) -> Config:
+    """Read and validate config; a missing file means all defaults (the console demo)."""
+    env = dict(os.environ) if env is None else env
+    raw: dict[str, Any] = {}
+    where = str(path) if path else "(defaults)"
+    if path is not None:
+        try:
+            loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError([{"key": "", "value": where, "kind": "missing_file"}], where) from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark else "?"
+            raise ConfigError([{"key": "", "value": f"line {line}", "kind": "yaml"}], where) from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError([{"key": "", "value": type(loaded).__name__, "kind": "not_mapping"}],
+                              where)
+        raw = loaded or {}
+    if env.get("CLASSBOT_DATABASE_URL"):
+        raw["database_url"] = env["CLASSBOT_DATABASE_URL"]
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        problems = [
+            {
+                "key": ".".join(str(p) for p in err["loc"]),
+                "field": next((str(p) for p in reversed(err["loc"]) if isinstance(p, str)), ""),
+                "value": err.get("input"),
+                "kind": err["type"],
+                "detail": err["msg"],
+            }
+            for err in exc.errors()
+        ]
+        raise ConfigError(problems, where) from None

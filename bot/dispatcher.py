@@ -1,0 +1,197 @@
+"""Delivers outbox rows: rate limits per chat/group/overall, retries with backoff, no loss."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+
+from aiolimiter import AsyncLimiter
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+from tenacity.wait import wait_base, wait_exponential
+
+from bot.channels.base import Channel, Rate, TransientSendError, UnreachableError
+from bot.clock import Clock
+from bot.events import Button, ChatKind, Mention, Outgoing
+from bot.render import Renderer
+from models import Database, OutboxMessage
+from services import outbox
+
+log = logging.getLogger(__name__)
+
+MAX_ROUNDS = 8  # delivery rounds (each with a few quick retries) before a row is given up
+
+
+class _RetryAfter(wait_base):
+    """Honour the platform's retry_after (Telegram 429) before exponential backoff."""
+
+    def __init__(self, fallback: wait_base) -> None:
+        self.fallback = fallback
+
+    def __call__(self, retry_state):  # type: ignore[no-untyped-def]
+        outcome = retry_state.outcome
+        exc = outcome.exception() if outcome else None
+        if isinstance(exc, TransientSendError) and exc.retry_after is not None:
+            return exc.retry_after
+        return self.fallback(retry_state)
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Cut long messages at line breaks (then hard) so each part fits the platform."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        if len(current) + len(line) > limit:
+            parts.append(current)
+            current = ""
+        current += line
+    if current:
+        parts.append(current)
+    return [p.rstrip("\n") for p in parts if p.strip()]
+
+
+class Dispatcher:
+    def __init__(self, db: Database, channels: dict[str, Channel], clock: Clock,
+                 renderer: Renderer, *, quick_retries: int = 3,
+                 retry_base_seconds: float = 0.5) -> None:
+        self.db = db
+        self.channels = channels
+        self.clock = clock
+        self.renderer = renderer
+        self.quick_retries = quick_retries
+        self.retry_base_seconds = retry_base_seconds
+        self._limiters: dict[tuple[str, str], AsyncLimiter] = {}
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+
+    # --- running ---------------------------------------------------------------------------
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def start(self, idle_seconds: float = 1.0) -> None:
+        self._task = asyncio.create_task(self._loop(idle_seconds), name="dispatcher")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _loop(self, idle_seconds: float) -> None:
+        while True:
+            try:
+                await self.drain()
+            except Exception:
+                log.exception("dispatcher round failed")
+            try:
+                await asyncio.wait_for(self._wake.wait(), idle_seconds)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def drain(self) -> int:
+        """Send everything that is due now; returns how many rows were handled."""
+        handled = 0
+        async with self._lock:
+            while True:
+                rows = await outbox.claim_sendable(self.db, self.clock.now(), set(self.channels))
+                if not rows:
+                    return handled
+                handled += len(rows)
+                await self._deliver_batch(rows)
+
+    async def _deliver_batch(self, rows: list[OutboxMessage]) -> None:
+        by_chat: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
+        for row in rows:
+            by_chat[(row.channel, row.chat_id)].append(row)
+        if all(self.channels[ch].limits.unlimited for ch, _ in by_chat):
+            for row in rows:  # no limits to wait on: keep the exact queue order
+                await self._deliver(row)
+            return
+        # Chats wait on their own limits; a slow chat must not hold up the others.
+        await asyncio.gather(*(self._deliver_in_order(chat_rows)
+                               for chat_rows in by_chat.values()))
+
+    async def _deliver_in_order(self, rows: list[OutboxMessage]) -> None:
+        for row in rows:
+            await self._deliver(row)
+
+    # --- one row ---------------------------------------------------------------------------
+
+    def _limiter(self, channel: str, key: str, rate: Rate) -> AsyncLimiter:
+        limiter = self._limiters.get((channel, key))
+        if limiter is None:
+            limiter = AsyncLimiter(rate.count, rate.seconds)
+            self._limiters[(channel, key)] = limiter
+        return limiter
+
+    async def _pace(self, channel: Channel, out: Outgoing) -> None:
+        limits = channel.limits
+        if limits.overall:
+            await self._limiter(channel.name, "*", limits.overall).acquire()
+        if out.chat.kind is ChatKind.GROUP and limits.per_group:
+            await self._limiter(channel.name, "g:" + out.chat.chat_id, limits.per_group).acquire()
+        if limits.per_chat:
+            await self._limiter(channel.name, "c:" + out.chat.chat_id, limits.per_chat).acquire()
+
+    def _outgoing(self, row: OutboxMessage, channel: Channel) -> list[Outgoing]:
+        buttons = tuple(Button(label, action) for label, action in row.buttons)
+        text = row.text
+        if buttons and not channel.capabilities.buttons:
+            text += "\n" + self.renderer.render("common/button_hint",
+                                                labels=[b.label for b in buttons])
+            buttons = ()
+        mentions = tuple(Mention(uid, name) for uid, name in row.mentions)
+        parts = split_text(text, channel.capabilities.max_length)
+        return [Outgoing(outbox.to_chat(row), part,
+                         mentions=mentions if i == 0 else (),
+                         buttons=buttons if i == len(parts) - 1 else ())
+                for i, part in enumerate(parts)]
+
+    async def _deliver(self, row: OutboxMessage) -> None:
+        channel = self.channels[row.channel]
+        first_id: str | None = None
+        try:
+            for out in self._outgoing(row, channel):
+                sent = None
+                async for attempt in AsyncRetrying(
+                    stop=stop_after_attempt(self.quick_retries),
+                    wait=_RetryAfter(wait_exponential(multiplier=self.retry_base_seconds,
+                                                      max=30)),
+                    retry=retry_if_exception_type(TransientSendError),
+                    reraise=True,
+                ):
+                    with attempt:
+                        await self._pace(channel, out)
+                        sent = await channel.send(out)
+                assert sent is not None
+                first_id = first_id or sent.message_id
+        except UnreachableError as exc:
+            log.warning("outbox %s: chat unreachable (%s)", row.id, type(exc).__name__)
+            await outbox.mark_failed(self.db, row.id, f"unreachable: {exc}")
+            return
+        except TransientSendError as exc:
+            if row.attempts >= MAX_ROUNDS:
+                log.error("outbox %s: giving up after %s rounds", row.id, row.attempts)
+                await outbox.mark_failed(self.db, row.id, str(exc))
+            else:
+                retry_at = self.clock.now() + outbox.retry_delay(row.attempts)
+                log.warning("outbox %s: delivery failed, retrying at %s", row.id, retry_at)
+                await outbox.mark_retry(self.db, row.id, str(exc), retry_at)
+            return
+        except Exception as exc:
+            log.exception("outbox %s: unexpected delivery error", row.id)
+            await outbox.mark_retry(self.db, row.id, repr(exc),
+                                    self.clock.now() + outbox.retry_delay(row.attempts))
+            return
+        await outbox.mark_sent(self.db, row.id, first_id or "", self.clock.now())

@@ -1,0 +1,70 @@
+"""The normalized shapes every channel adapter speaks (see docs/architecture.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class ChatKind(StrEnum):
+    GROUP = "group"
+    PRIVATE = "private"
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    channel: str
+    chat_id: str
+    kind: ChatKind
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class UserRef:
+    channel: str
+    user_id: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """One incoming message, already stripped of platform quirks."""
+
+    channel: str
+    chat: ChatRef
+    sender: UserRef
+    text: str
+    message_id: str
+    received_at: datetime
+    mentions_bot: bool = False
+    reply_to: str | None = None
+    action: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice a user can press; `label` is also the word to type where buttons don't exist."""
+
+    label: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    user_id: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    chat: ChatRef
+    text: str
+    mentions: tuple[Mention, ...] = ()
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class SentRef:
+    message_id: str
+    extra: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,142 @@
+"""One incoming event → one transaction: de-duplicate, identify, guard, handle, answer."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.channels.base import Capabilities
+from bot.clock import Clock
+from bot.config import Config
+from bot.context import Context
+from bot.events import ChatKind, Event
+from bot.permissions import PERMISSIONS, ROLES, allowed
+from bot.render import Renderer
+from bot.router import CommandTable, Match, Scope, UsageError, parse_args
+from models import Database, Person
+from services import identities, inbound, membership
+from services.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class EventPipeline:
+    def __init__(self, db: Database, clock: Clock, config: Config, renderer: Renderer,
+                 table: CommandTable, capabilities: dict[str, Capabilities]) -> None:
+        self.db = db
+        self.clock = clock
+        self.config = config
+        self.renderer = renderer
+        self.table = table
+        self.capabilities = capabilities
+
+    async def handle(self, event: Event) -> None:
+        try:
+            async with UnitOfWork(self.db, self.clock, self.config) as uow:
+                if not await inbound.claim(uow, event):
+                    log.info("duplicate delivery dropped: %s/%s", event.channel, event.message_id)
+                    return
+                await self._handle(uow, event)
+        except Exception:
+            log.exception("handling failed: channel=%s chat=%s message=%s",
+                          event.channel, event.chat.chat_id, event.message_id)
+            await self._apologise(event)
+
+    async def _handle(self, uow: UnitOfWork, event: Event) -> None:
+        caps = self.capabilities.get(event.channel, Capabilities())
+        identity = await identities.touch(uow, event,
+                                          reachable_without_contact=not caps.private_needs_contact)
+        match = self.table.match(event.action or event.text)
+        ctx = Context(uow=uow, renderer=self.renderer, event=event, identity=identity)
+        if identity.person_id is not None:
+            ctx.person = await uow.session.get(Person, identity.person_id)
+        if match is None:
+            if event.chat.kind is ChatKind.PRIVATE and self.table.private_fallback:
+                await self._with_class(ctx)
+                await self.table.private_fallback(ctx, None)
+            else:
+                log.debug("ignored (no command): %s/%s", event.channel, event.message_id)
+            return
+        await self._run(ctx, match)
+
+    async def _with_class(self, ctx: Context) -> list[str]:
+        """Find the class the event is about; returns the sender's class names if ambiguous."""
+        assert ctx.event is not None
+        uow = ctx.uow
+        if ctx.event.chat.kind is ChatKind.GROUP:
+            ctx.school_class = await membership.class_of_chat(uow, ctx.event.chat)
+            return []
+        if ctx.person is None:
+            return []
+        classes = await membership.classes_of_person(uow, ctx.person.id)
+        if len(classes) == 1:
+            ctx.school_class = classes[0]
+        return [c.name for c in classes] if len(classes) > 1 else []
+
+    async def _roles(self, ctx: Context) -> frozenset[str]:
+        person_id = ctx.person.id if ctx.person else None
+        if ctx.school_class is not None:
+            return await membership.roles_in(ctx.uow, person_id, ctx.school_class.id)
+        if person_id is None:
+            return frozenset({"guest"})
+        roles: set[str] = set()
+        for school_class in await membership.classes_of_person(ctx.uow, person_id):
+            roles |= await membership.roles_in(ctx.uow, person_id, school_class.id)
+        return frozenset(roles or {"guest"})
+
+    async def _run(self, ctx: Context, match: Match) -> None:
+        assert ctx.event is not None
+        target = match.command or match.phrase
+        assert target is not None
+        is_group = ctx.event.chat.kind is ChatKind.GROUP
+        if target.scope is Scope.GROUP and not is_group:
+            if match.command:
+                await ctx.reply("common/group_only", command=match.command.name)
+            return
+        if target.scope is Scope.PRIVATE and is_group:
+            if match.command:
+                await ctx.reply("common/private_only", command=match.command.name)
+            return
+        ambiguous = await self._with_class(ctx)
+        if target.needs_class and ctx.school_class is None:
+            if match.command is None:
+                return  # a stray 收到 where no class is known is just chatter
+            if ambiguous:
+                await ctx.reply("common/which_class", classes=ambiguous)
+            elif is_group:
+                await ctx.reply("common/group_not_bound")
+            else:
+                await ctx.reply("common/not_registered")
+            return
+        ctx.roles = await self._roles(ctx)
+        if not allowed(target.name, ctx.roles):
+            if match.command:
+                await ctx.reply("common/not_allowed", command=match.command.name,
+                                roles=sorted(ctx.roles),
+                                allowed=[r for r in ROLES if r in PERMISSIONS[target.name]])
+            elif ctx.roles == {"guest"} and ctx.identity and ctx.identity.private_reachable:
+                # An unregistered parent's 收到 counts for nobody: tell them quietly, not the group.
+                await ctx.reply("common/register_first", private=True)
+            return
+        if match.phrase is not None:
+            await match.phrase.handler(ctx, match.rest)
+            return
+        command = match.command
+        assert command is not None
+        try:
+            args = parse_args(command, match.rest)
+        except UsageError as exc:
+            log.debug("usage error for %s: %s", command.name, exc)
+            await ctx.reply("common/usage", command=command.name)
+            return
+        await command.handler(ctx, args)
+
+    async def _apologise(self, event: Event) -> None:
+        try:
+            async with UnitOfWork(self.db, self.clock, self.config) as uow:
+                await inbound.claim(uow, event)
+                identity = await identities.touch(uow, event, reachable_without_contact=False)
+                ctx = Context(uow=uow, renderer=self.renderer, event=event, identity=identity)
+                ctx._answers = 100  # keys distinct from any partial answer
+                await ctx.reply("common/internal_error")
+        except Exception:
+            log.exception("could not even apologise for message %s", event.message_id)

@@ -1,0 +1,152 @@
+"""Commands and phrases, matched purely from text; one routing table built from all features.
+
+Each feature module declares a `Router` (its commands, phrases and due-job kinds); the list of
+routers lives in handlers/__init__.py, so nothing registers itself as an import side effect.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
+
+from bot.context import Context, Messenger
+from models import ScheduledJob
+
+log = logging.getLogger(__name__)
+
+
+class Scope(StrEnum):
+    GROUP = "group"
+    PRIVATE = "private"
+    ANY = "any"
+
+
+class UsageError(ValueError):
+    """The arguments do not fit; the user gets the command's usage line."""
+
+
+class Args(BaseModel):
+    """A command's arguments; subclasses turn the text after the command word into fields."""
+
+    @classmethod
+    def from_text(cls, rest: str) -> Args:
+        if rest.strip():
+            raise UsageError("this command takes no arguments")
+        return cls()
+
+
+Handler = Callable[[Context, Any], Awaitable[None]]
+JobHandler = Callable[[Messenger, ScheduledJob], Awaitable[None]]
+
+
+class PhraseMatcher(Protocol):
+    def __call__(self, text: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # the permission name and the key of its help/usage text
+    words: tuple[str, ...]  # Chinese keywords: #通知, 通知 …, @班级助手 通知
+    slash: tuple[str, ...]  # ASCII: /notice (Telegram needs ASCII)
+    handler: Handler
+    args: type[Args] = Args
+    scope: Scope = Scope.ANY
+    needs_class: bool = True
+    bare: bool = True  # False: only "#word" or "/slash" (the word is also everyday chatter)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Plain words that act without a command word (收到, 好的 …)."""
+
+    name: str
+    matches: PhraseMatcher
+    handler: Handler
+    scope: Scope = Scope.ANY
+    needs_class: bool = True
+
+
+@dataclass(frozen=True)
+class Router:
+    commands: tuple[Command, ...] = ()
+    phrases: tuple[Phrase, ...] = ()
+    jobs: Mapping[str, JobHandler] = field(default_factory=dict)
+    private_fallback: Handler | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    command: Command | None
+    phrase: Phrase | None
+    rest: str
+    word: str
+
+
+_SLASH = re.compile(r"^/([A-Za-z_]+)(?:@\S+)?(?:\s+(.*))?$", re.S)
+
+
+class CommandTable:
+    """All routers merged; matching is a pure function of the text."""
+
+    def __init__(self, routers: list[Router]) -> None:
+        self.commands: list[Command] = [c for r in routers for c in r.commands]
+        self.phrases: list[Phrase] = [p for r in routers for p in r.phrases]
+        self.jobs: dict[str, JobHandler] = {}
+        self.private_fallback: Handler | None = None
+        for router in routers:
+            for kind, job in router.jobs.items():
+                if kind in self.jobs:
+                    raise ValueError(f"job kind {kind!r} declared twice")
+                self.jobs[kind] = job
+            self.private_fallback = router.private_fallback or self.private_fallback
+        self._by_word: dict[str, Command] = {}
+        self._by_slash: dict[str, Command] = {}
+        for command in self.commands:
+            for word in command.words:
+                if self._by_word.setdefault(word, command) is not command:
+                    raise ValueError(f"command word {word!r} declared twice")
+            for slash in command.slash:
+                if self._by_slash.setdefault(slash.lower(), command) is not command:
+                    raise ValueError(f"slash command /{slash} declared twice")
+        self._words = sorted(self._by_word, key=len, reverse=True)
+
+    def by_name(self, name: str) -> Command:
+        return next(c for c in self.commands if c.name == name)
+
+    def match(self, text: str) -> Match | None:
+        text = text.strip()
+        if not text:
+            return None
+        if text.startswith("/"):
+            found = _SLASH.match(text)
+            command = self._by_slash.get(found.group(1).lower()) if found else None
+            if found and command:
+                return Match(command, None, (found.group(2) or "").strip(), found.group(1))
+            return None
+        explicit = text[0] in "#＃"
+        body = text[1:].lstrip() if explicit else text
+        for word in self._words:
+            if not body.startswith(word):
+                continue
+            after = body[len(word):]
+            # "#通知周五春游" is clearly a command; a bare word must stand alone ("通知 …").
+            command = self._by_word[word]
+            if explicit or (command.bare and (not after or after[0].isspace())):
+                return Match(command, None, after.strip(), word)
+        for phrase in self.phrases:
+            if phrase.matches(text):
+                return Match(None, phrase, text, "")
+        return None
+
+
+def parse_args(command: Command, rest: str) -> Args:
+    try:
+        return command.args.from_text(rest)
+    except (UsageError, ValidationError, ValueError) as exc:
+        raise UsageError(str(exc)) from exc

@@ -1,0 +1,108 @@
+"""The one place classbot turns "下周五晚上7点" / "2026-12-05 19:00" into an aware datetime.
+
+Why jionlp: it resolves relative Chinese expressions (下周五晚上7点, 后天上午10点半, 今晚8点)
+against a base time correctly; dateparser does not. It is heavy (banner on import, ~0.3 s first
+call), so it is imported lazily, once, with its stdout banner and stray logging silenced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import logging
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from types import ModuleType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+# has_time_of_day rule: True when the text names a clock time (19:00, 7点, 七点, 19时), a
+# fraction of an hour (半, 刻), a relative offset (分钟/小时), or a part of the day (上午, 晚上,
+# 今晚, 明早 ...) -- or when jionlp's answer is not midnight anyway. Otherwise only a day was
+# given and `at` is 00:00 that day.
+_TIME_CUE = re.compile(
+    r"\d{1,2}\s*:\s*\d{2}|[\d零〇一二两三四五六七八九十]+\s*[点點时時]|半|刻|分钟|小时"
+    r"|上午|下午|中午|正午|早上|早晨|清晨|晚上|傍晚|凌晨|午夜|半夜|夜里|夜间|[今明昨][早晚晨]"
+)
+# jionlp reads 明早/明晨 as *today* morning; spell it out so it lands on tomorrow.
+_TOMORROW_MORNING = re.compile(r"明(?:早上?|早晨|晨)")
+_FMT = "%Y-%m-%d %H:%M:%S"
+
+_lock = threading.Lock()
+_jio: ModuleType | None = None
+
+
+class TimeParseError(ValueError):
+    """The text is not one point in time; the message is a short Chinese explanation."""
+
+
+@dataclass(frozen=True)
+class ParsedTime:
+    at: datetime  # aware, in the caller's tz
+    has_time_of_day: bool  # False: only a day was given and `at` is 00:00 that day
+    source: str  # the (stripped) text that was parsed
+
+
+def _jionlp() -> ModuleType:
+    """Import jionlp on first use: keeps bot start-up fast and its banner off our console.
+
+    The lock matters: redirect_stdout swaps the process-wide sys.stdout, and two threads
+    interleaving the swap could leave stdout pointing at a StringIO forever.
+    """
+    global _jio
+    with _lock:
+        if _jio is None:
+            with contextlib.redirect_stdout(io.StringIO()):
+                import jionlp
+            # time_parser calls the *root* `logging.error(traceback)` on some inputs, which
+            # prints to stderr and implicitly basicConfig()s the app's root logger.
+            quiet = logging.getLogger("classbot.timeparse.jionlp")
+            quiet.addHandler(logging.NullHandler())
+            quiet.propagate = False
+            tp = getattr(getattr(jionlp, "gadget", None), "time_parser", None)
+            if tp is not None and getattr(tp, "logging", None) is logging:
+                tp.logging = quiet
+            _jio = jionlp
+        return _jio
+
+
+def _normalise(text: str) -> str:
+    """Full-width → ASCII (１９：００ → 19:00), ISO 'T' → space, 明早 → 明天早上."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    text = re.sub(r"(\d)T(\d)", r"\1 \2", text)
+    return _TOMORROW_MORNING.sub("明天早上", text)
+
+
+def parse_when(text: str, now: datetime, tz: ZoneInfo) -> ParsedTime:
+    """Parse one point in time relative to `now` (aware). Past results are NOT rejected.
+
+    jionlp gets a *naive local* base: with a unix timestamp it would use the host's timezone,
+    and it ignores tzinfo on datetimes, so we convert `now` to `tz` ourselves.
+    """
+    source = (text or "").strip()
+    if not source:
+        raise TimeParseError("没有写时间")
+    norm, base = _normalise(source), now.astimezone(tz).replace(tzinfo=None)
+    try:
+        result: Any = _jionlp().parse_time(norm, time_base=base)
+    except Exception as exc:  # jionlp raises ValueError, TypeError, ... on junk
+        raise TimeParseError(f"看不懂这个时间：{source}") from exc
+    if not isinstance(result, dict) or result.get("type") != "time_point":
+        raise TimeParseError(f"请给出一个具体时间，而不是时间段或周期：{source}")
+    try:
+        start, end = (datetime.strptime(s, _FMT) for s in result["time"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise TimeParseError(f"看不懂这个时间：{source}") from exc
+    if end - start >= timedelta(days=1):  # blur spans like 下周, not one day or moment
+        raise TimeParseError(f"请说具体哪一天：{source}")
+    has_time = bool(_TIME_CUE.search(norm)) or start.time() != time(0)
+    return ParsedTime(at=start.replace(tzinfo=tz), has_time_of_day=has_time, source=source)
+
+
+async def parse_when_async(text: str, now: datetime, tz: ZoneInfo) -> ParsedTime:
+    """parse_when off the event loop: jionlp is CPU-bound (first call ~0.3 s incl. import)."""
+    return await asyncio.to_thread(parse_when, text, now, tz)

@@ -1,0 +1,43 @@
+"""Replays the scripted grammar against a running bot: each line, then everything it caused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.app import ClassBot
+from bot.channels.script import (
+    ScriptedChannel,
+    ScriptError,
+    SetTime,
+    echo,
+    local_to_utc,
+    parse_line,
+)
+from bot.clock import SimulatedClock
+
+
+class TranscriptRunner:
+    def __init__(self, bot: ClassBot, channel: ScriptedChannel, clock: SimulatedClock,
+                 write: Callable[[str], None]) -> None:
+        self.bot = bot
+        self.channel = channel
+        self.clock = clock
+        self.write = write
+
+    async def feed(self, line: str, line_no: int | None = None) -> bool:
+        """Play one line; False if it was not understood (a message says how to write it)."""
+        try:
+            item = parse_line(line)
+        except ScriptError as exc:
+            self.write(self.bot.renderer.render("console/bad_line", line=line.rstrip(),
+                                                line_no=line_no, reason=str(exc)))
+            return False
+        if item is None:
+            return True
+        self.write(echo(item))
+        if isinstance(item, SetTime):
+            self.clock.set(local_to_utc(item.local, self.bot.config.timezone))
+        else:
+            await self.channel.deliver(self.channel.event_for(item, self.clock.now()))
+        await self.bot.settle()
+        return True

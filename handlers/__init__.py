@@ -1,0 +1,18 @@
+"""Every feature's router, listed in one place (no registration by import side effect)."""
+
+from __future__ import annotations
+
+from bot.router import Command, CommandTable, Router
+from handlers import help, membership, notices
+
+
+def routers() -> list[Router]:
+    return [membership.router, notices.router, help.router]
+
+
+def all_commands() -> list[Command]:
+    return [command for router in routers() for command in router.commands]
+
+
+def command_table() -> CommandTable:
+    return CommandTable(routers())

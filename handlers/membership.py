@@ -1,0 +1,91 @@
+"""Binding a class group, 实名 registration of parents, and roles given by the head teacher."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from bot.context import Context
+from bot.router import Args, Command, Router, Scope, UsageError
+from services import membership
+
+MAX_NAME = 10
+
+
+class BindArgs(Args):
+    class_name: str = Field(min_length=1, max_length=40)
+
+    @classmethod
+    def from_text(cls, rest: str) -> BindArgs:
+        return cls(class_name=rest.strip())
+
+
+class RegisterArgs(Args):
+    student: str = Field(min_length=1, max_length=MAX_NAME)
+    relation: str = Field(min_length=1, max_length=4)
+
+    @classmethod
+    def from_text(cls, rest: str) -> RegisterArgs:
+        parts = rest.split()
+        if len(parts) == 2:
+            return cls(student=parts[0], relation=parts[1])
+        if len(parts) == 1:  # "李明妈妈" written without the space
+            for relation in sorted(membership.RELATIONS, key=len, reverse=True):
+                if parts[0].endswith(relation) and len(parts[0]) > len(relation):
+                    return cls(student=parts[0][: -len(relation)], relation=relation)
+        raise UsageError("need: student relation")
+
+
+class TeacherArgs(Args):
+    name: str = Field(min_length=1, max_length=20)
+    subject: str = Field(min_length=1, max_length=10)
+
+    @classmethod
+    def from_text(cls, rest: str) -> TeacherArgs:
+        parts = rest.replace("@", " ").split()
+        if len(parts) != 2:
+            raise UsageError("need: name subject")
+        return cls(name=parts[0], subject=parts[1])
+
+
+class CommitteeArgs(Args):
+    name: str = Field(min_length=1, max_length=20)
+
+    @classmethod
+    def from_text(cls, rest: str) -> CommitteeArgs:
+        return cls(name=rest.replace("@", " ").strip())
+
+
+async def bind(ctx: Context, args: BindArgs) -> None:
+    assert ctx.event is not None
+    result = await membership.bind_group(ctx.uow, args.class_name, ctx.event.chat,
+                                         ctx.person.id if ctx.person else None)
+    await ctx.reply("membership/bind", result=result)
+
+
+async def register(ctx: Context, args: RegisterArgs) -> None:
+    assert ctx.school_class is not None and ctx.identity is not None
+    result = await membership.register_guardian(ctx.uow, ctx.school_class, ctx.identity,
+                                                args.student, args.relation)
+    await ctx.reply("membership/register", result=result, relations=membership.RELATIONS,
+                    class_name=ctx.school_class.name)
+
+
+async def assign_teacher(ctx: Context, args: TeacherArgs) -> None:
+    assert ctx.school_class is not None
+    status = await membership.assign_teacher(ctx.uow, ctx.school_class, args.name, args.subject)
+    await ctx.reply("membership/assign_teacher", status=status, name=args.name,
+                    subject=args.subject)
+
+
+async def assign_committee(ctx: Context, args: CommitteeArgs) -> None:
+    assert ctx.school_class is not None
+    status = await membership.assign_committee(ctx.uow, ctx.school_class, args.name)
+    await ctx.reply("membership/assign_committee", status=status, name=args.name)
+
+
+router = Router(commands=(
+    Command("bind", ("绑定",), ("bind",), bind, BindArgs, scope=Scope.GROUP, needs_class=False),
+    Command("register", ("登记",), ("register",), register, RegisterArgs, scope=Scope.GROUP),
+    Command("assign_teacher", ("任课",), ("teacher",), assign_teacher, TeacherArgs),
+    Command("assign_committee", ("家委",), ("committee",), assign_committee, CommitteeArgs),
+))

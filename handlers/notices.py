@@ -1,0 +1,209 @@
+"""Notices: publish, acknowledge without flooding the group, see who has not read, nudge."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from pydantic import Field
+
+from bot.context import Context, Messenger
+from bot.events import Button, ChatKind, ChatRef, Mention
+from bot.router import Args, Command, Phrase, Router, Scope, UsageError
+from models import Notice, ScheduledJob
+from services import identities, jobs, membership, notices, outbox
+from services.notices import AckStatus
+from services.outbox import Draft, Kind
+
+NUDGE_JOB = "notice_nudge"
+ACK_WORDS = frozenset({
+    "收到", "收到了", "已收到", "已读", "已阅", "阅", "好的", "好", "知道了", "明白", "明白了",
+    "ok", "okay", "👌", "👍", "🙏", "嗯嗯", "嗯", "收", "received", "got it",
+})
+_TRIM = re.compile(r"[\s!！。.,，~～、…😊🙏🌹❤️]+$")
+
+
+def is_ack(text: str) -> bool:
+    """收到 and its everyday variants, alone or with a short thanks ("收到，谢谢老师")."""
+    cleaned = _TRIM.sub("", text.strip()).lower()
+    if cleaned in ACK_WORDS:
+        return True
+    return cleaned.startswith(("收到", "已收到")) and len(cleaned) <= 12
+
+
+class NoticeArgs(Args):
+    title: str = Field(min_length=1, max_length=60)
+    body: str = Field(default="", max_length=3000)
+
+    @classmethod
+    def from_text(cls, rest: str) -> NoticeArgs:
+        rest = rest.strip()
+        if not rest:
+            raise UsageError("empty notice")
+        first, _, body = rest.partition("\n")
+        if not body and len(first) > 30 and " " in first:
+            first, _, body = first.partition(" ")  # "#通知 标题 正文" on one line
+        return cls(title=first.strip(), body=body.strip())
+
+
+class NoticeNumberArgs(Args):
+    number: int | None = Field(default=None, ge=1)
+
+    @classmethod
+    def from_text(cls, rest: str) -> NoticeNumberArgs:
+        rest = rest.strip().lstrip("#＃").strip()
+        if not rest:
+            return cls()
+        if not rest.isdigit():
+            raise UsageError("notice number must be digits")
+        return cls(number=int(rest))
+
+
+def _delays(ctx: Messenger, urgent: bool) -> tuple[timedelta, timedelta]:
+    settings = ctx.uow.config.notices
+    first = settings.urgent_nudge_after_minutes if urgent else settings.nudge_after_minutes
+    second = first if urgent else settings.second_round_after_minutes
+    return timedelta(minutes=first), timedelta(minutes=first + second)
+
+
+async def _publish(ctx: Context, args: NoticeArgs, urgent: bool) -> None:
+    assert ctx.school_class is not None and ctx.person is not None and ctx.event is not None
+    school_class, uow = ctx.school_class, ctx.uow
+    held_until = None if urgent else await outbox.release_after_quiet_hours(uow, school_class.id)
+    notice = await notices.create(uow, class_id=school_class.id, author_id=ctx.person.id,
+                                  title=args.title, body=args.body, urgent=urgent,
+                                  publish_at=held_until or uow.now)
+    text = ctx.render("notices/card", notice=notice, author=ctx.person.display_name)
+    bindings = await membership.bindings_of(uow, school_class.id)
+    for binding in bindings:
+        await ctx.send(Draft(
+            chat=ChatRef(binding.channel, binding.chat_id, ChatKind.GROUP, binding.title),
+            text=text, kind=Kind.NOTICE, urgent=urgent, class_id=school_class.id,
+            dedupe_key=f"notice:{notice.id}:post:{binding.id}",
+            buttons=(Button(ctx.render("notices/ack_button"), f"#收到 {notice.number}"),),
+            ref_kind="notice", ref_id=notice.id))
+    first, second = _delays(ctx, urgent)
+    for round_no, delay in ((1, first), (2, second)):
+        await jobs.schedule(uow, kind=NUDGE_JOB, key=f"nudge:{notice.id}:{round_no}",
+                            due_at=notice.publish_at + delay, ref_id=notice.id,
+                            class_id=school_class.id, payload={"round": round_no})
+    if held_until is not None:
+        await ctx.reply("notices/held", notice=notice, tz=ctx.tz)
+    elif ctx.event.chat.kind is ChatKind.PRIVATE or not bindings:
+        await ctx.reply("notices/posted", notice=notice, groups=[b.title for b in bindings])
+
+
+async def publish(ctx: Context, args: NoticeArgs) -> None:
+    await _publish(ctx, args, urgent=False)
+
+
+async def publish_urgent(ctx: Context, args: NoticeArgs) -> None:
+    await _publish(ctx, args, urgent=True)
+
+
+async def _target_notice(ctx: Context, number: int | None) -> Notice | None:
+    assert ctx.school_class is not None and ctx.event is not None
+    if number is not None:
+        return await notices.by_number(ctx.uow, ctx.school_class.id, number)
+    if ctx.event.reply_to:
+        ref = await outbox.find_reference(ctx.uow, ctx.event.channel, ctx.event.chat.chat_id,
+                                          ctx.event.reply_to)
+        if ref and ref[0] == "notice":
+            return await notices.get(ctx.uow, ref[1])
+    if ctx.event.chat.kind is ChatKind.PRIVATE and ctx.person is not None:
+        return await notices.latest_unacked_for(ctx.uow, ctx.school_class.id, ctx.person.id)
+    return await notices.latest(ctx.uow, ctx.school_class.id)
+
+
+async def _ack(ctx: Context, number: int | None, *, via: str, explicit: bool) -> None:
+    """Silent in the group (no flood); a short confirmation only in a private chat."""
+    assert ctx.person is not None and ctx.event is not None
+    private = ctx.event.chat.kind is ChatKind.PRIVATE
+    notice = await _target_notice(ctx, number)
+    if notice is None:
+        if explicit or private:
+            await ctx.reply("notices/not_found", number=number)
+        return
+    status = await notices.acknowledge(ctx.uow, notice, ctx.person.id, via)
+    if private or (explicit and status is AckStatus.NOT_GUARDIAN):
+        await ctx.reply("notices/acked", notice=notice, status=status)
+
+
+async def ack_phrase(ctx: Context, _text: str) -> None:
+    assert ctx.event is not None
+    await _ack(ctx, None, via="reply" if ctx.event.reply_to else "word", explicit=False)
+
+
+async def ack_command(ctx: Context, args: NoticeNumberArgs) -> None:
+    assert ctx.event is not None
+    await _ack(ctx, args.number, via="button" if ctx.event.action else "command", explicit=True)
+
+
+async def unread(ctx: Context, args: NoticeNumberArgs) -> None:
+    notice = await _target_notice(ctx, args.number)
+    if notice is None:
+        await ctx.reply("notices/not_found", number=args.number, private=True)
+        return
+    status = await notices.read_status(ctx.uow, notice)
+    await ctx.reply("notices/unread", status=status, tz=ctx.tz, private=True)
+
+
+async def nudge(m: Messenger, job: ScheduledJob) -> None:
+    """Round 1: remind each family that has not read, privately where the platform allows,
+    else in one group message that @-mentions them. Round 2: tell the author who is left."""
+    uow = m.uow
+    notice = await notices.get(uow, job.ref_id or 0)
+    if notice is None:
+        return
+    status = await notices.read_status(uow, notice)
+    if not status.missing:
+        return
+    school_class = await membership.class_of_id(uow, notice.class_id)
+    tz = m.tz_of(school_class)
+    if job.payload.get("round", 1) == 2:
+        for identity in await identities.identities_of(uow, notice.author_id):
+            chat = identities.private_chat(identity)
+            if chat is not None:
+                await m.send(Draft(chat=chat, kind=Kind.NUDGE, urgent=notice.urgent,
+                                   class_id=notice.class_id,
+                                   dedupe_key=f"nudge:{notice.id}:2:{identity.id}",
+                                   text=m.render("notices/still_missing", status=status, tz=tz)))
+                break
+        return
+    bindings = await membership.bindings_of(uow, notice.class_id)
+    mentions: dict[int, list[Mention]] = {b.id: [] for b in bindings}
+    for family in status.missing:
+        for guardian in family.guardians:
+            accounts = await identities.identities_of(uow, guardian.person_id)
+            chat = next((c for c in map(identities.private_chat, accounts) if c), None)
+            if chat is not None:
+                await m.send(Draft(
+                    chat=chat, kind=Kind.NUDGE, urgent=notice.urgent, class_id=notice.class_id,
+                    dedupe_key=f"nudge:{notice.id}:1:{guardian.person_id}",
+                    text=m.render("notices/nudge_private", notice=notice, name=guardian.name,
+                                  class_name=school_class.name if school_class else "", tz=tz)))
+                continue
+            for binding in bindings:
+                for account in accounts:
+                    if account.channel == binding.channel:
+                        mentions[binding.id].append(Mention(account.external_id, guardian.name))
+    for binding in bindings:
+        if mentions[binding.id]:
+            await m.send(Draft(
+                chat=ChatRef(binding.channel, binding.chat_id, ChatKind.GROUP, binding.title),
+                kind=Kind.NUDGE, urgent=notice.urgent, class_id=notice.class_id,
+                mentions=tuple(mentions[binding.id]),
+                dedupe_key=f"nudge:{notice.id}:1:group:{binding.id}",
+                text=m.render("notices/nudge_group", notice=notice)))
+
+
+router = Router(
+    commands=(
+        Command("notice", ("通知",), ("notice",), publish, NoticeArgs),
+        Command("urgent", ("紧急通知",), ("urgent",), publish_urgent, NoticeArgs),
+        Command("ack", ("收到",), ("ack",), ack_command, NoticeNumberArgs, bare=False),
+        Command("unread", ("未读",), ("unread",), unread, NoticeNumberArgs),
+    ),
+    phrases=(Phrase("ack", is_ack, ack_phrase),),
+    jobs={NUDGE_JOB: nudge},
+)

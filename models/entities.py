@@ -1,0 +1,174 @@
+"""The tables. Platform ids are strings; every datetime is UTC (UTCDateTime)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime
+
+
+class Role(StrEnum):
+    HEAD_TEACHER = "head_teacher"
+    TEACHER = "teacher"
+    PARENT = "parent"
+
+
+class SchoolClass(Base):
+    __tablename__ = "classes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Person(Base):
+    """One human, whatever platforms they use (a parent on WeChat and Telegram is one person)."""
+
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Identity(Base):
+    """A platform account. Known from its first message, linked to a Person once registered."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(128))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    private_chat_id: Mapped[str | None] = mapped_column(String(128))
+    private_reachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Student(Base):
+    __tablename__ = "students"
+    __table_args__ = (UniqueConstraint("class_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    on_roster: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ClassMembership(Base):
+    __tablename__ = "memberships"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    role: Mapped[Role] = mapped_column(String(20))
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("students.id"), index=True)
+    relation: Mapped[str | None] = mapped_column(String(10))
+    subject: Mapped[str | None] = mapped_column(String(20))
+    committee: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GroupBinding(Base):
+    __tablename__ = "group_bindings"
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(String(128))
+    bound_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Notice(Base):
+    __tablename__ = "notices"
+    __table_args__ = (UniqueConstraint("class_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    publish_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NoticeAck(Base):
+    """One acknowledgement per family (student): either guardian's 收到 counts for both."""
+
+    __tablename__ = "notice_acks"
+    __table_args__ = (UniqueConstraint("notice_id", "student_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    via: Mapped[str] = mapped_column(String(20))
+    acked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(Base):
+    """Every message the bot sends is a row here first (crash-safe, exactly once per key)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    chat_kind: Mapped[str] = mapped_column(String(10))
+    chat_title: Mapped[str] = mapped_column(String(128), default="")
+    text: Mapped[str] = mapped_column(Text)
+    mentions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    buttons: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    kind: Mapped[str] = mapped_column(String(20))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id"))
+    ref_kind: Mapped[str | None] = mapped_column(String(20))
+    ref_id: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    sent_message_id: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+Index("ix_outbox_sent_ref", OutboxMessage.channel, OutboxMessage.chat_id,
+      OutboxMessage.sent_message_id)
+
+
+class InboundMessage(Base):
+    """Platform message ids already handled: a redelivered update is dropped."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("channel", "chat_id", "message_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    message_id: Mapped[str] = mapped_column(String(128))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ScheduledJob(Base):
+    """Due work (nudges, reminders, …): the database, not the scheduler, remembers it."""
+
+    __tablename__ = "scheduled_jobs"
+    __table_args__ = (Index("ix_jobs_due", "status", "due_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    ref_id: Mapped[int | None] = mapped_column(Integer)
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))

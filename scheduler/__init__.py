@@ -1,0 +1,1 @@
+"""Scheduling: APScheduler only ticks; the database holds every due item."""

@@ -1,0 +1,1 @@
+"""Use-cases. Each works inside a UnitOfWork (one transaction per event or job)."""

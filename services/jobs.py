@@ -1,0 +1,69 @@
+"""Due work kept in the database; the scheduler only ticks and claims what is due."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from models import Database, ScheduledJob
+from services.sql import insert_if_absent
+from services.uow import UnitOfWork
+
+
+async def schedule(uow: UnitOfWork, *, kind: str, key: str, due_at: datetime,
+                   ref_id: int | None = None, class_id: int | None = None,
+                   payload: dict[str, Any] | None = None) -> bool:
+    """Add a due item once per key (scheduling the same thing twice is a no-op)."""
+    new_id = await insert_if_absent(
+        uow.session, ScheduledJob,
+        {"dedupe_key": key, "kind": kind, "ref_id": ref_id, "class_id": class_id,
+         "due_at": due_at, "status": "pending", "payload": payload or {}},
+        ["dedupe_key"])
+    return new_id is not None
+
+
+async def claim_due(db: Database, now: datetime, worker: str,
+                    limit: int = 50) -> list[ScheduledJob]:
+    """Atomically take due rows: two bot processes never run the same job."""
+    due = (select(ScheduledJob.id)
+           .where(ScheduledJob.status == "pending", ScheduledJob.due_at <= now)
+           .order_by(ScheduledJob.due_at, ScheduledJob.id).limit(limit)
+           .with_for_update(skip_locked=True))
+    stmt = (update(ScheduledJob)
+            .where(ScheduledJob.id.in_(due.scalar_subquery()), ScheduledJob.status == "pending")
+            .values(status="running", claimed_by=worker, claimed_at=now)
+            .returning(ScheduledJob)
+            .execution_options(synchronize_session=False))
+    async with db.session() as session, session.begin():
+        rows = list((await session.scalars(stmt)).all())
+    return sorted(rows, key=lambda job: (job.due_at, job.id))
+
+
+async def finish(uow: UnitOfWork, job_id: int, status: str = "done",
+                 error: str | None = None) -> None:
+    await uow.session.execute(update(ScheduledJob).where(ScheduledJob.id == job_id).values(
+        status=status, finished_at=uow.now, last_error=error))
+
+
+async def fail(db: Database, job_id: int, now: datetime, error: str) -> None:
+    async with db.session() as session, session.begin():
+        await session.execute(update(ScheduledJob).where(ScheduledJob.id == job_id).values(
+            status="failed", finished_at=now, last_error=error[:200]))
+
+
+async def requeue_interrupted(db: Database) -> int:
+    """Jobs a crash left 'running' run again; their outbox keys keep the effect single."""
+    async with db.session() as session, session.begin():
+        result = await session.execute(update(ScheduledJob)
+                                       .where(ScheduledJob.status == "running")
+                                       .values(status="pending"))
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def cancel(uow: UnitOfWork, *, kind: str, ref_id: int) -> int:
+    result = await uow.session.execute(update(ScheduledJob).where(
+        ScheduledJob.kind == kind, ScheduledJob.ref_id == ref_id,
+        ScheduledJob.status == "pending").values(status="cancelled", finished_at=uow.now))
+    return result.rowcount or 0  # type: ignore[attr-defined]

@@ -1,0 +1,156 @@
+"""The outbox: every message the bot sends is written here first, then delivered.
+
+Enqueueing inside the caller's transaction makes a message exactly as durable as the change that
+caused it; the unique dedupe key makes re-running the same work (a redelivered event, a job run
+again after a crash) a no-op instead of a second message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select, update
+
+from bot.events import Button, ChatKind, ChatRef, Mention
+from bot.quiet_hours import release_time
+from models import Database, OutboxMessage, SchoolClass
+from services.sql import insert_if_absent
+from services.uow import UnitOfWork
+
+
+class Kind(StrEnum):
+    REPLY = "reply"  # an answer to the asker's own command: never held
+    NOTICE = "notice"
+    NUDGE = "nudge"
+    BROADCAST = "broadcast"
+
+
+HELD_IN_QUIET_HOURS = {Kind.NOTICE, Kind.NUDGE, Kind.BROADCAST}
+
+
+@dataclass(frozen=True)
+class Draft:
+    chat: ChatRef
+    text: str
+    kind: Kind
+    dedupe_key: str
+    class_id: int | None = None
+    urgent: bool = False
+    mentions: tuple[Mention, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    ref_kind: str | None = None
+    ref_id: int | None = None
+
+
+async def release_after_quiet_hours(uow: UnitOfWork, class_id: int | None) -> datetime | None:
+    """When a held message would go out now, or None if it may go at once."""
+    tz = uow.config.timezone
+    if class_id is not None:
+        school_class = await uow.session.get(SchoolClass, class_id)
+        tz = school_class.timezone if school_class else tz
+    quiet = uow.config.quiet_hours
+    return release_time(uow.now, tz, quiet.start, quiet.end)
+
+
+async def enqueue(uow: UnitOfWork, draft: Draft) -> bool:
+    """Queue a message; False if this dedupe key was queued before (nothing is sent twice)."""
+    not_before = uow.now
+    if draft.kind in HELD_IN_QUIET_HOURS and not draft.urgent:
+        not_before = await release_after_quiet_hours(uow, draft.class_id) or uow.now
+    new_id = await insert_if_absent(
+        uow.session,
+        OutboxMessage,
+        {
+            "dedupe_key": draft.dedupe_key,
+            "channel": draft.chat.channel,
+            "chat_id": draft.chat.chat_id,
+            "chat_kind": draft.chat.kind.value,
+            "chat_title": draft.chat.title,
+            "text": draft.text,
+            "mentions": [[m.user_id, m.display_name] for m in draft.mentions],
+            "buttons": [[b.label, b.action] for b in draft.buttons],
+            "kind": draft.kind.value,
+            "urgent": draft.urgent,
+            "class_id": draft.class_id,
+            "ref_kind": draft.ref_kind,
+            "ref_id": draft.ref_id,
+            "status": "pending",
+            "not_before": not_before,
+            "attempts": 0,
+            "created_at": uow.now,
+        },
+        ["dedupe_key"],
+    )
+    return new_id is not None
+
+
+async def find_reference(uow: UnitOfWork, channel: str, chat_id: str,
+                         message_id: str) -> tuple[str, int] | None:
+    """What a bot message was about (e.g. ('notice', 7)), so a quoted reply carries context."""
+    row = (await uow.session.execute(
+        select(OutboxMessage.ref_kind, OutboxMessage.ref_id).where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.sent_message_id == message_id,
+        )
+    )).first()
+    if row is None or row.ref_kind is None or row.ref_id is None:
+        return None
+    return row.ref_kind, row.ref_id
+
+
+def to_chat(row: OutboxMessage) -> ChatRef:
+    return ChatRef(row.channel, row.chat_id, ChatKind(row.chat_kind), row.chat_title)
+
+
+async def claim_sendable(db: Database, now: datetime, channels: set[str],
+                         limit: int = 200) -> list[OutboxMessage]:
+    """Atomically take due rows (UPDATE … RETURNING; SKIP LOCKED on PostgreSQL)."""
+    due = (select(OutboxMessage.id)
+           .where(OutboxMessage.status == "pending", OutboxMessage.not_before <= now,
+                  OutboxMessage.channel.in_(channels))
+           .order_by(OutboxMessage.id).limit(limit)
+           .with_for_update(skip_locked=True))
+    stmt = (update(OutboxMessage)
+            .where(OutboxMessage.id.in_(due.scalar_subquery()), OutboxMessage.status == "pending")
+            .values(status="sending", attempts=OutboxMessage.attempts + 1)
+            .returning(OutboxMessage)
+            .execution_options(synchronize_session=False))
+    async with db.session() as session, session.begin():
+        rows = list((await session.scalars(stmt)).all())
+    return sorted(rows, key=lambda r: r.id)
+
+
+async def _set(db: Database, row_id: int, **values: object) -> None:
+    async with db.session() as session, session.begin():
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
+                              .values(**values))
+
+
+async def mark_sent(db: Database, row_id: int, message_id: str, now: datetime) -> None:
+    await _set(db, row_id, status="sent", sent_message_id=message_id, sent_at=now,
+               last_error=None)
+
+
+async def mark_retry(db: Database, row_id: int, error: str, at: datetime) -> None:
+    await _set(db, row_id, status="pending", not_before=at, last_error=error[:200])
+
+
+async def mark_failed(db: Database, row_id: int, error: str) -> None:
+    await _set(db, row_id, status="failed", last_error=error[:200])
+
+
+async def requeue_interrupted(db: Database) -> int:
+    """Rows left 'sending' by a crash go out again (at-least-once beats lost)."""
+    async with db.session() as session, session.begin():
+        result = await session.execute(update(OutboxMessage)
+                                       .where(OutboxMessage.status == "sending")
+                                       .values(status="pending"))
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back off between delivery rounds: 1, 2, 4 … minutes, at most 30."""
+    return timedelta(minutes=min(30, 2 ** max(0, attempts - 1)))

@@ -1,0 +1,21 @@
+"""The few statements that differ between SQLite and PostgreSQL, kept in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Base
+
+
+async def insert_if_absent(session: AsyncSession, model: type[Base], values: dict[str, Any],
+                           unique: list[str]) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING; returns the new id, or None when the row existed."""
+    dialect = session.bind.dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = (module.insert(model).values(**values)
+            .on_conflict_do_nothing(index_elements=unique)
+            .returning(model.id))  # type: ignore[attr-defined]
+    return (await session.execute(stmt)).scalar_one_or_none()

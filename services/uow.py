@@ -1,0 +1,54 @@
+"""One transaction per incoming event or due job.
+
+Why not one transaction per service call: an event's effects — the platform message id marked
+as seen, the domain change and the outgoing messages — must commit together, so a crash or a
+redelivery never leaves half of them behind (nothing lost, nothing doubled).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.config import Config
+from models import Database
+
+
+class UnitOfWork:
+    def __init__(self, db: Database, clock: Clock, config: Config) -> None:
+        self.db = db
+        self.clock = clock
+        self.config = config
+        self._session: AsyncSession | None = None
+        self.now: datetime = clock.now()
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("UnitOfWork used outside 'async with'")
+        return self._session
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.now = self.clock.now()
+        self._session = self.db.session()
+        await self._session.begin()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        try:
+            if exc_type is None:
+                await session.commit()
+            else:
+                await session.rollback()
+        finally:
+            await session.close()
+            self._session = None

@@ -1,0 +1,120 @@
+"""bot.timeparse against a fixed base: Tuesday 2026-12-01 09:00 Asia/Shanghai.
+
+Expectations were taken from what jionlp 1.5.31 actually returns, checked by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.timeparse import ParsedTime, TimeParseError, parse_when, parse_when_async
+
+SH = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=SH).astimezone(UTC)  # callers pass UTC
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_first_use_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    # Kept first in the file so that, in a plain run, this is the in-process first import.
+    parse_when("明天下午3点", NOW, SH)
+    out, err = capsys.readouterr()
+    assert out == "" and err == ""
+
+
+def test_fresh_import_prints_nothing() -> None:
+    # A fresh interpreter proves the banner is suppressed whatever ran before in this process,
+    # and that jionlp's root-logger traceback (on "每年6.") neither prints nor configures
+    # logging (in-process, pytest's own log capture would hide both).
+    code = """if True:
+        import logging
+        from datetime import UTC, datetime
+        from zoneinfo import ZoneInfo
+        from bot.timeparse import TimeParseError, parse_when
+        parse_when("下周五晚上7点", datetime.now(UTC), ZoneInfo("Asia/Shanghai"))
+        try:
+            parse_when("每年6.", datetime.now(UTC), ZoneInfo("Asia/Shanghai"))
+        except TimeParseError:
+            pass
+        assert logging.root.handlers == [], logging.root.handlers
+    """
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "has_time"),
+    [
+        ("下周五晚上7点", datetime(2026, 12, 11, 19, 0), True),
+        ("周五17:00", datetime(2026, 12, 4, 17, 0), True),
+        ("明天下午3点", datetime(2026, 12, 2, 15, 0), True),
+        ("后天上午10点半", datetime(2026, 12, 3, 10, 30), True),
+        ("今晚8点", datetime(2026, 12, 1, 20, 0), True),
+        ("明早8点", datetime(2026, 12, 2, 8, 0), True),  # jionlp alone says today; wrapper fixes
+        ("明天19:00", datetime(2026, 12, 2, 19, 0), True),
+        ("12月5日 19:00", datetime(2026, 12, 5, 19, 0), True),
+        ("12月5日晚上7点半", datetime(2026, 12, 5, 19, 30), True),
+        ("2026-12-05 19:00", datetime(2026, 12, 5, 19, 0), True),
+        ("2026-12-05T19:00", datetime(2026, 12, 5, 19, 0), True),
+        ("2026/12/05 19:00", datetime(2026, 12, 5, 19, 0), True),
+        ("１２月５日 １９：００", datetime(2026, 12, 5, 19, 0), True),  # full-width
+        ("  下周五晚上7点  ", datetime(2026, 12, 11, 19, 0), True),
+        ("下周三", datetime(2026, 12, 9, 0, 0), False),
+        ("12月5日", datetime(2026, 12, 5, 0, 0), False),
+        ("凌晨0点", datetime(2026, 12, 1, 0, 0), True),  # midnight, but a time was given
+    ],
+)
+def test_parse_when(text: str, expected: datetime, has_time: bool) -> None:
+    got = parse_when(text, NOW, SH)
+    want = ParsedTime(at=expected.replace(tzinfo=SH), has_time_of_day=has_time, source=text.strip())
+    assert got == want
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "随便",
+        "abc",
+        "下周",  # a whole week, not a day
+        "周五之前",  # time_span
+        "明天到后天",  # time_span
+        "每周五晚上7点",  # time_period
+        "3天",  # time_delta
+        "每年6.",  # jionlp logs a traceback internally on this one
+    ],
+)
+def test_parse_when_rejects(text: str) -> None:
+    with pytest.raises(TimeParseError) as info:
+        parse_when(text, NOW, SH)
+    assert isinstance(info.value, ValueError) and str(info.value)
+
+
+def test_result_is_aware_in_given_tz() -> None:
+    got = parse_when("明天下午3点", NOW, SH)
+    assert got.at.tzinfo == SH
+    assert got.at.utcoffset() is not None
+    assert got.at.astimezone(UTC) == datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
+
+
+def test_base_is_taken_in_given_tz_not_utc() -> None:
+    # 2026-12-01 20:00 UTC is already Wednesday 04:00 in Shanghai, so 明天 is Thursday.
+    late = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
+    assert parse_when("明天下午3点", late, SH).at == datetime(2026, 12, 3, 15, 0, tzinfo=SH)
+
+
+@pytest.mark.asyncio
+async def test_parse_when_async() -> None:
+    got = await parse_when_async("下周五晚上7点", NOW, SH)
+    assert got.at == datetime(2026, 12, 11, 19, 0, tzinfo=SH)
+    assert got.has_time_of_day is True
+    with pytest.raises(TimeParseError):
+        await parse_when_async("随便", NOW, SH)
