@@ -114,11 +114,13 @@ def load_config(path: str | Path | None, env: dict[str, str] | None = None) -> C
         try:
             loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ConfigError([{"key": "", "value": where, "kind": "missing_file"}], where) from None
+            problem = {"key": "", "value": where, "kind": "missing_file"}
+            raise ConfigError([problem], where) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark else "?"
-            raise ConfigError([{"key": "", "value": f"line {line}", "kind": "yaml"}], where) from None
+            problem = {"key": "", "value": f"line {line}", "kind": "yaml"}
+            raise ConfigError([problem], where) from None
         if loaded is not None and not isinstance(loaded, dict):
             raise ConfigError([{"key": "", "value": type(loaded).__name__, "kind": "not_mapping"}],
                               where)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 
@@ -93,10 +94,8 @@ class Dispatcher:
                 await self.drain()
             except Exception:
                 log.exception("dispatcher round failed")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), idle_seconds)
-            except TimeoutError:
-                pass
             self._wake.clear()
 
     async def drain(self) -> int:
@@ -160,9 +159,12 @@ class Dispatcher:
 
     async def _deliver(self, row: OutboxMessage) -> None:
         channel = self.channels[row.channel]
-        first_id: str | None = None
+        first_id: str | None = row.sent_message_id
+        parts = self._outgoing(row, channel)
         try:
-            for out in self._outgoing(row, channel):
+            for number, out in enumerate(parts):
+                if number < row.parts_sent:
+                    continue
                 sent = None
                 async for attempt in AsyncRetrying(
                     stop=stop_after_attempt(self.quick_retries),
@@ -176,22 +178,25 @@ class Dispatcher:
                         sent = await channel.send(out)
                 assert sent is not None
                 first_id = first_id or sent.message_id
+                if len(parts) > 1:
+                    await outbox.mark_part_sent(self.db, row.id, number + 1, first_id)
         except UnreachableError as exc:
             log.warning("outbox %s: chat unreachable (%s)", row.id, type(exc).__name__)
             await outbox.mark_failed(self.db, row.id, f"unreachable: {exc}")
             return
-        except TransientSendError as exc:
-            if row.attempts >= MAX_ROUNDS:
-                log.error("outbox %s: giving up after %s rounds", row.id, row.attempts)
-                await outbox.mark_failed(self.db, row.id, str(exc))
-            else:
-                retry_at = self.clock.now() + outbox.retry_delay(row.attempts)
-                log.warning("outbox %s: delivery failed, retrying at %s", row.id, retry_at)
-                await outbox.mark_retry(self.db, row.id, str(exc), retry_at)
-            return
-        except Exception as exc:
-            log.exception("outbox %s: unexpected delivery error", row.id)
-            await outbox.mark_retry(self.db, row.id, repr(exc),
-                                    self.clock.now() + outbox.retry_delay(row.attempts))
+        except Exception as exc:  # transient, or a bug in an adapter: retry later, never lose
+            if not isinstance(exc, TransientSendError):
+                log.exception("outbox %s: unexpected delivery error", row.id)
+            await self._retry_later(row, exc)
             return
         await outbox.mark_sent(self.db, row.id, first_id or "", self.clock.now())
+
+    async def _retry_later(self, row: OutboxMessage, exc: Exception) -> None:
+        if row.attempts >= MAX_ROUNDS:
+            log.error("outbox %s: giving up after %s rounds", row.id, row.attempts)
+            await outbox.mark_failed(self.db, row.id, repr(exc))
+            return
+        retry_at = self.clock.now() + outbox.retry_delay(row.attempts)
+        log.warning("outbox %s: delivery failed (%s), retrying at %s", row.id,
+                    type(exc).__name__, retry_at.isoformat())
+        await outbox.mark_retry(self.db, row.id, repr(exc), retry_at)

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from bot.context import Context, Messenger
 from bot.events import Button, ChatKind, ChatRef, Mention
-from bot.router import Args, Command, Phrase, Router, Scope, UsageError
+from bot.router import Args, Command, Phrase, Router, UsageError
 from models import Notice, ScheduledJob
 from services import identities, jobs, membership, notices, outbox
 from services.notices import AckStatus
@@ -59,11 +59,13 @@ class NoticeNumberArgs(Args):
         return cls(number=int(rest))
 
 
-def _delays(ctx: Messenger, urgent: bool) -> tuple[timedelta, timedelta]:
-    settings = ctx.uow.config.notices
-    first = settings.urgent_nudge_after_minutes if urgent else settings.nudge_after_minutes
-    second = first if urgent else settings.second_round_after_minutes
-    return timedelta(minutes=first), timedelta(minutes=first + second)
+def _nudge_delay(m: Messenger, urgent: bool, round_no: int) -> timedelta:
+    settings = m.uow.config.notices
+    if urgent:
+        return timedelta(minutes=settings.urgent_nudge_after_minutes)
+    if round_no == 1:
+        return timedelta(minutes=settings.nudge_after_minutes)
+    return timedelta(minutes=settings.second_round_after_minutes)
 
 
 async def _publish(ctx: Context, args: NoticeArgs, urgent: bool) -> None:
@@ -82,11 +84,9 @@ async def _publish(ctx: Context, args: NoticeArgs, urgent: bool) -> None:
             dedupe_key=f"notice:{notice.id}:post:{binding.id}",
             buttons=(Button(ctx.render("notices/ack_button"), f"#收到 {notice.number}"),),
             ref_kind="notice", ref_id=notice.id))
-    first, second = _delays(ctx, urgent)
-    for round_no, delay in ((1, first), (2, second)):
-        await jobs.schedule(uow, kind=NUDGE_JOB, key=f"nudge:{notice.id}:{round_no}",
-                            due_at=notice.publish_at + delay, ref_id=notice.id,
-                            class_id=school_class.id, payload={"round": round_no})
+    await jobs.schedule(uow, kind=NUDGE_JOB, key=f"nudge:{notice.id}:1",
+                        due_at=notice.publish_at + _nudge_delay(ctx, urgent, 1),
+                        ref_id=notice.id, class_id=school_class.id, payload={"round": 1})
     if held_until is not None:
         await ctx.reply("notices/held", notice=notice, tz=ctx.tz)
     elif ctx.event.chat.kind is ChatKind.PRIVATE or not bindings:
@@ -150,7 +150,8 @@ async def unread(ctx: Context, args: NoticeNumberArgs) -> None:
 
 async def nudge(m: Messenger, job: ScheduledJob) -> None:
     """Round 1: remind each family that has not read, privately where the platform allows,
-    else in one group message that @-mentions them. Round 2: tell the author who is left."""
+    else in one group message that @-mentions them. Round 2, counted from when round 1 really
+    went out (quiet hours may hold it): tell the author who is still missing."""
     uow = m.uow
     notice = await notices.get(uow, job.ref_id or 0)
     if notice is None:
@@ -170,6 +171,12 @@ async def nudge(m: Messenger, job: ScheduledJob) -> None:
                                    text=m.render("notices/still_missing", status=status, tz=tz)))
                 break
         return
+    sent_at = uow.now
+    if not notice.urgent:
+        sent_at = await outbox.release_after_quiet_hours(uow, notice.class_id) or uow.now
+    await jobs.schedule(uow, kind=NUDGE_JOB, key=f"nudge:{notice.id}:2",
+                        due_at=sent_at + _nudge_delay(m, notice.urgent, 2),
+                        ref_id=notice.id, class_id=notice.class_id, payload={"round": 2})
     bindings = await membership.bindings_of(uow, notice.class_id)
     mentions: dict[int, list[Mention]] = {b.id: [] for b in bindings}
     for family in status.missing:

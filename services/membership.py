@@ -94,7 +94,7 @@ async def _student(uow: UnitOfWork, class_id: int, name: str) -> Student | None:
 
 
 async def class_names(uow: UnitOfWork) -> list[str]:
-    return list((await uow.session.scalars(select(SchoolClass.name).order_by(SchoolClass.id))))
+    return list(await uow.session.scalars(select(SchoolClass.name).order_by(SchoolClass.id)))
 
 
 async def class_of_chat(uow: UnitOfWork, chat: ChatRef) -> SchoolClass | None:

@@ -79,6 +79,7 @@ async def enqueue(uow: UnitOfWork, draft: Draft) -> bool:
             "status": "pending",
             "not_before": not_before,
             "attempts": 0,
+            "parts_sent": 0,
             "created_at": uow.now,
         },
         ["dedupe_key"],
@@ -132,6 +133,11 @@ async def _set(db: Database, row_id: int, **values: object) -> None:
 async def mark_sent(db: Database, row_id: int, message_id: str, now: datetime) -> None:
     await _set(db, row_id, status="sent", sent_message_id=message_id, sent_at=now,
                last_error=None)
+
+
+async def mark_part_sent(db: Database, row_id: int, parts_sent: int, first_id: str) -> None:
+    """Progress through a split message, so a retry resumes instead of repeating part one."""
+    await _set(db, row_id, parts_sent=parts_sent, sent_message_id=first_id)
 
 
 async def mark_retry(db: Database, row_id: int, error: str, at: datetime) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -89,6 +90,9 @@ class ScriptedChannel:
         self.limits = limits or SendLimits()
         self.capabilities = capabilities or Capabilities(private_needs_contact=False)
         self._sink: EventSink | None = None
+        # Unique per process: a console session on yesterday's database must not look like a
+        # redelivery of yesterday's messages.
+        self._session = uuid.uuid4().hex[:8]
         self._in_ids = itertools.count(1)
         self._out_ids = itertools.count(1)
 
@@ -111,7 +115,7 @@ class ScriptedChannel:
             text = text.lstrip()[len(mention):].lstrip()
         return Event(channel=self.name, chat=chat,
                      sender=UserRef(self.name, say.speaker, say.speaker), text=text,
-                     message_id=message_id or f"in-{next(self._in_ids)}",
+                     message_id=message_id or f"in-{self._session}-{next(self._in_ids)}",
                      received_at=now.astimezone(UTC), mentions_bot=mentions_bot,
                      reply_to=reply_to, action=action)
 

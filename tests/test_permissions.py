@@ -1,0 +1,131 @@
+"""Every command × every role, through the memory channel, against a table written out here.
+
+The expected table is deliberately NOT derived from bot.permissions.PERMISSIONS: if someone
+changes who may do what, this walk fails until the table below is changed on purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.channels.memory import Sent
+from bot.permissions import PERMISSIONS, ROLES
+from handlers import all_commands
+from tests.harness import CLASS, Harness, make_config
+
+HEAD_TEACHER, TEACHER, COMMITTEE, PARENT, GUEST = (
+    "head_teacher", "teacher", "committee", "parent", "guest")
+
+# Who speaks for each role (set up in `walk` below).
+SPEAKER = {
+    HEAD_TEACHER: "王老师",  # seeded from config
+    TEACHER: "张老师",  # spoke once, then #任课 张老师 数学
+    COMMITTEE: "李明妈妈",  # registered, then #家委 李明妈妈
+    PARENT: "张华爸爸",  # registered
+    GUEST: "路人",  # spoke in the group, never registered
+}
+
+# What a refusal calls each role (templates/zh_CN/_commands.j2 ROLE_NAMES).
+ROLE_WORD = {HEAD_TEACHER: "班主任", TEACHER: "任课老师", COMMITTEE: "家委会成员",
+             PARENT: "家长"}
+
+# One valid example per command.
+EXAMPLE = {
+    "help": "#帮助",
+    "register": "#登记 赵雪 妈妈",  # 赵雪 has one guardian of two: a slot is free
+    "bind": f"#绑定 {CLASS}",
+    "assign_teacher": "#任课 张老师 语文",
+    "assign_committee": "#家委 张华爸爸",
+    "notice": "#通知 测试\n正文",
+    "urgent": "#紧急通知 测试\n正文",
+    "ack": "#收到 1",
+    "unread": "#未读 1",
+}
+
+EVERYONE = {HEAD_TEACHER, TEACHER, COMMITTEE, PARENT, GUEST}
+EXPECTED: dict[str, set[str]] = {
+    "help": EVERYONE,
+    "register": EVERYONE,
+    "bind": {HEAD_TEACHER},
+    "assign_teacher": {HEAD_TEACHER},
+    "assign_committee": {HEAD_TEACHER},
+    "notice": {HEAD_TEACHER, TEACHER},
+    "urgent": {HEAD_TEACHER, TEACHER},
+    "unread": {HEAD_TEACHER, TEACHER},
+    "ack": {PARENT, COMMITTEE},
+}
+
+CELLS = [(command, role) for command in EXPECTED for role in SPEAKER]
+
+
+def test_table_covers_every_command_and_role() -> None:
+    assert set(EXPECTED) == set(PERMISSIONS), "walk every command of PERMISSIONS"
+    assert set(EXPECTED) == {c.name for c in all_commands()}, "every routed command has a row"
+    assert set(EXAMPLE) == set(EXPECTED)
+    assert set(SPEAKER) == set(ROLES)
+    for command, roles in EXPECTED.items():
+        assert roles <= set(ROLES), command
+
+
+@pytest.fixture
+async def walk(tmp_path: Path) -> AsyncIterator[Harness]:
+    """A bound class where each role has a speaker, and notice #1 is out (fresh per cell)."""
+    h = await Harness(make_config(tmp_path / "walk.db")).start()
+    await h.setup_class()  # bound; 李明妈妈, 张华爸爸, 赵雪爸爸 registered
+    await h.say("张老师", CLASS, "大家好，我是数学老师。")
+    await h.say("王老师", CLASS, "#任课 张老师 数学")
+    await h.say("王老师", CLASS, "#家委 李明妈妈")
+    await h.say("路人", CLASS, "请问这是三年级二班的群吗？")
+    await h.say("王老师", CLASS, "#通知 春游\n周五春游，请带好水。")
+    h.channel.clear()
+    yield h
+    await h.stop()
+
+
+def refusals(sent: list[Sent]) -> list[Sent]:
+    return [s for s in sent if s.text.startswith("抱歉")]
+
+
+async def test_roles_are_set_up(walk: Harness) -> None:
+    """The walk is only meaningful if every speaker really has the role claimed for them."""
+    shown = {HEAD_TEACHER: {"班主任"}, TEACHER: {"任课老师"}, COMMITTEE: {"家委会成员", "家长"},
+             PARENT: {"家长"}, GUEST: {"未登记成员"}}
+    for role, speaker in SPEAKER.items():
+        [answer] = await walk.say(speaker, CLASS, "#帮助")
+        header = answer.text.splitlines()[0]
+        assert "身份：" in header, answer.text
+        assert set(header.split("身份：")[1].split("）")[0].split("、")) == shown[role], header
+
+
+@pytest.mark.parametrize(("command", "role"), CELLS, ids=[f"{c}-{r}" for c, r in CELLS])
+async def test_command_for_role(walk: Harness, command: str, role: str) -> None:
+    speaker = SPEAKER[role]
+    sent = await walk.say(speaker, CLASS, EXAMPLE[command])
+    refused = refusals(sent)
+    if role in EXPECTED[command]:
+        assert not refused, f"{speaker} ({role}) was refused {command}: {refused[0].text}"
+        return
+    assert refused, f"{speaker} ({role}) was not refused {command}: {[s.text for s in sent]}"
+    assert len(sent) == 1, [s.text for s in sent]
+    [answer] = refused
+    assert not answer.private and answer.where == CLASS, "answered where asked"
+    assert "出了点问题" not in answer.text, f"a crash, not a refusal: {answer.text}"
+    if role == GUEST:
+        assert "#登记" in answer.text, answer.text
+    else:
+        assert "只有" in answer.text and "可以使用" in answer.text, answer.text
+        who = answer.text.split("只有", 1)[1].split("可以使用", 1)[0]
+        for other, word in ROLE_WORD.items():
+            assert (word in who) == (other in EXPECTED[command]), (other, answer.text)
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED["ack"]))
+async def test_allowed_ack_is_recorded(walk: Harness, role: str) -> None:
+    """An allowed #收到 is silent in the group, so check it really counted."""
+    assert await walk.say(SPEAKER[role], CLASS, "#收到 1") == []
+    [status] = await walk.say("王老师", CLASS, "#未读 1")
+    assert status.private and status.where == "王老师"
+    assert "已读 1/3" in status.text, status.text

@@ -1,0 +1,370 @@
+"""Message templates: every zh_CN template has an en twin, every branch renders in both
+languages with the values the handlers pass, and the English text stays English (apart from
+the Chinese command words and examples the bot needs people to type)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+from types import SimpleNamespace as NS
+from typing import Any, NamedTuple
+
+import pytest
+
+import templates
+from bot.permissions import PERMISSIONS, ROLES
+from bot.render import Renderer
+from bot.router import parse_args
+from handlers import all_commands, command_table
+from handlers.help import visible_commands
+from services.membership import (
+    RELATIONS,
+    AssignStatus,
+    BindResult,
+    BindStatus,
+    Family,
+    Guardian,
+    RegisterResult,
+    RegisterStatus,
+)
+from services.notices import AckStatus, ReadStatus
+
+ROOT = Path(templates.__file__).parent
+LANGUAGES = ("zh_CN", "en")
+SUFFIX = ".txt.j2"
+TZ = "Asia/Shanghai"
+# 2026-12-01 23:00 UTC is 2026-12-02 07:00 in Shanghai: the end of the default quiet hours.
+PUBLISH_AT = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
+
+GLOBALS = {
+    "zh_CN": {"bot_name": "班级助手", "school_name": "阳光小学"},
+    "en": {"bot_name": "ClassHelper", "school_name": "Sunshine Primary"},
+}
+
+# The values a class would really have; en uses ASCII only, so any Chinese in en output
+# must come from the template itself.
+WORDS = {
+    "zh_CN": {
+        "class": "三年级二班", "other_class": "三年级一班", "unknown_class": "三年级九班",
+        "group": "三年级二班家长群", "students": ["李明", "张华", "赵雪"],
+        "guardians": ["李明妈妈", "李明爸爸", "张华爸爸"], "teacher": "张老师",
+        "subject": "数学", "author": "王老师", "title": "周五春游",
+        "body": "请带好水和帽子，早上7:50到校。", "ack_label": "收到",
+        "urgent_title": "明天停课", "bad_relation": "干妈", "chatter": "大家好",
+    },
+    "en": {
+        "class": "Grade 3 Class 2", "other_class": "Grade 3 Class 1",
+        "unknown_class": "Grade 3 Class 9", "group": "Grade 3-2 Parents",
+        "students": ["Tom", "Amy", "Ben"], "guardians": ["Tom's mum", "Tom's dad", "Amy's dad"],
+        "teacher": "MrsLee", "subject": "Science", "author": "Ms Wang",
+        "title": "Sports day on Friday", "body": "Please wear trainers and bring water.",
+        "ack_label": "Got it", "urgent_title": "No school tomorrow", "bad_relation": "auntie",
+        "chatter": "hello everyone",
+    },
+}
+
+# Chinese that en output may contain: command words, the console's private-chat keyword,
+# and the examples (a child's name, relation words, a class, a teacher) people copy.
+ALLOWED_CJK = {
+    "帮助", "登记", "绑定", "任课", "家委", "通知", "紧急通知", "收到", "未读", "私聊",
+    "李明", "李明妈妈", "张老师", "王老师", "三年级二班", *RELATIONS,
+}
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+
+
+class Case(NamedTuple):
+    template: str
+    label: str
+    values: dict[str, Any]
+
+
+def template_names(language: str) -> set[str]:
+    """Relative paths of every template file of a language (including _commands.j2)."""
+    folder = ROOT / language
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*.j2")}
+
+
+def message_templates() -> set[str]:
+    return {n.removesuffix(SUFFIX) for n in template_names("zh_CN") if n.endswith(SUFFIX)}
+
+
+def renderer(language: str) -> Renderer:
+    return Renderer(language, **GLOBALS[language])
+
+
+def commands_data(language: str) -> tuple[dict[str, Any], dict[str, str]]:
+    module = renderer(language).env.get_template("_commands.j2").module
+    return module.COMMANDS, module.ROLE_NAMES  # type: ignore[attr-defined]
+
+
+def notice(w: dict[str, Any], *, urgent: bool = False, body: bool = True) -> NS:
+    return NS(number=3, title=w["urgent_title"] if urgent else w["title"],
+              body=w["body"] if body else "", urgent=urgent, publish_at=PUBLISH_AT)
+
+
+def read_status(w: dict[str, Any], *, missing: bool) -> ReadStatus:
+    families = [
+        Family(1, w["students"][0], [Guardian(11, w["guardians"][0]),
+                                     Guardian(12, w["guardians"][1])]),
+        Family(2, w["students"][1], [Guardian(13, w["guardians"][2])]),
+        Family(3, w["students"][2], []),  # nobody registered for this child yet
+    ]
+    return ReadStatus(notice(w), 30, 27 if missing else 30, families if missing else [])
+
+
+def config_problems(w: dict[str, Any]) -> list[dict[str, Any]]:
+    """Shaped like bot.config.load_config's validation problems, one of each branch."""
+    return [
+        {"key": "colour", "field": "colour", "value": "blue", "kind": "extra_forbidden",
+         "detail": "Extra inputs are not permitted"},
+        {"key": "classes.0.head_teacher", "field": "head_teacher", "value": {"name": w["class"]},
+         "kind": "missing", "detail": "Field required"},
+        {"key": "classes.0.name", "field": "name", "value": {}, "kind": "missing",
+         "detail": "Field required"},
+        {"key": "timezone", "field": "timezone", "value": "Mars/Base", "kind": "value_error",
+         "detail": "Value error, unknown time zone"},
+        {"key": "bot_name", "field": "bot_name", "value": "", "kind": "string_too_short",
+         "detail": "String should have at least 1 character"},
+    ]
+
+
+def cases(language: str) -> list[Case]:
+    """Every template with the values its caller passes; one case per branch."""
+    w = WORDS[language]
+    out = [
+        Case("common/button_hint", "one", {"labels": [w["ack_label"]]}),
+        Case("common/button_hint", "two", {"labels": [w["ack_label"], "OK"]}),
+        Case("common/cannot_dm", "plain", {}),
+        Case("common/config_error", "missing_file",
+             {"path": "/etc/classbot.yaml", "problems": [
+                 {"key": "", "value": "/etc/classbot.yaml", "kind": "missing_file"}]}),
+        Case("common/config_error", "yaml", {"path": "config.yaml", "problems": [
+            {"key": "", "value": "line 7", "kind": "yaml"}]}),
+        Case("common/config_error", "not_mapping", {"path": "config.yaml", "problems": [
+            {"key": "", "value": "list", "kind": "not_mapping"}]}),
+        Case("common/config_error", "validation",
+             {"path": "config.yaml", "problems": config_problems(w)}),
+        Case("common/group_not_bound", "plain", {}),
+        Case("common/internal_error", "plain", {}),
+        Case("common/not_registered", "plain", {}),
+        Case("common/register_first", "plain", {}),
+        Case("common/private_hello", "registered", {"registered": True}),
+        Case("common/private_hello", "unregistered", {"registered": False}),
+        Case("common/group_only", "register", {"command": "register"}),
+        Case("common/group_only", "bind", {"command": "bind"}),
+        Case("common/private_only", "unread", {"command": "unread"}),
+        Case("common/usage", "notice", {"command": "notice"}),
+        Case("common/usage", "register", {"command": "register"}),
+        Case("common/which_class", "two", {"classes": [w["class"], w["other_class"]]}),
+        Case("console/bad_line", "numbered",
+             {"line": w["chatter"], "line_no": 4, "reason": "expected 'SPEAKER @ CHAT: TEXT'"}),
+        Case("console/bad_line", "interactive",
+             {"line": w["chatter"], "line_no": None, "reason": "expected 'SPEAKER @ CHAT: TEXT'"}),
+        Case("console/unsupported_channel", "telegram", {"channel": "telegram"}),
+        Case("console/welcome", "plain", {}),
+        Case("notices/ack_button", "plain", {}),
+        Case("notices/held", "plain", {"notice": notice(w), "tz": TZ}),
+        Case("notices/nudge_group", "plain", {"notice": notice(w)}),
+        Case("notices/not_found", "number", {"number": 7}),
+        Case("notices/not_found", "latest", {"number": None}),
+        Case("notices/posted", "groups", {"notice": notice(w), "groups": [w["group"]]}),
+        Case("notices/posted", "no_group", {"notice": notice(w), "groups": []}),
+        Case("notices/unread", "missing", {"status": read_status(w, missing=True), "tz": TZ}),
+        Case("notices/unread", "all_read", {"status": read_status(w, missing=False), "tz": TZ}),
+        Case("notices/still_missing", "missing",
+             {"status": read_status(w, missing=True), "tz": TZ}),
+    ]
+    for roles in ({"head_teacher"}, {"committee", "parent"}, {"guest"}):
+        out.append(Case("help", "+".join(sorted(roles)), {
+            "commands": visible_commands(frozenset(roles)), "roles": sorted(roles)}))
+    for roles, command in (({"guest"}, "ack"), ({"parent"}, "notice"), ({"teacher"}, "bind")):
+        out.append(Case("common/not_allowed", f"{'+'.join(sorted(roles))}-{command}", {
+            "command": command, "roles": sorted(roles),
+            "allowed": [r for r in ROLES if r in PERMISSIONS[command]]}))
+    for urgent in (False, True):
+        for body in (True, False):
+            out.append(Case("notices/card", f"urgent={urgent}-body={body}", {
+                "notice": notice(w, urgent=urgent, body=body), "author": w["author"]}))
+        out.append(Case("notices/nudge_private", f"urgent={urgent}", {
+            "notice": notice(w, urgent=urgent, body=urgent), "name": w["guardians"][0],
+            "class_name": w["class"], "tz": TZ}))
+    for ack in AckStatus:
+        out.append(Case("notices/acked", ack.value, {"notice": notice(w), "status": ack}))
+    for assign in AssignStatus:
+        out.append(Case("membership/assign_teacher", assign.value, {
+            "status": assign, "name": w["teacher"], "subject": w["subject"]}))
+        out.append(Case("membership/assign_committee", assign.value, {
+            "status": assign, "name": w["guardians"][0]}))
+    binds = {
+        BindStatus.BOUND: [BindResult(BindStatus.BOUND, w["class"])],
+        BindStatus.ALREADY: [BindResult(BindStatus.ALREADY, w["class"], bound_class=w["class"])],
+        BindStatus.OTHER_CLASS: [BindResult(BindStatus.OTHER_CLASS, w["class"],
+                                            bound_class=w["other_class"])],
+        BindStatus.NO_SUCH_CLASS: [
+            BindResult(BindStatus.NO_SUCH_CLASS, w["unknown_class"],
+                       [w["other_class"], w["class"]]),
+            BindResult(BindStatus.NO_SUCH_CLASS, w["unknown_class"], []),
+        ],
+        BindStatus.NOT_HEAD_TEACHER: [BindResult(BindStatus.NOT_HEAD_TEACHER, w["class"])],
+    }
+    for status in BindStatus:  # a status added later without a case fails here
+        for i, result in enumerate(binds[status]):
+            out.append(Case("membership/bind", f"{status.value}-{i}", {"result": result}))
+    student, guardians = w["students"][0], w["guardians"]
+    registers = {
+        RegisterStatus.REGISTERED: RegisterResult(RegisterStatus.REGISTERED, student,
+                                                  RELATIONS[1], guardians[0]),
+        RegisterStatus.ALREADY: RegisterResult(RegisterStatus.ALREADY, student, RELATIONS[1],
+                                               guardians[0]),
+        RegisterStatus.NOT_ON_ROSTER: RegisterResult(RegisterStatus.NOT_ON_ROSTER, "Tim"
+                                                     if language == "en" else "李敏",
+                                                     RELATIONS[1]),
+        RegisterStatus.FULL: RegisterResult(RegisterStatus.FULL, student, RELATIONS[4],
+                                            guardians=guardians[:2]),
+        RegisterStatus.BAD_RELATION: RegisterResult(RegisterStatus.BAD_RELATION, student,
+                                                    w["bad_relation"]),
+    }
+    for status in RegisterStatus:
+        out.append(Case("membership/register", status.value, {
+            "result": registers[status], "relations": RELATIONS, "class_name": w["class"]}))
+    return out
+
+
+def render_case(language: str, case: Case) -> str:
+    return renderer(language).render(case.template, **case.values)
+
+
+ALL_CASES = [(language, case) for language in LANGUAGES for case in cases(language)]
+
+
+# --- the two languages have the same files ---------------------------------------------------
+
+def test_every_zh_template_has_an_en_twin_and_vice_versa() -> None:
+    zh, en = template_names("zh_CN"), template_names("en")
+    assert "_commands.j2" in zh and "help.txt.j2" in zh
+    assert zh - en == set(), "zh_CN templates without an en twin"
+    assert en - zh == set(), "en templates without a zh_CN original"
+
+
+def test_every_template_has_a_render_case() -> None:
+    for language in LANGUAGES:
+        assert {c.template for c in cases(language)} == message_templates()
+
+
+# --- rendering every branch -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("language", "case"), ALL_CASES,
+                         ids=[f"{lang}-{c.template}-{c.label}" for lang, c in ALL_CASES])
+def test_template_renders(language: str, case: Case) -> None:
+    loaded = renderer(language).env.get_template(case.template + SUFFIX)
+    assert loaded.filename is not None
+    assert Path(loaded.filename).is_relative_to(ROOT / language), "fell back to another language"
+    text = render_case(language, case)
+    assert text.strip()
+    for leftover in ("{{", "}}", "{%", "%}", "{#"):
+        assert leftover not in text, f"unrendered template syntax in: {text!r}"
+    if language == "en":
+        stray = set(CJK.findall(text)) - ALLOWED_CJK
+        assert not stray, f"Chinese text left in the en template: {sorted(stray)}\n{text}"
+    elif case.template not in ("notices/ack_button", "common/button_hint"):
+        assert CJK.search(text), f"zh_CN output without Chinese: {text!r}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_branches_of_a_template_say_different_things(language: str) -> None:
+    """A misspelt status in an {% if %} would silently fall through to another branch."""
+    by_template: dict[str, dict[str, str]] = {}
+    for case in cases(language):
+        by_template.setdefault(case.template, {})[case.label] = render_case(language, case)
+    for template, outputs in by_template.items():
+        seen: dict[str, str] = {}
+        for label, text in outputs.items():
+            assert text not in seen, f"{template}: {label} renders the same as {seen.get(text)}"
+            seen[text] = label
+
+
+SKIP_KEYS = {"command", "commands", "roles", "allowed", "tz", "kind", "field", "status"}
+
+
+def shown_values(value: Any) -> set[str]:
+    """The strings a case passes that a message could show (not lookup keys or enums)."""
+    if value is None or isinstance(value, Enum | bool | int | float | datetime):
+        return set()
+    if isinstance(value, str):
+        return {value} if value.strip() else set()
+    if isinstance(value, dict):
+        return {s for k, v in value.items() if k not in SKIP_KEYS for s in shown_values(v)}
+    if isinstance(value, list | tuple):
+        return {s for item in value for s in shown_values(item)}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return shown_values({f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
+    if isinstance(value, NS):
+        return shown_values(vars(value))
+    raise TypeError(f"unexpected value in a case: {value!r}")
+
+
+@pytest.mark.parametrize("case", cases("en"), ids=lambda c: f"{c.template}-{c.label}")
+def test_en_shows_the_same_values_as_zh(case: Case) -> None:
+    """Same variables, same branches: given identical values, both show the same ones.
+
+    Only ASCII values are compared: a Chinese one (a relation word) also occurs in zh prose."""
+    zh, en = render_case("zh_CN", case), render_case("en", case)
+    for value in sorted(v for v in shown_values(case.values) if not CJK.search(v)):
+        assert (value in zh) == (value in en), f"{value!r}: zh_CN={value in zh}, en={value in en}"
+
+
+def test_dates_use_local_time() -> None:
+    w_zh, w_en = WORDS["zh_CN"], WORDS["en"]
+    for template in ("notices/held", "notices/nudge_private", "notices/unread"):
+        values_zh = {"notice": notice(w_zh), "status": read_status(w_zh, missing=True),
+                     "tz": TZ, "name": "李明妈妈", "class_name": w_zh["class"]}
+        values_en = {"notice": notice(w_en), "status": read_status(w_en, missing=True),
+                     "tz": TZ, "name": "Tom's mum", "class_name": w_en["class"]}
+        assert "12月2日 07:00" in renderer("zh_CN").render(template, **values_zh)
+        assert "2026-12-02 07:00" in renderer("en").render(template, **values_en)
+
+
+# --- the command data both languages share ---------------------------------------------------
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_commands_data_matches_the_code(language: str) -> None:
+    commands, role_names = commands_data(language)
+    names = {c.name for c in all_commands()}
+    assert set(commands) == names == set(PERMISSIONS)
+    assert set(role_names) == set(ROLES)
+    for command in all_commands():
+        entry = commands[command.name]
+        # not_allowed shows the first word of the usage line: it must be the real command word.
+        assert entry["usage"].split(" ")[0] == "#" + command.words[0]
+        if language == "en":
+            assert f"/{command.slash[0]}" in entry["usage"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_example_is_understood_by_the_bot(language: str) -> None:
+    table = command_table()
+    for name, entry in commands_data(language)[0].items():
+        match = table.match(entry["example"])
+        assert match is not None and match.command is not None, entry["example"]
+        assert match.command.name == name
+        parse_args(match.command, match.rest)  # raises UsageError if the example is wrong
+
+
+@pytest.mark.parametrize("command", sorted(commands_data("zh_CN")[0]))
+def test_zh_usage_shows_the_example(command: str) -> None:
+    entry = commands_data("zh_CN")[0][command]
+    text = renderer("zh_CN").render("common/usage", command=command)
+    assert entry["usage"] in text
+    assert entry["example"].replace("\n", "↵（换行）") in text
+    assert "\n" not in text.split("\n", 1)[1]  # the example stays on one line
+
+
+@pytest.mark.parametrize("command", sorted(commands_data("en")[0]))
+def test_en_usage_shows_the_example(command: str) -> None:
+    entry = commands_data("en")[0][command]
+    text = renderer("en").render("common/usage", command=command)
+    assert entry["usage"] in text
+    assert entry["example"].replace("\n", " ↵ (new line) ") in text
