@@ -132,6 +132,7 @@ def demo(verbose: VerboseOption = False) -> None:
 def check_config(config: ConfigOption = None) -> None:
     """检查配置文件。Validate config.yaml and print what it sets up."""
     settings = _load(config)
+    _check_channels(settings)
     print(f"OK: {settings.school_name}，{len(settings.classes)} 个班级，"
           f"渠道 {', '.join(settings.channels)}，数据库 {settings.database_url.split('://')[0]}")
 

@@ -31,9 +31,23 @@ def _check_timezone(value: str) -> str:
     return value
 
 
+def _clock_time(value: Any) -> Any:
+    """Undo YAML 1.1's base-60 integers: an unquoted `start: 21:30` arrives as 1290.
+
+    Without this, pydantic would read 1290 as seconds (00:21:30) and quiet hours would silently
+    start twenty minutes after midnight.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    hours, minutes = divmod(value, 60)
+    return f"{hours:02d}:{minutes:02d}"
+
+
 class QuietHours(_Strict):
     start: time = time(21, 30)
     end: time = time(7, 0)
+
+    _unquoted = field_validator("start", "end", mode="before")(_clock_time)
 
 
 class PersonSeed(_Strict):

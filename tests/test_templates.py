@@ -20,6 +20,7 @@ from bot.render import Renderer
 from bot.router import parse_args
 from handlers import all_commands, command_table
 from handlers.help import visible_commands
+from handlers.notices import is_ack
 from services.membership import (
     RELATIONS,
     AssignStatus,
@@ -325,6 +326,12 @@ def test_dates_use_local_time() -> None:
                      "tz": TZ, "name": "Tom's mum", "class_name": w_en["class"]}
         assert "12月2日 07:00" in renderer("zh_CN").render(template, **values_zh)
         assert "2026-12-02 07:00" in renderer("en").render(template, **values_en)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_ack_button_label_counts_as_ack_when_typed(language: str) -> None:
+    """Without buttons the label becomes "reply: <label>", so typing it must count as 收到."""
+    assert is_ack(renderer(language).render("notices/ack_button"))
 
 
 # --- the command data both languages share ---------------------------------------------------
