@@ -16,10 +16,10 @@ from bot.events import Event
 from bot.pipeline import EventPipeline
 from bot.render import Renderer
 from handlers import command_table
-from models import Database
+from models import Database, OutboxMessage
 from scheduler.runner import DueWorkRunner
 from scheduler.ticker import Ticker
-from services import jobs, membership, outbox
+from services import jobs, membership, outbox, reach
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,8 @@ class ClassBot:
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.pipeline = EventPipeline(self.db, clock, config, self.renderer, self.table,
                                       {c.name: c.capabilities for c in channels})
-        self.dispatcher = Dispatcher(self.db, self.channels, clock, self.renderer)
+        self.dispatcher = Dispatcher(self.db, self.channels, clock, self.renderer,
+                                     on_unreachable=self._private_chat_refused)
         self.due = DueWorkRunner(self.db, clock, config, self.renderer, self.table.jobs,
                                  self.worker)
         self._ticker: Ticker | None = None
@@ -55,6 +56,9 @@ class ClassBot:
             log.warning("after a crash: %s message(s) and %s job(s) resumed", resent, rerun)
         for channel in self.channels.values():
             await channel.start(self.handle_event)
+        # A channel may learn what it can do only once connected (Telegram: the bot's
+        # username, for private links), so the pipeline reads the capabilities again.
+        self.pipeline.capabilities = {c.name: c.capabilities for c in self.channels.values()}
         if background:
             self.dispatcher.start()
             self._ticker = Ticker(self.tick, self.config.tick_seconds)
@@ -66,8 +70,15 @@ class ClassBot:
                 await membership.ensure_class(uow, seed, self.config.class_timezone(seed),
                                               list(self.channels))
 
-    async def handle_event(self, event: Event) -> None:
-        await self.pipeline.handle(event)
+    async def handle_event(self, event: Event) -> str | None:
+        toast = await self.pipeline.handle(event)
+        self.dispatcher.kick()
+        return toast
+
+    async def _private_chat_refused(self, row: OutboxMessage) -> None:
+        text = self.renderer.render("common/unreachable_fallback", text=row.text)
+        async with UnitOfWork(self.db, self.clock, self.config) as uow:
+            await reach.private_chat_refused(uow, row, text)
         self.dispatcher.kick()
 
     async def tick(self) -> None:

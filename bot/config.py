@@ -84,6 +84,28 @@ class NoticeSettings(_Strict):
     ack_window_days: int = Field(default=7, ge=1, le=90)
 
 
+class TelegramSettings(_Strict):
+    """Non-secret Telegram settings; the bot token comes only from CLASSBOT_TELEGRAM_TOKEN."""
+
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str | None = None  # public HTTPS address Telegram posts to (webhook mode)
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    base_url: str = "https://api.telegram.org/bot"  # tests point this at a fake on 127.0.0.1
+    edit_throttle_seconds: float = Field(default=10.0, ge=0, le=3600)
+    poll_timeout_seconds: int = Field(default=30, ge=0, le=50)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("webhook_url must start with https://")
+        return value
+
+
+TELEGRAM_TOKEN_ENV = "CLASSBOT_TELEGRAM_TOKEN"
+
+
 class Config(_Strict):
     school_name: str = Field(default="示例小学", min_length=1, max_length=60)
     timezone: str = "Asia/Shanghai"
@@ -95,6 +117,7 @@ class Config(_Strict):
     max_guardians_per_student: int = Field(default=2, ge=1, le=6)
     tick_seconds: float = Field(default=10.0, gt=0, le=300)
     notices: NoticeSettings = NoticeSettings()
+    telegram: TelegramSettings = TelegramSettings()
     classes: list[ClassSeed] = Field(default_factory=list)
 
     _tz = field_validator("timezone")(lambda v: _check_timezone(v))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.events import ChatRef, Event
+from bot.channels.base import Capabilities
+from bot.events import ChatKind, ChatRef, Event
 from bot.render import Renderer
 from models import Identity, Person, SchoolClass
 from services import identities, outbox
@@ -38,6 +39,10 @@ class Context(Messenger):
     person: Person | None = None
     school_class: SchoolClass | None = None
     roles: frozenset[str] = frozenset()
+    capabilities: Capabilities = field(default_factory=Capabilities)
+    # A button press is answered with a short toast, never a group message (no flooding):
+    # what a handler replies in the group to a press lands here and the channel shows it.
+    toast: str | None = None
     _answers: int = field(default=0, init=False)
 
     @property
@@ -61,5 +66,8 @@ class Context(Messenger):
                 chat = self.event.chat
                 template = "common/cannot_dm"
         text = self.render(template, **values)
+        if self.event.action and chat.kind is ChatKind.GROUP and self.toast is None:
+            self.toast = text
+            return
         await self.send(Draft(chat=chat, text=text, kind=Kind.REPLY, dedupe_key=self._key(),
                               class_id=self.school_class.id if self.school_class else None))

@@ -6,14 +6,22 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import cast
 
 from aiolimiter import AsyncLimiter
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_base, wait_exponential
 
-from bot.channels.base import Channel, Rate, TransientSendError, UnreachableError
+from bot.channels.base import (
+    Channel,
+    EditingChannel,
+    Rate,
+    TransientSendError,
+    UnreachableError,
+)
 from bot.clock import Clock
-from bot.events import Button, ChatKind, Mention, Outgoing
+from bot.events import Button, ChatKind, Mention, Outgoing, SentRef
 from bot.render import Renderer
 from models import Database, OutboxMessage
 from services import outbox
@@ -62,13 +70,16 @@ def split_text(text: str, limit: int) -> list[str]:
 class Dispatcher:
     def __init__(self, db: Database, channels: dict[str, Channel], clock: Clock,
                  renderer: Renderer, *, quick_retries: int = 3,
-                 retry_base_seconds: float = 0.5) -> None:
+                 retry_base_seconds: float = 0.5,
+                 on_unreachable: Callable[[OutboxMessage], Awaitable[None]] | None = None,
+                 ) -> None:
         self.db = db
         self.channels = channels
         self.clock = clock
         self.renderer = renderer
         self.quick_retries = quick_retries
         self.retry_base_seconds = retry_base_seconds
+        self.on_unreachable = on_unreachable
         self._limiters: dict[tuple[str, str], AsyncLimiter] = {}
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -157,39 +168,68 @@ class Dispatcher:
                          buttons=buttons if i == len(parts) - 1 else ())
                 for i, part in enumerate(parts)]
 
-    async def _deliver(self, row: OutboxMessage) -> None:
-        channel = self.channels[row.channel]
+    async def _attempt(self, channel: Channel, out: Outgoing,
+                       call: Callable[[Outgoing], Awaitable[SentRef | None]]) -> SentRef | None:
+        """One platform call, paced, with quick retries on transient errors."""
+        result = None
+        async for attempt in AsyncRetrying(
+            stop=stop_after_attempt(self.quick_retries),
+            wait=_RetryAfter(wait_exponential(multiplier=self.retry_base_seconds, max=30)),
+            retry=retry_if_exception_type(TransientSendError),
+            reraise=True,
+        ):
+            with attempt:
+                await self._pace(channel, out)
+                result = await call(out)
+        return result
+
+    async def _send_parts(self, row: OutboxMessage, channel: Channel) -> str | None:
         first_id: str | None = row.sent_message_id
         parts = self._outgoing(row, channel)
+        for number, out in enumerate(parts):
+            if number < row.parts_sent:
+                continue
+            sent = await self._attempt(channel, out, channel.send)
+            assert sent is not None
+            first_id = first_id or sent.message_id
+            if len(parts) > 1:
+                await outbox.mark_part_sent(self.db, row.id, number + 1, first_id)
+        return first_id
+
+    async def _edit(self, row: OutboxMessage, channel: Channel) -> str | None:
+        """Change a sent card in place; channels that cannot edit simply skip it."""
+        if not channel.capabilities.edits or not row.sent_message_id:
+            return row.sent_message_id
+        editor = cast(EditingChannel, channel)
+        target = row.sent_message_id
+        out = Outgoing(outbox.to_chat(row), row.text[:channel.capabilities.max_length],
+                       buttons=tuple(Button(label, action) for label, action in row.buttons))
+
+        async def edit(out: Outgoing) -> None:
+            await editor.edit(out, target)
+
+        await self._attempt(channel, out, edit)
+        return target
+
+    async def _deliver(self, row: OutboxMessage) -> None:
+        channel = self.channels[row.channel]
         try:
-            for number, out in enumerate(parts):
-                if number < row.parts_sent:
-                    continue
-                sent = None
-                async for attempt in AsyncRetrying(
-                    stop=stop_after_attempt(self.quick_retries),
-                    wait=_RetryAfter(wait_exponential(multiplier=self.retry_base_seconds,
-                                                      max=30)),
-                    retry=retry_if_exception_type(TransientSendError),
-                    reraise=True,
-                ):
-                    with attempt:
-                        await self._pace(channel, out)
-                        sent = await channel.send(out)
-                assert sent is not None
-                first_id = first_id or sent.message_id
-                if len(parts) > 1:
-                    await outbox.mark_part_sent(self.db, row.id, number + 1, first_id)
+            if row.kind == outbox.Kind.EDIT:
+                message_id = await self._edit(row, channel)
+            else:
+                message_id = await self._send_parts(row, channel)
         except UnreachableError as exc:
             log.warning("outbox %s: chat unreachable (%s)", row.id, type(exc).__name__)
             await outbox.mark_failed(self.db, row.id, f"unreachable: {exc}")
+            if self.on_unreachable and row.chat_kind == ChatKind.PRIVATE.value:
+                await self.on_unreachable(row)
             return
         except Exception as exc:  # transient, or a bug in an adapter: retry later, never lose
             if not isinstance(exc, TransientSendError):
                 log.exception("outbox %s: unexpected delivery error", row.id)
             await self._retry_later(row, exc)
             return
-        await outbox.mark_sent(self.db, row.id, first_id or "", self.clock.now())
+        await outbox.mark_sent(self.db, row.id, message_id or "", self.clock.now())
 
     async def _retry_later(self, row: OutboxMessage, exc: Exception) -> None:
         if row.attempts >= MAX_ROUNDS:

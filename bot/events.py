@@ -27,6 +27,14 @@ class UserRef:
     display_name: str
 
 
+class ChatChange(StrEnum):
+    """Something that happened to a group itself rather than a message in it."""
+
+    JOINED = "joined"  # the bot was added
+    LEFT = "left"  # the bot was removed or the group deleted
+    MIGRATED = "migrated"  # Telegram turned the group into a supergroup with a new id
+
+
 @dataclass(frozen=True)
 class Event:
     """One incoming message, already stripped of platform quirks."""
@@ -40,6 +48,8 @@ class Event:
     mentions_bot: bool = False
     reply_to: str | None = None
     action: str | None = None
+    change: ChatChange | None = None
+    new_chat_id: str | None = None  # for MIGRATED
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from bot.channels.base import Capabilities
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import Context
-from bot.events import ChatKind, Event
+from bot.events import ChatChange, ChatKind, Event
 from bot.permissions import PERMISSIONS, ROLES, allowed
 from bot.render import Renderer
 from bot.router import CommandTable, Match, Scope, UsageError, parse_args
@@ -29,24 +29,33 @@ class EventPipeline:
         self.table = table
         self.capabilities = capabilities
 
-    async def handle(self, event: Event) -> None:
+    async def handle(self, event: Event) -> str | None:
+        """Returns the toast for a button press (None for ordinary messages)."""
         try:
             async with UnitOfWork(self.db, self.clock, self.config) as uow:
                 if not await inbound.claim(uow, event):
                     log.info("duplicate delivery dropped: %s/%s", event.channel, event.message_id)
-                    return
-                await self._handle(uow, event)
+                    return None
+                if event.change is not None:
+                    await self._chat_changed(uow, event)
+                    return None
+                toast = await self._handle(uow, event)
         except Exception:
             log.exception("handling failed: channel=%s chat=%s message=%s",
                           event.channel, event.chat.chat_id, event.message_id)
             await self._apologise(event)
+            return self.renderer.render("common/button_failed") if event.action else None
+        if event.action:
+            return toast or self.renderer.render("common/button_done")
+        return None
 
-    async def _handle(self, uow: UnitOfWork, event: Event) -> None:
+    async def _handle(self, uow: UnitOfWork, event: Event) -> str | None:
         caps = self.capabilities.get(event.channel, Capabilities())
         identity = await identities.touch(uow, event,
                                           reachable_without_contact=not caps.private_needs_contact)
         match = self.table.match(event.action or event.text)
-        ctx = Context(uow=uow, renderer=self.renderer, event=event, identity=identity)
+        ctx = Context(uow=uow, renderer=self.renderer, event=event, identity=identity,
+                      capabilities=caps)
         if identity.person_id is not None:
             ctx.person = await uow.session.get(Person, identity.person_id)
         if match is None:
@@ -55,8 +64,22 @@ class EventPipeline:
                 await self.table.private_fallback(ctx, None)
             else:
                 log.debug("ignored (no command): %s/%s", event.channel, event.message_id)
-            return
+            return None
         await self._run(ctx, match)
+        return ctx.toast
+
+    async def _chat_changed(self, uow: UnitOfWork, event: Event) -> None:
+        """The bot added to / removed from a group, or the group got a new id: bindings follow."""
+        if event.change is ChatChange.MIGRATED and event.new_chat_id:
+            await membership.move_group(uow, event.chat, event.new_chat_id)
+        elif event.change is ChatChange.LEFT:
+            await membership.unbind_group(uow, event.chat)
+        elif event.change is ChatChange.JOINED:
+            ctx = Context(uow=uow, renderer=self.renderer, event=event,
+                          identity=await identities.touch(uow, event,
+                                                          reachable_without_contact=False))
+            bound = await membership.class_of_chat(uow, event.chat)
+            await ctx.reply("common/joined_group", bound=bound.name if bound else None)
 
     async def _with_class(self, ctx: Context) -> list[str]:
         """Find the class the event is about; returns the sender's class names if ambiguous."""

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from bot.config import ClassSeed, PersonSeed
 from bot.events import ChatRef
 from models import ClassMembership, GroupBinding, Identity, Person, Role, SchoolClass, Student
+from services import outbox
 from services.uow import UnitOfWork
 
 RELATIONS = ("爸爸", "妈妈", "父亲", "母亲", "爷爷", "奶奶", "外公", "外婆", "姥姥", "姥爷",
@@ -314,3 +315,33 @@ async def students_of_guardian(uow: UnitOfWork, class_id: int, person_id: int) -
 
 async def class_of_id(uow: UnitOfWork, class_id: int) -> SchoolClass | None:
     return await uow.session.get(SchoolClass, class_id)
+
+
+# --- a group's own changes (platform events) -----------------------------------------------
+
+async def move_group(uow: UnitOfWork, chat: ChatRef, new_chat_id: str) -> bool:
+    """The group got a new id (Telegram group → supergroup): its binding and queued messages
+    follow, so nothing waits forever on a chat that no longer exists."""
+    binding = (await uow.session.scalars(select(GroupBinding).where(
+        GroupBinding.channel == chat.channel, GroupBinding.chat_id == chat.chat_id))).first()
+    await outbox.move_pending(uow, chat.channel, chat.chat_id, new_chat_id)
+    if binding is None:
+        return False
+    taken = await class_of_chat(uow, ChatRef(chat.channel, new_chat_id, chat.kind))
+    if taken is not None:  # the new id was bound meanwhile: keep that one
+        await uow.session.delete(binding)
+    else:
+        binding.chat_id = new_chat_id
+    await uow.session.flush()
+    return True
+
+
+async def unbind_group(uow: UnitOfWork, chat: ChatRef) -> bool:
+    """The bot left the group (removed, or the group deleted): stop posting there."""
+    binding = (await uow.session.scalars(select(GroupBinding).where(
+        GroupBinding.channel == chat.channel, GroupBinding.chat_id == chat.chat_id))).first()
+    if binding is None:
+        return False
+    await uow.session.delete(binding)
+    await uow.session.flush()
+    return True

@@ -25,6 +25,7 @@ class Kind(StrEnum):
     NOTICE = "notice"
     NUDGE = "nudge"
     BROADCAST = "broadcast"
+    EDIT = "edit"  # new text for a message already sent (services/cards.py)
 
 
 HELD_IN_QUIET_HOURS = {Kind.NOTICE, Kind.NUDGE, Kind.BROADCAST}
@@ -100,6 +101,16 @@ async def find_reference(uow: UnitOfWork, channel: str, chat_id: str,
     if row is None or row.ref_kind is None or row.ref_id is None:
         return None
     return row.ref_kind, row.ref_id
+
+
+async def move_pending(uow: UnitOfWork, channel: str, old_chat_id: str,
+                       new_chat_id: str) -> None:
+    """Queued messages for a chat that changed id go to the new id instead."""
+    await uow.session.execute(
+        update(OutboxMessage).where(OutboxMessage.channel == channel,
+                                    OutboxMessage.chat_id == old_chat_id,
+                                    OutboxMessage.status.in_(("pending", "sending")))
+        .values(chat_id=new_chat_id).execution_options(synchronize_session=False))
 
 
 def to_chat(row: OutboxMessage) -> ChatRef:

@@ -116,7 +116,13 @@ async def test_unreachable_chat_is_not_retried_and_others_still_get_theirs(
     await bound.say("王老师", CLASS, NOTICE)
     bound.channel.fail_next(UnreachableError("bot blocked"))
     nudges = await bound.at("2026-12-01 12:00")
-    assert len(nudges) == 2, "the first nudge failed for good, the other two went out"
+    private = [s for s in nudges if s.private]
+    assert len(private) == 2, "the first nudge failed for good, the other two went out"
+    # The refused nudge is not lost: it is posted once in the group, @-mentioning that parent.
+    [fallback] = [s for s in nudges if not s.private]
+    blocked = {"李明妈妈", "张华爸爸", "赵雪爸爸"} - {s.where for s in private}
+    assert [m.display_name for m in fallback.out.mentions] == list(blocked)
+    assert "私聊发不出去" in fallback.text and "还没有确认" in fallback.text
     assert await count(bound, OutboxMessage, OutboxMessage.status == "failed") == 1
     assert await bound.at("2026-12-01 13:00") == []
 

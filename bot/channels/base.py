@@ -38,6 +38,11 @@ class Capabilities:
     max_length: int = 4000
     # Telegram and WeChat cannot open a private chat with someone who never wrote to the bot.
     private_needs_contact: bool = True
+    # A sent message's text and buttons can be changed later (a card's tally line).
+    edits: bool = False
+    # A link that opens a private chat with the bot, with "{code}" for a start payload
+    # (Telegram: https://t.me/<bot>?start={code}); empty where the platform has none.
+    private_link: str = ""
 
 
 class SendError(Exception):
@@ -56,7 +61,8 @@ class UnreachableError(SendError):
     """The chat will not accept messages (blocked, kicked, never started): do not retry."""
 
 
-EventSink = Callable[[Event], Awaitable[None]]
+# Returns a short acknowledgement for a button press (a toast), or None.
+EventSink = Callable[[Event], Awaitable[str | None]]
 
 
 class Channel(Protocol):
@@ -69,3 +75,9 @@ class Channel(Protocol):
     async def stop(self) -> None: ...
 
     async def send(self, out: Outgoing) -> SentRef: ...
+
+
+class EditingChannel(Channel, Protocol):
+    """A channel whose `capabilities.edits` is true also offers this."""
+
+    async def edit(self, out: Outgoing, message_id: str) -> None: ...

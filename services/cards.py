@@ -1,0 +1,65 @@
+"""Cards (a notice, a meeting) keep their tally line current by editing the sent message.
+
+Why edits are outbox rows too: an edit is a platform call that can be rate limited or fail like
+any send, and a burst of button presses must not become a burst of edits. One pending edit per
+card is kept and its text overwritten by later presses (coalesced), and each new edit is due no
+sooner than `edit_throttle_seconds` after the previous one (throttled). The target message id
+is kept in the edit row's `sent_message_id`, so no column had to be added for it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from models import OutboxMessage
+from services.outbox import Kind
+from services.sql import insert_if_absent
+from services.uow import UnitOfWork
+
+
+def _edit_prefix(card: OutboxMessage) -> str:
+    return f"edit:{card.id}:"
+
+
+async def sent_cards(uow: UnitOfWork, ref_kind: str, ref_id: int,
+                     kind: Kind) -> list[OutboxMessage]:
+    """The delivered group posts of one card (one per bound group)."""
+    return list((await uow.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.ref_kind == ref_kind, OutboxMessage.ref_id == ref_id,
+        OutboxMessage.kind == kind.value, OutboxMessage.status == "sent",
+        OutboxMessage.sent_message_id.is_not(None)).order_by(OutboxMessage.id))).all())
+
+
+async def queue_edit(uow: UnitOfWork, card: OutboxMessage, text: str) -> None:
+    """Make the card show `text` soon: overwrite a pending edit, or queue a throttled one."""
+    prefix = _edit_prefix(card)
+    mine = OutboxMessage.dedupe_key.startswith(prefix, autoescape=True)
+    overwritten = await uow.session.execute(
+        update(OutboxMessage).where(mine, OutboxMessage.status == "pending")
+        .values(text=text).execution_options(synchronize_session=False))
+    if (overwritten.rowcount or 0) > 0:  # type: ignore[attr-defined]
+        return
+    count = await uow.session.scalar(select(func.count(OutboxMessage.id)).where(mine)) or 0
+    last_due = await uow.session.scalar(select(OutboxMessage.not_before).where(mine)
+                                        .order_by(OutboxMessage.not_before.desc()).limit(1))
+    throttle = timedelta(seconds=uow.config.telegram.edit_throttle_seconds)
+    not_before = uow.now if last_due is None else max(uow.now, last_due + throttle)
+    await insert_if_absent(uow.session, OutboxMessage, {
+        "dedupe_key": f"{prefix}{count + 1}",
+        "channel": card.channel, "chat_id": card.chat_id, "chat_kind": card.chat_kind,
+        "chat_title": card.chat_title, "text": text, "mentions": [],
+        "buttons": card.buttons, "kind": Kind.EDIT.value, "urgent": card.urgent,
+        "class_id": card.class_id, "ref_kind": card.ref_kind, "ref_id": card.ref_id,
+        "status": "pending", "not_before": not_before, "attempts": 0, "parts_sent": 0,
+        "sent_message_id": card.sent_message_id, "created_at": uow.now,
+    }, ["dedupe_key"])
+
+
+async def refresh(uow: UnitOfWork, ref_kind: str, ref_id: int, kind: Kind, text: str) -> int:
+    """Queue the new text for every delivered post of a card; returns how many."""
+    cards = await sent_cards(uow, ref_kind, ref_id, kind)
+    for card in cards:
+        await queue_edit(uow, card, text)
+    return len(cards)
