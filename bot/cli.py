@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import signal
 import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from bot.app import ClassBot
+from bot.channels import ChannelStartError, build_channels, check_channels
+from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
-from bot.clock import SimulatedClock
+from bot.clock import SimulatedClock, SystemClock
 from bot.config import ClassSeed, Config, ConfigError, PersonSeed, load_config
 from bot.render import Renderer
 from bot.transcript import TranscriptRunner
@@ -82,12 +87,57 @@ async def _interactive(config: Config) -> None:
         await bot.stop()
 
 
+def _refuse(exc: ChannelStartError, config: Config) -> NoReturn:
+    renderer = Renderer(config.language)
+    if exc.problem == "not_built":
+        text = renderer.render("console/unsupported_channel", channel=exc.channel)
+    else:
+        text = renderer.render("channels/start_problem", problem=exc.problem,
+                               channel=exc.channel, detail=exc.detail)
+    print(text, file=sys.stderr)
+    raise typer.Exit(2)
+
+
 def _check_channels(config: Config) -> None:
-    for channel in config.channels:
-        if channel != "console":
-            print(Renderer().render("console/unsupported_channel", channel=channel),
-                  file=sys.stderr)
-            raise typer.Exit(2)
+    try:
+        check_channels(config, os.environ)
+    except ChannelStartError as exc:
+        _refuse(exc, config)
+
+
+async def _serve(config: Config, channels: list[Channel], console: ConsoleChannel | None) -> None:
+    """Run on the platforms until Ctrl-C / SIGTERM (with the console too when it is a tty)."""
+    # With the console alongside, its ':time' lines may move the clock (a flowing one).
+    clock = SimulatedClock(flowing=True) if console else SystemClock()
+    bot = ClassBot(config, [*channels, *([console] if console else [])], clock)
+    try:
+        await bot.start(background=True)
+    except ChannelStartError:
+        await bot.stop()
+        raise
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    print(bot.renderer.render("console/serving",
+                              channels=[c.name for c in channels]), file=sys.stderr)
+    try:
+        if console is not None:
+            assert isinstance(clock, SimulatedClock)
+            runner = TranscriptRunner(bot, console, clock, _write)
+            while not stop.is_set():
+                try:
+                    line = await asyncio.to_thread(input, "> ")
+                except EOFError:
+                    break
+                if line.strip() in (":quit", ":q", ":exit"):
+                    break
+                await runner.feed(line)
+        else:
+            await stop.wait()
+    finally:
+        await bot.stop()
 
 
 @app.command()
@@ -99,6 +149,15 @@ def run(config: ConfigOption = None,
     _setup_logging(verbose)
     settings = _load(config)
     _check_channels(settings)
+    platforms = [name for name in settings.channels if name != "console"]
+    if platforms and script is None:
+        console = (ConsoleChannel(settings.bot_name, _write)
+                   if "console" in settings.channels and sys.stdin.isatty() else None)
+        try:
+            asyncio.run(_serve(settings, build_channels(settings, os.environ), console))
+        except ChannelStartError as exc:
+            _refuse(exc, settings)
+        return
     if script is not None:
         try:
             lines = script.read_text(encoding="utf-8").splitlines()

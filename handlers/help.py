@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.context import Context
+from bot.events import ChatKind
 from bot.permissions import allowed
-from bot.router import Args, Command, Router
+from bot.router import Args, Command, Router, UsageError
+
+_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class HelpArgs(Args):
+    """`/start <payload>` arrives when a parent opens the bot's private link (deep link)."""
+
+    payload: str | None = None
+
+    @classmethod
+    def from_text(cls, rest: str) -> HelpArgs:
+        rest = rest.strip()
+        if rest and not _PAYLOAD.match(rest):
+            raise UsageError("help takes no arguments")
+        return cls(payload=rest or None)
 
 
 def visible_commands(roles: frozenset[str]) -> list[str]:
@@ -13,7 +31,13 @@ def visible_commands(roles: frozenset[str]) -> list[str]:
     return [c.name for c in all_commands() if allowed(c.name, roles)]
 
 
-async def show_help(ctx: Context, _args: Args) -> None:
+async def show_help(ctx: Context, args: HelpArgs) -> None:
+    assert ctx.event is not None
+    if args.payload and ctx.event.chat.kind is ChatKind.PRIVATE:
+        # Writing privately has just made this account reachable (services.identities.touch).
+        await ctx.reply("common/private_linked",
+                        name=ctx.person.display_name if ctx.person else None)
+        return
     await ctx.reply("help", commands=visible_commands(ctx.roles), roles=sorted(ctx.roles))
 
 
@@ -23,6 +47,7 @@ async def private_hello(ctx: Context, _args: object) -> None:
 
 
 router = Router(
-    commands=(Command("help", ("帮助", "菜单"), ("help", "start"), show_help, needs_class=False),),
+    commands=(Command("help", ("帮助", "菜单"), ("help", "start"), show_help, HelpArgs,
+                      needs_class=False),),
     private_fallback=private_hello,
 )

@@ -7,6 +7,9 @@ from pydantic import Field
 from bot.context import Context
 from bot.router import Args, Command, Router, Scope, UsageError
 from services import membership
+from services.membership import RegisterStatus
+
+START_CODE = "remind"  # deep-link payload; help.py greets it (the sender's own account links)
 
 MAX_NAME = 10
 
@@ -66,8 +69,14 @@ async def register(ctx: Context, args: RegisterArgs) -> None:
     assert ctx.school_class is not None and ctx.identity is not None
     result = await membership.register_guardian(ctx.uow, ctx.school_class, ctx.identity,
                                                 args.student, args.relation)
+    # Where the platform cannot write first (Telegram), hand out the link that opens the
+    # private chat, so nudges can reach this parent privately instead of in the group.
+    link = None
+    if (ctx.capabilities.private_link and not ctx.identity.private_reachable
+            and result.status in (RegisterStatus.REGISTERED, RegisterStatus.ALREADY)):
+        link = ctx.capabilities.private_link.format(code=START_CODE)
     await ctx.reply("membership/register", result=result, relations=membership.RELATIONS,
-                    class_name=ctx.school_class.name)
+                    class_name=ctx.school_class.name, link=link)
 
 
 async def assign_teacher(ctx: Context, args: TeacherArgs) -> None:

@@ -11,7 +11,7 @@ from bot.context import Context, Messenger
 from bot.events import Button, ChatKind, ChatRef, Mention
 from bot.router import Args, Command, Phrase, Router, UsageError
 from models import Notice, ScheduledJob
-from services import identities, jobs, membership, notices, outbox
+from services import cards, identities, jobs, membership, notices, outbox
 from services.notices import AckStatus
 from services.outbox import Draft, Kind
 
@@ -125,8 +125,19 @@ async def _ack(ctx: Context, number: int | None, *, via: str, explicit: bool) ->
             await ctx.reply("notices/not_found", number=number)
         return
     status = await notices.acknowledge(ctx.uow, notice, ctx.person.id, via)
-    if private or (explicit and status is AckStatus.NOT_GUARDIAN):
+    if status is AckStatus.NEW:
+        await _refresh_cards(ctx, notice)
+    # A button press is answered with a toast (Context.reply turns it into one): no flood.
+    if private or ctx.event.action or (explicit and status is AckStatus.NOT_GUARDIAN):
         await ctx.reply("notices/acked", notice=notice, status=status)
+
+
+async def _refresh_cards(m: Messenger, notice: Notice) -> None:
+    """The posted card's tally line follows the acknowledgements (edited where possible)."""
+    status = await notices.read_status(m.uow, notice)
+    text = m.render("notices/card", notice=notice, tally=status,
+                    author=await notices.author_name(m.uow, notice))
+    await cards.refresh(m.uow, "notice", notice.id, Kind.NOTICE, text)
 
 
 async def ack_phrase(ctx: Context, _text: str) -> None:

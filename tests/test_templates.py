@@ -164,7 +164,20 @@ def cases(language: str) -> list[Case]:
              {"line": w["chatter"], "line_no": 4, "reason": "expected 'SPEAKER @ CHAT: TEXT'"}),
         Case("console/bad_line", "interactive",
              {"line": w["chatter"], "line_no": None, "reason": "expected 'SPEAKER @ CHAT: TEXT'"}),
-        Case("console/unsupported_channel", "telegram", {"channel": "telegram"}),
+        Case("console/unsupported_channel", "wechat", {"channel": "wechat"}),
+        Case("console/serving", "telegram", {"channels": ["telegram"]}),
+        Case("common/button_done", "plain", {}),
+        Case("common/button_failed", "plain", {}),
+        Case("common/joined_group", "bound", {"bound": w["class"]}),
+        Case("common/joined_group", "unbound", {"bound": None}),
+        Case("common/private_linked", "registered", {"name": w["guardians"][0]}),
+        Case("common/private_linked", "unregistered", {"name": None}),
+        Case("common/unreachable_fallback", "nudge", {"text": w["body"]}),
+        *[Case("channels/start_problem", problem, {
+            "problem": problem, "channel": "telegram",
+            "detail": "CLASSBOT_TELEGRAM_TOKEN" if problem != "unreachable" else "timed out"})
+          for problem in ("no_token", "rejected", "unreachable", "no_webhook_url",
+                          "not_installed")],
         Case("console/welcome", "plain", {}),
         Case("notices/ack_button", "plain", {}),
         Case("notices/held", "plain", {"notice": notice(w), "tz": TZ}),
@@ -189,6 +202,9 @@ def cases(language: str) -> list[Case]:
         for body in (True, False):
             out.append(Case("notices/card", f"urgent={urgent}-body={body}", {
                 "notice": notice(w, urgent=urgent, body=body), "author": w["author"]}))
+        out.append(Case("notices/card", f"urgent={urgent}-tally", {
+            "notice": notice(w, urgent=urgent), "author": w["author"],
+            "tally": read_status(w, missing=True)}))
         out.append(Case("notices/nudge_private", f"urgent={urgent}", {
             "notice": notice(w, urgent=urgent, body=urgent), "name": w["guardians"][0],
             "class_name": w["class"], "tz": TZ}))
@@ -231,6 +247,9 @@ def cases(language: str) -> list[Case]:
     for status in RegisterStatus:
         out.append(Case("membership/register", status.value, {
             "result": registers[status], "relations": RELATIONS, "class_name": w["class"]}))
+    out.append(Case("membership/register", "registered-link", {
+        "result": registers[RegisterStatus.REGISTERED], "relations": RELATIONS,
+        "class_name": w["class"], "link": "https://t.me/class_test_bot?start=remind"}))
     return out
 
 

@@ -1,0 +1,208 @@
+"""The Telegram channel on python-telegram-bot 22: network code only (mapping: telegram_map).
+
+The dispatcher already paces and retries every send, so PTB's own rate limiter is not used and
+every Bot API error is translated into the three outcomes the core knows: sent, try again
+(429 with its retry_after, 5xx, network) or unreachable (403: blocked, kicked, never started).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import timedelta
+from urllib.parse import urlparse
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram import Update as TgUpdate
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.channels import ChannelStartError
+from bot.channels import telegram_map as tgmap
+from bot.channels.base import (
+    Capabilities,
+    EventSink,
+    Rate,
+    SendError,
+    SendLimits,
+    TransientSendError,
+    UnreachableError,
+)
+from bot.config import TELEGRAM_TOKEN_ENV, TelegramSettings
+from bot.events import Outgoing, SentRef
+from bot.menu import MenuItem
+
+log = logging.getLogger(__name__)
+
+# https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
+TELEGRAM_LIMITS = SendLimits(per_chat=Rate(1, 1.0), per_group=Rate(20, 60.0),
+                             overall=Rate(30, 1.0))
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+class TelegramChannel:
+    name = tgmap.CHANNEL
+
+    def __init__(self, token: str, settings: TelegramSettings, *,
+                 menu: list[MenuItem] | None = None,
+                 limits: SendLimits = TELEGRAM_LIMITS) -> None:
+        self.settings = settings
+        self.limits = limits
+        self.capabilities = Capabilities(buttons=True, max_length=4096,
+                                         private_needs_contact=True, edits=True)
+        self.menu = menu or []
+        self.me: tgmap.BotIdentity | None = None
+        # Long button commands (> 64 bytes) by key; see telegram_map.encode_action.
+        self._actions: dict[str, str] = {}
+        self._sink: EventSink | None = None
+        self._connected = False
+        self.app: Application = (
+            ApplicationBuilder().token(token)
+            .base_url(settings.base_url)
+            .base_file_url(settings.base_url.replace("/bot", "/file/bot"))
+            .connect_timeout(10).read_timeout(20).write_timeout(20).pool_timeout(30)
+            .get_updates_read_timeout(settings.poll_timeout_seconds + 10)
+            .build())
+        self.app.add_handler(TypeHandler(TgUpdate, self._on_update))
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def connect(self) -> tgmap.BotIdentity:
+        """getMe: proves the token before anything else starts."""
+        if self.me is not None:
+            return self.me
+        try:
+            await self.app.initialize()
+        except InvalidToken as exc:
+            raise ChannelStartError(self.name, "rejected", TELEGRAM_TOKEN_ENV) from exc
+        except NetworkError as exc:
+            raise ChannelStartError(self.name, "unreachable", str(exc)) from exc
+        self._connected = True
+        user = self.app.bot.bot
+        self.me = tgmap.BotIdentity(user.id, user.username or "")
+        if self.me.username:
+            self.capabilities = replace(
+                self.capabilities,
+                private_link=f"https://t.me/{self.me.username}?start={{code}}")
+        return self.me
+
+    async def start(self, on_event: EventSink) -> None:
+        await self.connect()
+        self._sink = on_event
+        await self._publish_menu()
+        updater = self.app.updater
+        assert updater is not None
+        if self.settings.mode == "webhook":
+            assert self.settings.webhook_url is not None
+            await updater.start_webhook(
+                listen=self.settings.webhook_listen, port=self.settings.webhook_port,
+                url_path=urlparse(self.settings.webhook_url).path.lstrip("/"),
+                webhook_url=self.settings.webhook_url, allowed_updates=ALLOWED_UPDATES)
+        else:
+            await updater.start_polling(poll_interval=0,
+                                        timeout=timedelta(
+                                            seconds=self.settings.poll_timeout_seconds),
+                                        allowed_updates=ALLOWED_UPDATES,
+                                        drop_pending_updates=False)
+        await self.app.start()
+
+    async def stop(self) -> None:
+        """Stopping the updater confirms the offset: a restart never sees an update twice."""
+        if not self._connected:
+            return
+        updater = self.app.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+        self._connected = False
+        self._sink = None
+
+    async def _publish_menu(self) -> None:
+        scopes = ((BotCommandScopeAllGroupChats(), lambda e: e.in_groups),
+                  (BotCommandScopeAllPrivateChats(), lambda e: e.in_private))
+        for scope, wanted in scopes:
+            commands = [BotCommand(e.command, e.description) for e in self.menu if wanted(e)]
+            if not commands:
+                continue
+            try:
+                await self.app.bot.set_my_commands(commands, scope=scope)
+            except TelegramError as exc:  # a menu is a nicety: never stop the bot for it
+                log.warning("setMyCommands failed: %s", exc)
+
+    # --- incoming --------------------------------------------------------------------------
+
+    async def _on_update(self, update: TgUpdate, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert self.me is not None
+        event = tgmap.to_event(update, self.me, self._actions)
+        query = update.callback_query
+        if event is None:
+            log.debug("update %s ignored", update.update_id)
+            if query is not None:  # an expired or foreign button: still stop the spinner
+                await self._answer(query.id, None)
+            return
+        if self._sink is None:
+            raise RuntimeError("telegram channel got an update before start()")
+        shown = await self._sink(event)
+        if query is not None:
+            await self._answer(query.id, shown)
+
+    async def _answer(self, query_id: str, text: str | None) -> None:
+        try:
+            await self.app.bot.answer_callback_query(query_id, text=tgmap.toast(text))
+        except TelegramError as exc:  # too late (>15 s) or already answered: nothing to redo
+            log.info("answerCallbackQuery failed: %s", exc)
+
+    # --- outgoing --------------------------------------------------------------------------
+
+    async def send(self, out: Outgoing) -> SentRef:
+        kwargs = tgmap.to_platform(out, self._actions)
+        try:
+            message = await self.app.bot.send_message(**kwargs)
+        except TelegramError as exc:
+            raise _translate(exc) from exc
+        return SentRef(str(message.message_id))
+
+    async def edit(self, out: Outgoing, message_id: str) -> None:
+        kwargs = tgmap.to_platform(out, self._actions)
+        kwargs.pop("entities", None)
+        try:
+            await self.app.bot.edit_message_text(message_id=int(message_id), **kwargs)
+        except BadRequest as exc:
+            text = str(exc).lower()
+            if "not modified" in text or "not found" in text:
+                return  # already showing this text, or the card was deleted: nothing to do
+            raise _translate(exc) from exc
+        except TelegramError as exc:
+            raise _translate(exc) from exc
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _translate(exc: TelegramError) -> SendError:
+    """Bot API errors → the dispatcher's vocabulary (order matters: BadRequest is a
+    NetworkError subclass in PTB)."""
+    if isinstance(exc, RetryAfter):
+        return TransientSendError(str(exc), retry_after=_seconds(exc.retry_after))
+    if isinstance(exc, Forbidden):
+        return UnreachableError(str(exc))
+    if isinstance(exc, ChatMigrated):  # the migrate update moves the binding and the queue
+        return TransientSendError(str(exc), retry_after=1)
+    if isinstance(exc, BadRequest):
+        if "chat not found" in str(exc).lower():
+            return UnreachableError(str(exc))
+        return SendError(str(exc))
+    if isinstance(exc, NetworkError):  # 5xx, timeouts, connection errors
+        return TransientSendError(str(exc))
+    return SendError(str(exc))
