@@ -1,0 +1,208 @@
+"""The real PTB Application and ClassBot against a fake Bot API on 127.0.0.1 (no network).
+
+Each test is a story a class would live through on Telegram: bind the group, register, get a
+notice with a 收到 button, press it or type it, read the unread list privately, a parent who
+blocked the bot, Telegram's flood limits, a restart between updates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.channels import ChannelStartError
+from bot.channels.base import SendLimits
+from bot.channels.telegram import TELEGRAM_LIMITS, TelegramChannel
+from bot.config import TelegramSettings
+from models import GroupBinding, Identity, OutboxMessage
+from tests.fake_telegram import updates
+from tests.fake_telegram.rig import GROUP, LI, WANG, ZHANG, ZHAO, Rig, telegram_config
+from tests.fake_telegram.server import FakeTelegram, Limits
+
+GROUP_ID = GROUP["id"]
+NOTICE = "#通知 周五春游\n请带好水和帽子，早上7:50到校。"
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = await FakeTelegram().start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def rig(fake: FakeTelegram, db_path: Path) -> AsyncIterator[Rig]:
+    r = await Rig(telegram_config(db_path, fake), fake).start()
+    yield r
+    await r.stop()
+
+
+async def setup_class(rig: Rig) -> None:
+    """Bound group; 李明妈妈 and 张华爸爸 registered and started the bot privately; 赵雪爸爸
+    registered in the group only."""
+    await rig.say(WANG, "#绑定 三年级二班")
+    for who, text in ((LI, "#登记 李明 妈妈"), (ZHANG, "#登记 张华 爸爸"), (ZHAO, "#登记 赵雪 爸爸")):
+        await rig.say(who, text)
+    for who in (WANG, LI, ZHANG):
+        await rig.say(who, "/start remind", chat=updates.private(who))
+
+
+def card_of(fake: FakeTelegram) -> dict:
+    [call] = [c for c in fake.sent(GROUP_ID) if "reply_markup" in c.params]
+    return call.result
+
+
+async def count(rig: Rig, model: type, *where: object) -> int:
+    assert rig.bot is not None
+    async with rig.bot.db.session() as session:
+        return await session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+# --- start-up ----------------------------------------------------------------------------
+
+async def test_start_up_checks_the_token_and_publishes_the_menu(rig: Rig,
+                                                                fake: FakeTelegram) -> None:
+    methods = [c.method for c in fake.calls]
+    assert methods[0] == "getMe"
+    menus = {c.params["scope"]["type"]: [b["command"] for b in c.params["commands"]]
+             for c in fake.calls if c.method == "setMyCommands"}
+    assert {"notice", "ack", "bind", "register", "help"} <= set(menus["all_group_chats"])
+    assert "bind" not in menus["all_private_chats"], "binding only makes sense in a group"
+    assert "help" in menus["all_private_chats"]
+
+
+async def test_a_rejected_token_stops_start_up(fake: FakeTelegram) -> None:
+    channel = TelegramChannel("999:WRONG", TelegramSettings(base_url=fake.base_url))
+    with pytest.raises(ChannelStartError) as refused:
+        await channel.start(lambda _e: None)  # type: ignore[arg-type, return-value]
+    assert refused.value.problem == "rejected"
+
+
+# --- binding, registration, the private link -------------------------------------------------
+
+async def test_binding_registration_and_private_link(rig: Rig, fake: FakeTelegram) -> None:
+    mark = await rig.say(WANG, "/bind@class_test_bot 三年级二班")
+    [bound] = [c.params["text"] for c in fake.sent(GROUP_ID)[-1:]]
+    assert "已绑定" in bound, bound
+    assert len(fake.calls) > mark
+
+    await rig.say(LI, "@class_test_bot 登记 李明 妈妈")
+    registered = fake.texts(GROUP_ID)[-1]
+    assert "登记成功" in registered and "李明妈妈" in registered, registered
+    assert "https://t.me/class_test_bot?start=remind" in registered, registered
+
+    await rig.say(LI, "/start remind", chat=updates.private(LI))
+    [linked] = fake.texts(LI["id"])
+    assert "已连接：李明妈妈" in linked, linked
+
+    # /help@SomeOtherBot in a group with several bots is not for us.
+    before = len(fake.sent(GROUP_ID))
+    await fake.push(updates.message(GROUP, LI, "/help@other_bot"))
+    await rig.say(LI, "#帮助", chat=updates.private(LI))  # updates are handled in order
+    assert len(fake.sent(GROUP_ID)) == before
+
+
+# --- notices: button, typed 收到, tally edit, unread list ----------------------------------
+
+async def test_notice_button_and_typed_ack_keep_the_group_quiet(rig: Rig,
+                                                                fake: FakeTelegram) -> None:
+    await setup_class(rig)
+    await rig.say(WANG, NOTICE)
+    card = card_of(fake)
+    [[button]] = card["reply_markup"]["inline_keyboard"]
+    assert button["text"] == "收到" and button["callback_data"] == "#收到 1"
+    group_posts = len(fake.sent(GROUP_ID))
+
+    mark = len(fake.calls)
+    await rig.send(updates.press(LI, card, button["callback_data"]))
+    answer = await fake.wait_for("answerCallbackQuery", after=mark)
+    assert "已确认通知 #1" in answer.params["text"], answer.params
+    edit = await fake.wait_for("editMessageText", after=mark)
+    assert int(edit.params["message_id"]) == card["message_id"]
+    assert "已确认 1/3" in edit.params["text"] and "周五春游" in edit.params["text"]
+    assert edit.params["reply_markup"]["inline_keyboard"] == card["reply_markup"][
+        "inline_keyboard"], "the button stays on the card"
+
+    await rig.say(ZHANG, "收到", reply_to=card)  # typed, quoting the card
+    assert fake.messages[(GROUP_ID, card["message_id"])]["text"].count("已确认 2/3") == 1
+
+    mark = len(fake.calls)
+    await rig.send(updates.press(LI, card, button["callback_data"]))  # pressed twice
+    again = await fake.wait_for("answerCallbackQuery", after=mark)
+    assert "已经确认过" in again.params["text"], again.params
+    assert len(fake.sent(GROUP_ID)) == group_posts, "no 收到 ever floods the group"
+
+    await rig.say(WANG, "#未读")
+    [unread] = fake.texts(WANG["id"])[-1:]
+    assert "已读 2/3" in unread and "赵雪" in unread, unread
+
+
+# --- reachability: 403 and the group fallback ----------------------------------------------
+
+async def test_a_blocked_parent_is_nudged_in_the_group_instead(rig: Rig,
+                                                               fake: FakeTelegram) -> None:
+    await setup_class(rig)
+    await rig.say(ZHAO, "/start", chat=updates.private(ZHAO))  # reachable … then blocks us
+    fake.forbidden.add(ZHAO["id"])
+    await rig.say(WANG, NOTICE)
+    await rig.at("2026-12-01 12:00")  # three hours later: nudges
+
+    assert any("还没有确认" in t for t in fake.texts(LI["id"]))
+    assert any("还没有确认" in t for t in fake.texts(ZHANG["id"]))
+    assert fake.texts(ZHAO["id"]) == [t for t in fake.texts(ZHAO["id"]) if "还没有确认" not in t]
+    [fallback] = [c for c in fake.sent(GROUP_ID) if "私聊发不出去" in c.params["text"]]
+    [entity] = fallback.params["entities"]
+    assert entity["type"] == "text_mention" and entity["user"]["id"] == ZHAO["id"]
+    assert fallback.params["text"].startswith("@赵雪爸爸 ")
+    assert await count(rig, Identity, Identity.external_id == str(ZHAO["id"]),
+                       Identity.private_reachable.is_(False)) == 1
+
+
+# --- delivery under Telegram's limits, 5xx ----------------------------------------------
+
+async def test_flood_limits_and_server_errors_lose_nothing(fake: FakeTelegram,
+                                                           db_path: Path) -> None:
+    # Stricter than what the dispatcher assumes (1/s per chat): the fake answers 429.
+    fake.limits = Limits(overall_per_second=30, per_chat_per_second=1, per_group_per_minute=3)
+    r = await Rig(telegram_config(db_path, fake), fake,
+                  limits=SendLimits(per_chat=TELEGRAM_LIMITS.per_chat)).start()
+    try:
+        fake.fail_next(502)
+        for n in range(4):
+            await r.say(updates.person(300 + n, f"家长{n}"), "#帮助")
+        helps = [t for t in fake.texts(GROUP_ID) if "可以帮你" in t]
+        assert len(helps) == 4, "every answer arrives"
+        assert fake.rejected, "the fake really refused some sends with 429"
+        assert await count(r, OutboxMessage, OutboxMessage.status != "sent") == 0
+    finally:
+        await r.stop()
+
+
+# --- restarts and redelivery -------------------------------------------------------------
+
+async def test_restart_between_updates_handles_each_once(rig: Rig, fake: FakeTelegram) -> None:
+    first = updates.message(GROUP, LI, "#帮助")
+    await rig.send(first)
+    await rig.restart()
+    assert fake.pending_updates == 0, "the offset was confirmed on stop"
+    await fake.push(first)  # Telegram redelivers (e.g. we crashed before confirming)
+    await rig.say(ZHANG, "#帮助")
+    helps = [t for t in fake.texts(GROUP_ID) if "可以帮你" in t]
+    assert len(helps) == 2, "the redelivered update was not answered again"
+
+
+# --- the group itself changes --------------------------------------------------------------
+
+async def test_bindings_follow_migration_and_removal(rig: Rig, fake: FakeTelegram) -> None:
+    await rig.send(updates.bot_membership(GROUP, WANG, "left", "member"))
+    assert "#绑定" in fake.texts(GROUP_ID)[-1]
+    await rig.say(WANG, "#绑定 三年级二班")
+    new_group = updates.group(-1009999, "三年级二班")
+    await rig.send(updates.migrated(GROUP, WANG, new_group["id"]))
+    await rig.say(WANG, NOTICE, chat=new_group)
+    assert any("周五春游" in t for t in fake.texts(new_group["id"]))
+    await rig.send(updates.bot_membership(new_group, WANG, "member", "kicked"))
+    assert await count(rig, GroupBinding) == 0
