@@ -10,6 +10,8 @@ from tests.harness import Harness, make_config
 
 # Loopback only, never through a proxy (the platform fakes of later suites rely on it).
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+# python-telegram-bot 22: retry_after as a timedelta already (the adapter reads both forms).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ and bad files that must be refused with a readable message (exit 2, never a trac
 
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 import sys
@@ -219,27 +220,69 @@ def test_unquoted_impossible_time_is_refused(tmp_path: Path) -> None:
     assert "quiet_hours.start" in done.stderr
 
 
-# --- channels that are not built yet --------------------------------------------------------
+# --- channels: telegram needs its token, unknown ones are refused ---------------------------
+
+def test_run_refuses_telegram_without_a_token(tmp_path: Path) -> None:
+    """No CLASSBOT_TELEGRAM_TOKEN: a Chinese message that names the variable, exit 2."""
+    config = tmp_path / "config.yaml"
+    config.write_text("channels: [telegram]\n", encoding="utf-8")
+    done = cli(tmp_path, "run")
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    no_traceback(done)
+    message = done.stderr + done.stdout
+    assert "CLASSBOT_TELEGRAM_TOKEN" in message and "没有启动" in message, message
+    assert "BotFather" in message and "export CLASSBOT_TELEGRAM_TOKEN=" in message, message
+
+
+def test_check_config_warns_about_a_missing_token(tmp_path: Path) -> None:
+    """check-config must not print OK for a file that `classbot run` then refuses."""
+    config = tmp_path / "config.yaml"
+    config.write_text("channels: [console, telegram]\n", encoding="utf-8")
+    done = cli(tmp_path, "check-config")
+    no_traceback(done)
+    assert done.returncode == 2, done.stdout
+    assert "CLASSBOT_TELEGRAM_TOKEN" in done.stderr, done.stderr
+    assert "OK" not in done.stdout
+
+
+def test_run_refuses_a_rejected_token(tmp_path: Path) -> None:
+    """A token Telegram answers 401 to stops start-up with the fix, not a traceback."""
+    from tests.fake_telegram.server import FakeTelegram
+
+    async def run_against_fake() -> subprocess.CompletedProcess[str]:
+        fake = await FakeTelegram().start()
+        try:
+            config = tmp_path / "config.yaml"
+            config.write_text(f"channels: [telegram]\ntelegram: {{base_url: '{fake.base_url}'}}\n"
+                              f"database_url: sqlite+aiosqlite:///{tmp_path / 'x.db'}\n",
+                              encoding="utf-8")
+            env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
+                   "CLASSBOT_TELEGRAM_TOKEN": "999:WRONG", "NO_PROXY": "127.0.0.1"}
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot.cli", "run", cwd=tmp_path, env=env,
+                stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE)
+            out, err = await asyncio.wait_for(process.communicate(), 120)
+            return subprocess.CompletedProcess([], process.returncode or 0, out.decode(),
+                                               err.decode())
+        finally:
+            await fake.stop()
+
+    done = asyncio.run(run_against_fake())
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    no_traceback(done)
+    assert "拒绝" in done.stderr and "CLASSBOT_TELEGRAM_TOKEN" in done.stderr, done.stderr
+
 
 def test_run_refuses_a_channel_not_built_yet(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
-    config.write_text("channels: [telegram]\n", encoding="utf-8")
+    config.write_text("channels: [wechat]\n", encoding="utf-8")
     script = tmp_path / "somefile.txt"
     script.write_text("王老师 @ 三年级二班: #帮助\n", encoding="utf-8")
     done = cli(tmp_path, "run", "--script", str(script))
     assert done.returncode == 2, (done.stdout, done.stderr)
     no_traceback(done)
     message = done.stderr + done.stdout
-    assert "telegram" in message and "还不能用" in message, message
+    assert "wechat" in message and "还不能用" in message, message
     assert "channels" in message and "console" in message, message
     assert "班级助手" not in done.stdout, "nothing may be replayed"
-
-
-def test_check_config_warns_about_a_channel_run_would_refuse(tmp_path: Path) -> None:
-    """check-config must not print OK for a file that `classbot run` then refuses."""
-    config = tmp_path / "config.yaml"
-    config.write_text("channels: [telegram]\n", encoding="utf-8")
-    done = cli(tmp_path, "check-config")
-    no_traceback(done)
-    assert done.returncode == 2, done.stdout
-    assert "telegram" in done.stderr + done.stdout
