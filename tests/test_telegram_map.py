@@ -1,0 +1,99 @@
+"""Telegram payloads → Event and Outgoing → sendMessage arguments, without any server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Bot, Update
+
+from bot.channels import telegram_map as tgmap
+from bot.events import Button, ChatChange, ChatKind, ChatRef, Mention, Outgoing
+from tests.fake_telegram import updates
+
+ME = tgmap.BotIdentity(4242, "class_test_bot")
+PARENT = updates.person(201, "李明妈妈")
+GROUP = updates.group()
+
+
+def update(body: dict[str, Any], update_id: int = 1) -> Update:
+    return Update.de_json({"update_id": update_id, **body}, Bot("1:x"))
+
+
+def event(body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    return tgmap.to_event(update(body), ME, {})
+
+
+def test_group_message_with_the_bots_mention_becomes_a_command() -> None:
+    e = event(updates.message(GROUP, PARENT, "@class_test_bot 登记 李明 妈妈"))
+    assert e is not None
+    assert e.chat.kind is ChatKind.GROUP and e.chat.chat_id == str(GROUP["id"])
+    assert e.text == "登记 李明 妈妈" and e.mentions_bot
+    assert e.sender.user_id == "201" and e.sender.display_name == "李明妈妈"
+
+
+def test_private_message_and_quoted_reply() -> None:
+    card = {"message_id": 77, "date": 0, "chat": GROUP, "text": "通知"}
+    e = event(updates.message(GROUP, PARENT, "收到", reply_to=card))
+    assert e is not None and e.reply_to == "77" and not e.mentions_bot
+    e = event(updates.message(updates.private(PARENT), PARENT, "你好"))
+    assert e is not None and e.chat.kind is ChatKind.PRIVATE and e.chat.title == "李明妈妈"
+
+
+def test_what_the_bot_ignores() -> None:
+    assert event(updates.message(GROUP, PARENT, "/help@other_bot")) is None
+    assert event(updates.message(GROUP, PARENT, "/help@Class_Test_Bot")) is not None
+    edited = updates.message(GROUP, PARENT, "#通知 改过的")["message"]
+    assert event({"edited_message": edited}) is None, "an edit must not publish twice"
+    sticker = updates.message(GROUP, PARENT, "")
+    assert event(sticker) is None
+    channel_post = updates.message({"id": -100777, "type": "channel", "title": "c"}, PARENT, "x")
+    assert event(channel_post) is None
+
+
+def test_button_press_is_the_buttons_command_from_the_presser() -> None:
+    card = {"message_id": 55, "date": 0, "chat": GROUP, "text": "通知", "from": {
+        "id": 4242, "is_bot": True, "first_name": "bot"}}
+    e = event(updates.press(PARENT, card, "#收到 3"))
+    assert e is not None
+    assert e.action == "#收到 3" and e.reply_to == "55" and e.sender.user_id == "201"
+    assert e.chat.chat_id == str(GROUP["id"]) and e.message_id.startswith("cb:")
+
+
+def test_group_changes() -> None:
+    e = event(updates.migrated(GROUP, PARENT, -100555))
+    assert e is not None and e.change is ChatChange.MIGRATED and e.new_chat_id == "-100555"
+    joined = event(updates.bot_membership(GROUP, PARENT, "left", "member"))
+    assert joined is not None and joined.change is ChatChange.JOINED
+    left = event(updates.bot_membership(GROUP, PARENT, "member", "kicked"))
+    assert left is not None and left.change is ChatChange.LEFT
+    assert event(updates.bot_membership(GROUP, PARENT, "member", "member")) is None
+
+
+def test_long_button_commands_fit_callback_data() -> None:
+    actions: dict[str, str] = {}
+    long_action = "#报名 12 参加 " + "备注" * 30
+    data = tgmap.encode_action(long_action, actions)
+    assert len(data.encode()) <= tgmap.CALLBACK_LIMIT
+    assert tgmap.decode_action(data, actions) == long_action
+    assert tgmap.encode_action("#收到 3", actions) == "#收到 3"
+    assert tgmap.decode_action(data, {}) is None, "an unknown key is not guessed"
+
+
+def test_mentions_are_text_mentions_with_utf16_offsets() -> None:
+    out = Outgoing(ChatRef("telegram", "-100", ChatKind.GROUP, "g"), "请确认通知 #1",
+                   mentions=(Mention("203", "😀赵雪爸爸"), Mention("202", "张华爸爸")),
+                   buttons=(Button("收到", "#收到 1"),))
+    kwargs = tgmap.to_platform(out, {})
+    assert kwargs["chat_id"] == -100
+    assert kwargs["text"] == "@😀赵雪爸爸 @张华爸爸 请确认通知 #1"
+    first, second = kwargs["entities"]
+    assert (first.offset, first.length, first.user.id) == (0, 7, 203)  # 😀 is two units
+    assert (second.offset, second.length, second.user.id) == (8, 5, 202)
+    [[button]] = kwargs["reply_markup"].inline_keyboard
+    assert (button.text, button.callback_data) == ("收到", "#收到 1")
+
+
+def test_toast_is_cut_to_telegrams_limit() -> None:
+    assert tgmap.toast(None) is None
+    long = tgmap.toast("好" * 500)
+    assert long is not None and len(long) == tgmap.TOAST_LIMIT
