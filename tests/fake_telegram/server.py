@@ -31,11 +31,16 @@ SENDING = frozenset({"sendMessage", "editMessageText"})
 
 @dataclass
 class Limits:
-    """Telegram's flood rules as a strict sliding window; None switches a rule off."""
+    """Telegram's flood rules; None switches a rule off.
+
+    "bucket": a token bucket per rule (a burst up to the limit, then the steady rate), which is
+    how Telegram behaves in practice; "sliding": never more than `limit` in any span (stricter).
+    """
 
     overall_per_second: int | None = 30
     per_chat_per_second: int | None = 1
     per_group_per_minute: int | None = 20
+    mode: str = "bucket"
 
 
 @dataclass
@@ -61,6 +66,7 @@ class FakeTelegram:
         self._changed = asyncio.Condition()
         self._closing = False
         self._windows: dict[str, deque[float]] = defaultdict(deque)
+        self._buckets: dict[str, tuple[float, float]] = {}
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -160,15 +166,26 @@ class FakeTelegram:
             rules.append(("g" + chat_id, 60.0, self.limits.per_group_per_minute))
         wait = 0.0
         for key, span, limit in rules:
-            window = self._windows[key]
-            while window and now - window[0] >= span:
-                window.popleft()
-            if len(window) >= limit:
-                wait = max(wait, span - (now - window[0]))
+            if self.limits.mode == "sliding":
+                window = self._windows[key]
+                while window and now - window[0] >= span:
+                    window.popleft()
+                if len(window) >= limit:
+                    wait = max(wait, span - (now - window[0]))
+            else:
+                tokens, last = self._buckets.get(key, (float(limit), now))
+                tokens = min(float(limit), tokens + (now - last) * limit / span)
+                self._buckets[key] = (tokens, now)
+                if tokens < 1:
+                    wait = max(wait, (1 - tokens) * span / limit)
         if wait > 0:
             return max(1, math.ceil(wait))  # Telegram answers in whole seconds
         for key, _, _ in rules:
-            self._windows[key].append(now)
+            if self.limits.mode == "sliding":
+                self._windows[key].append(now)
+            else:
+                tokens, last = self._buckets[key]
+                self._buckets[key] = (tokens - 1, last)
         return None
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:

@@ -1,0 +1,183 @@
+"""Telegram delivery: a nudge broadcast under the flood limits, and the per-update round trip.
+
+Why: a notice to a school year means hundreds of private nudges at once. Telegram refuses more
+than ~30 messages/s overall, 1/s per chat and 20/min per group with 429s; a bot that ignores
+that loses messages or crawls on retry_after. This runs the real dispatcher and the real
+TelegramChannel (python-telegram-bot 22) against the fake Bot API on 127.0.0.1 enforcing those
+limits, and prints: total time against the rate-limit floor, the 429s the server returned, and
+messages lost. Then, in the same run and on the same server, the round trip of one classbot
+command (update in → pipeline → outbox → dispatcher → sendMessage) against PTB's bare echo
+handler, as a ratio: what the framework costs per message on top of Telegram's own path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/broadcast.py`
+os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+from sqlalchemy import func, select
+from telegram import Update
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from bot.app import ClassBot
+from bot.channels.base import SendLimits
+from bot.channels.telegram import TelegramChannel
+from bot.clock import SystemClock
+from bot.events import ChatKind, ChatRef
+from models import OutboxMessage
+from services import outbox
+from services.outbox import Draft, Kind
+from services.uow import UnitOfWork
+from tests.fake_telegram import updates
+from tests.fake_telegram.rig import telegram_config
+from tests.fake_telegram.server import FakeTelegram, Limits
+
+logging.getLogger("telegram").setLevel(logging.CRITICAL)
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    messages: int
+    seconds: float
+    floor: float
+    rejected: int
+    lost: int
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    classbot_ms: float
+    echo_ms: float
+
+
+def floor_seconds(messages: int, per_second: int = 30) -> float:
+    """The fastest the fake's rules allow (one message per chat): a full bucket of 30 at once,
+    then 30 a second."""
+    return max(0.0, (messages - per_second) / per_second)
+
+
+async def broadcast(fake: FakeTelegram, db_dir: Path, private: int, groups: int) -> Broadcast:
+    config = telegram_config(db_dir / "broadcast.db", fake)
+    channel = TelegramChannel(fake.token, config.telegram)  # Telegram's real limits
+    bot = ClassBot(config, [channel], SystemClock())
+    await bot.start(background=False)
+    try:
+        async with UnitOfWork(bot.db, bot.clock, config) as uow:  # what a nudge job queues
+            targets = [ChatRef("telegram", str(10_000 + i), ChatKind.PRIVATE, f"家长{i}")
+                       for i in range(private)]
+            targets += [ChatRef("telegram", str(-100_000 - i), ChatKind.GROUP, f"班级{i}")
+                        for i in range(groups)]
+            for n, chat in enumerate(targets):
+                await outbox.enqueue(uow, Draft(
+                    chat=chat, kind=Kind.NUDGE, urgent=True, dedupe_key=f"bench:{n}",
+                    text=f"{chat.title}您好，通知 #1「周五春游」您还没有确认，看完请回复“收到”。"))
+        rejected_before = len(fake.rejected)
+        start = time.perf_counter()
+        await bot.dispatcher.drain()
+        seconds = time.perf_counter() - start
+        async with bot.db.session() as session:
+            unsent = await session.scalar(select(func.count()).where(
+                OutboxMessage.status != "sent")) or 0
+        delivered = {int(c.params["chat_id"]) for c in fake.sent()}
+        lost = len(targets) - len(delivered & {int(t.chat_id) for t in targets})
+        return Broadcast(len(targets), seconds, floor_seconds(len(targets)),
+                         len(fake.rejected) - rejected_before, max(lost, unsent))
+    finally:
+        await bot.stop()
+
+
+async def _round_trips(fake: FakeTelegram, chat: dict, sender: dict, text: str,
+                       count: int) -> list[float]:
+    times: list[float] = []
+    for _ in range(count):
+        mark = len(fake.calls)
+        start = time.perf_counter()
+        await fake.push(updates.message(chat, sender, text))
+        await fake.wait_for("sendMessage", lambda p: int(p["chat_id"]) == chat["id"], after=mark)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+async def classbot_round_trip(fake: FakeTelegram, db_dir: Path, count: int) -> list[float]:
+    config = telegram_config(db_dir / "roundtrip.db", fake)
+    channel = TelegramChannel(fake.token, config.telegram, limits=SendLimits())
+    bot = ClassBot(config, [channel], SystemClock())
+    await bot.start(background=True)
+    try:
+        parent = updates.person(555, "李明妈妈")
+        chat = updates.private(parent)
+        await _round_trips(fake, chat, parent, "#帮助", 3)  # warm-up
+        return await _round_trips(fake, chat, parent, "#帮助", count)
+    finally:
+        await bot.stop()
+
+
+async def echo_round_trip(fake: FakeTelegram, count: int) -> list[float]:
+    async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(update.effective_message.text or "")
+
+    app = (ApplicationBuilder().token(fake.token).base_url(fake.base_url)
+           .base_file_url(fake.base_url.replace("/bot", "/file/bot")).build())
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    async with app:
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        await app.start()
+        try:
+            parent = updates.person(556, "张华爸爸")
+            chat = updates.private(parent)
+            await _round_trips(fake, chat, parent, "#帮助", 3)
+            return await _round_trips(fake, chat, parent, "#帮助", count)
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+
+async def run(private: int, groups: int, trips: int) -> tuple[Broadcast, RoundTrip]:
+    fake = await FakeTelegram(limits=Limits()).start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="classbot-bench-") as tmp:
+            result = await broadcast(fake, Path(tmp), private, groups)
+            fake.limits = None  # the round trip measures cost, not flood control
+            bot_times = await classbot_round_trip(fake, Path(tmp), trips)
+            echo_times = await echo_round_trip(fake, trips)
+    finally:
+        await fake.stop()
+    return result, RoundTrip(statistics.median(bot_times) * 1000,
+                             statistics.median(echo_times) * 1000)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--private", type=int, default=600, help="private chats (600)")
+    parser.add_argument("--groups", type=int, default=30, help="group chats (30)")
+    parser.add_argument("--trips", type=int, default=50, help="round trips each side (50)")
+    args = parser.parse_args(argv)
+    b, r = asyncio.run(run(args.private, args.groups, args.trips))
+    print(f"broadcast      {b.messages} messages ({args.private} private + {args.groups} groups)")
+    print(f"seconds        {b.seconds:.2f} (rate-limit floor {b.floor:.2f}, "
+          f"ratio {b.seconds / b.floor if b.floor else float('nan'):.3f})")
+    print(f"429s           {b.rejected}")
+    print(f"lost           {b.lost}")
+    print(f"round trip     classbot {r.classbot_ms:.1f} ms, PTB echo {r.echo_ms:.1f} ms "
+          f"(median of {args.trips}), ratio {r.classbot_ms / r.echo_ms:.2f}")
+    print(f"python {sys.version.split()[0]}")
+    return 0 if b.lost == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
