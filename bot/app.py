@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.dispatcher import Dispatcher
 from bot.events import Event
+from bot.permissions import PRINCIPAL
 from bot.pipeline import EventPipeline
 from bot.render import Renderer
 from handlers import command_table
@@ -65,6 +66,9 @@ class ClassBot:
             for seed in self.config.classes:
                 await membership.ensure_class(uow, seed, self.config.class_timezone(seed),
                                               list(self.channels))
+            for principal in self.config.mailbox.principals:
+                await membership.ensure_school_role(uow, principal, PRINCIPAL,
+                                                    list(self.channels))
 
     async def handle_event(self, event: Event) -> None:
         await self.pipeline.handle(event)

@@ -84,6 +84,30 @@ class NoticeSettings(_Strict):
     ack_window_days: int = Field(default=7, ge=1, le=90)
 
 
+class OfficeHours(_Strict):
+    """When a teacher takes relayed private messages (#私信); outside them messages wait."""
+
+    start: time = time(7, 30)
+    end: time = time(18, 0)
+    school_days_only: bool = True
+
+    _unquoted = field_validator("start", "end", mode="before")(_clock_time)
+
+
+class MailboxSettings(_Strict):
+    """The class mailbox (家长信箱): service level, school-level recipients, office hours."""
+
+    reply_within_hours: int = Field(default=48, ge=1, le=30 * 24)
+    school_days_only: bool = True  # the reply clock stops on Saturdays and Sundays
+    offer_expires_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    principals: list[PersonSeed] = Field(default_factory=list)  # #校长信箱 recipients
+    office_hours: OfficeHours = OfficeHours()
+    teacher_office_hours: dict[str, OfficeHours] = Field(default_factory=dict)
+
+    def hours_of(self, teacher: str) -> OfficeHours:
+        return self.teacher_office_hours.get(teacher, self.office_hours)
+
+
 class Config(_Strict):
     school_name: str = Field(default="示例小学", min_length=1, max_length=60)
     timezone: str = "Asia/Shanghai"
@@ -95,6 +119,7 @@ class Config(_Strict):
     max_guardians_per_student: int = Field(default=2, ge=1, le=6)
     tick_seconds: float = Field(default=10.0, gt=0, le=300)
     notices: NoticeSettings = NoticeSettings()
+    mailbox: MailboxSettings = MailboxSettings()
     classes: list[ClassSeed] = Field(default_factory=list)
 
     _tz = field_validator("timezone")(lambda v: _check_timezone(v))

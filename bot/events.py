@@ -40,6 +40,8 @@ class Event:
     mentions_bot: bool = False
     reply_to: str | None = None
     action: str | None = None
+    # References to images or files the platform gave (file ids, URLs), never their content.
+    attachments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,12 @@ from models.entities import (
     SchoolClass,
     Student,
 )
+from models.mailbox import Conversation, SchoolRole, Ticket, TicketEntry
 
 __all__ = [
     "Base",
     "ClassMembership",
+    "Conversation",
     "Database",
     "GroupBinding",
     "Identity",
@@ -31,6 +33,9 @@ __all__ = [
     "Role",
     "ScheduledJob",
     "SchoolClass",
+    "SchoolRole",
     "Student",
+    "Ticket",
+    "TicketEntry",
     "UTCDateTime",
 ]
