@@ -69,7 +69,8 @@ async def _send(ctx: Context, name: str, text: str, *, urgent: bool) -> None:
                                   urgent=urgent, not_before=held)
     hours = ctx.uow.config.mailbox.hours_of(person.display_name)
     await ctx.reply("relay/sent", name=person.display_name, held=held, urgent=urgent,
-                    delivered=delivered, hours=hours if is_staff else None,
+                    delivered=delivered, office_start=hours.start.strftime("%H:%M"),
+                    office_end=hours.end.strftime("%H:%M"), school_days=hours.school_days_only,
                     tz=school_class.timezone)
 
 

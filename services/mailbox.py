@@ -194,6 +194,14 @@ class ThreadLine:
     who: str  # a staff member's name, or "" for the parent (never their name)
     text: str
     at: Any
+    rating: Rating | None = None  # for a rating entry; `text` is then the reason
+
+
+def _line(entry: TicketEntry, name: str | None) -> ThreadLine:
+    if entry.kind != "rating":
+        return ThreadLine(entry.kind, name or "", entry.text, entry.created_at)
+    rating, _, reason = entry.text.partition(" ")
+    return ThreadLine(entry.kind, "", reason, entry.created_at, Rating(rating))
 
 
 async def thread(uow: UnitOfWork, ticket: Ticket) -> list[ThreadLine]:
@@ -201,7 +209,7 @@ async def thread(uow: UnitOfWork, ticket: Ticket) -> list[ThreadLine]:
         select(TicketEntry, Person.display_name)
         .outerjoin(Person, Person.id == TicketEntry.staff_id)
         .where(TicketEntry.ticket_id == ticket.id).order_by(TicketEntry.id))).all()
-    return [ThreadLine(e.kind, name or "", e.text, e.created_at) for e, name in rows]
+    return [_line(e, name) for e, name in rows]
 
 
 async def reply(uow: UnitOfWork, ticket: Ticket, staff_id: int, text: str) -> None:
