@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,10 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from models.base import Base
+
+# aiosqlite logs every call with its SQL parameters at DEBUG: a parent's letter would reach the
+# logs of anyone debugging. Its INFO and above (errors) still show.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
 class Database:
