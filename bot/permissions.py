@@ -23,6 +23,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "urgent": STAFF,
     "unread": STAFF,
     "ack": FAMILIES,
+    "meeting": STAFF,
+    "rsvp": FAMILIES,
+    "rsvps": STAFF | {COMMITTEE},
+    "reschedule": STAFF,
+    "cancel_meeting": STAFF,
+    "checkin": FAMILIES,
+    "attendance": STAFF,
+    "minutes": STAFF,
+    "update": STAFF,
+    "weekly_preview": STAFF,
 }
 
 

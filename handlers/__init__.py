@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from bot.router import Command, CommandTable, Router
-from handlers import help, membership, notices
+from handlers import help, meetings, membership, notices, weekly
 
 
 def routers() -> list[Router]:
-    return [membership.router, notices.router, help.router]
+    return [membership.router, notices.router, meetings.router, weekly.router, help.router]
 
 
 def all_commands() -> list[Command]:

@@ -16,14 +16,19 @@ from models.entities import (
     SchoolClass,
     Student,
 )
+from models.meetings import ClassUpdateItem, Meeting, MeetingCheckin, MeetingRsvp
 
 __all__ = [
     "Base",
     "ClassMembership",
+    "ClassUpdateItem",
     "Database",
     "GroupBinding",
     "Identity",
     "InboundMessage",
+    "Meeting",
+    "MeetingCheckin",
+    "MeetingRsvp",
     "Notice",
     "NoticeAck",
     "OutboxMessage",

@@ -43,6 +43,16 @@ EXAMPLE = {
     "urgent": "#紧急通知 测试\n正文",
     "ack": "#收到 1",
     "unread": "#未读 1",
+    "meeting": "#家长会 2026-12-10 19:00 | 三楼会议室 | 期末安排",
+    "rsvp": "#报名 1 参加 2人",
+    "rsvps": "#报名情况 1",
+    "reschedule": "#改期 1 2026-12-11 19:00",
+    "cancel_meeting": "#取消 1",
+    "checkin": "#签到 1",
+    "attendance": "#考勤 1",
+    "minutes": "#纪要 1\n一、期中成绩良好。",
+    "update": "#动态 本周完成了第三单元测验",
+    "weekly_preview": "#本周动态",
 }
 
 EVERYONE = {HEAD_TEACHER, TEACHER, COMMITTEE, PARENT, GUEST}
@@ -56,6 +66,16 @@ EXPECTED: dict[str, set[str]] = {
     "urgent": {HEAD_TEACHER, TEACHER},
     "unread": {HEAD_TEACHER, TEACHER},
     "ack": {PARENT, COMMITTEE},
+    "meeting": {HEAD_TEACHER, TEACHER},
+    "rsvp": {PARENT, COMMITTEE},
+    "rsvps": {HEAD_TEACHER, TEACHER, COMMITTEE},
+    "reschedule": {HEAD_TEACHER, TEACHER},
+    "cancel_meeting": {HEAD_TEACHER, TEACHER},
+    "checkin": {PARENT, COMMITTEE},
+    "attendance": {HEAD_TEACHER, TEACHER},
+    "minutes": {HEAD_TEACHER, TEACHER},
+    "update": {HEAD_TEACHER, TEACHER},
+    "weekly_preview": {HEAD_TEACHER, TEACHER},
 }
 
 CELLS = [(command, role) for command in EXPECTED for role in SPEAKER]
@@ -80,6 +100,7 @@ async def walk(tmp_path: Path) -> AsyncIterator[Harness]:
     await h.say("王老师", CLASS, "#家委 李明妈妈")
     await h.say("路人", CLASS, "请问这是三年级二班的群吗？")
     await h.say("王老师", CLASS, "#通知 春游\n周五春游，请带好水。")
+    await h.say("王老师", CLASS, "#家长会 2026-12-01 09:20 | 三楼会议室 | 期中总结")
     h.channel.clear()
     yield h
     await h.stop()
