@@ -20,7 +20,7 @@ from handlers import command_table
 from models import Database
 from scheduler.runner import DueWorkRunner
 from scheduler.ticker import Ticker
-from services import jobs, membership, outbox
+from services import jobs, membership, outbox, weekly
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,8 @@ class ClassBot:
             for principal in self.config.mailbox.principals:
                 await membership.ensure_school_role(uow, principal, PRINCIPAL,
                                                     list(self.channels))
+            for school_class in await membership.all_classes(uow):
+                await weekly.ensure_scheduled(uow, school_class)
 
     async def handle_event(self, event: Event) -> None:
         await self.pipeline.handle(event)

@@ -106,6 +106,29 @@ class MailboxSettings(_Strict):
 
     def hours_of(self, teacher: str) -> OfficeHours:
         return self.teacher_office_hours.get(teacher, self.office_hours)
+class MeetingSettings(_Strict):
+    reminder_offsets_minutes: list[int] = Field(default_factory=lambda: [24 * 60, 60],
+                                                max_length=5)
+    default_duration_minutes: int = Field(default=120, ge=15, le=12 * 60)
+    checkin_opens_minutes_before: int = Field(default=30, ge=0, le=240)
+    rsvp_nudge_hours_before_deadline: int = Field(default=24, ge=1, le=14 * 24)
+    confirm_rsvp_privately: bool = False
+
+    @field_validator("reminder_offsets_minutes")
+    @classmethod
+    def _positive_offsets(cls, value: list[int]) -> list[int]:
+        if any(minutes < 1 or minutes > 14 * 24 * 60 for minutes in value):
+            raise ValueError("each offset must be 1 to 20160 minutes")
+        return sorted(set(value), reverse=True)
+
+
+class WeeklyUpdateSettings(_Strict):
+    weekday: int = Field(default=5, ge=1, le=7)  # ISO: 1 = Monday … 5 = Friday … 7 = Sunday
+    at: time = time(17, 0)
+    empty_week: Literal["skip", "short"] = "skip"
+    enabled: bool = True
+
+    _unquoted = field_validator("at", mode="before")(_clock_time)
 
 
 class Config(_Strict):
@@ -120,6 +143,8 @@ class Config(_Strict):
     tick_seconds: float = Field(default=10.0, gt=0, le=300)
     notices: NoticeSettings = NoticeSettings()
     mailbox: MailboxSettings = MailboxSettings()
+    meetings: MeetingSettings = MeetingSettings()
+    weekly_update: WeeklyUpdateSettings = WeeklyUpdateSettings()
     classes: list[ClassSeed] = Field(default_factory=list)
 
     _tz = field_validator("timezone")(lambda v: _check_timezone(v))

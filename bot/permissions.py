@@ -38,6 +38,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "close": STAFF | {PRINCIPAL},
     "dm": FAMILIES | STAFF,
     "dm_urgent": FAMILIES | STAFF,
+    "meeting": STAFF,
+    "rsvp": FAMILIES,
+    "rsvps": STAFF | {COMMITTEE},
+    "reschedule": STAFF,
+    "cancel_meeting": STAFF,
+    "checkin": FAMILIES,
+    "attendance": STAFF,
+    "minutes": STAFF,
+    "update": STAFF,
+    "weekly_preview": STAFF,
 }
 
 

@@ -17,15 +17,20 @@ from models.entities import (
     Student,
 )
 from models.mailbox import Conversation, SchoolRole, Ticket, TicketEntry
+from models.meetings import ClassUpdateItem, Meeting, MeetingCheckin, MeetingRsvp
 
 __all__ = [
     "Base",
     "ClassMembership",
+    "ClassUpdateItem",
     "Conversation",
     "Database",
     "GroupBinding",
     "Identity",
     "InboundMessage",
+    "Meeting",
+    "MeetingCheckin",
+    "MeetingRsvp",
     "Notice",
     "NoticeAck",
     "OutboxMessage",

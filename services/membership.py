@@ -102,6 +102,10 @@ async def _student(uow: UnitOfWork, class_id: int, name: str) -> Student | None:
         Student.class_id == class_id, Student.name == name))).first()
 
 
+async def all_classes(uow: UnitOfWork) -> list[SchoolClass]:
+    return list((await uow.session.scalars(select(SchoolClass).order_by(SchoolClass.id))).all())
+
+
 async def class_names(uow: UnitOfWork) -> list[str]:
     return list(await uow.session.scalars(select(SchoolClass.name).order_by(SchoolClass.id)))
 

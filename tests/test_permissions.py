@@ -59,6 +59,16 @@ EXAMPLE = {
     "close": "#结案 X-0001 已处理",
     "dm": "#私信 王老师 明天孩子请假",
     "dm_urgent": "#急 王老师 孩子发烧了",
+    "meeting": "#家长会 2026-12-10 19:00 | 三楼会议室 | 期末安排",
+    "rsvp": "#报名 1 参加 2人",
+    "rsvps": "#报名情况 1",
+    "reschedule": "#改期 1 2026-12-11 19:00",
+    "cancel_meeting": "#取消 1",
+    "checkin": "#签到 1",
+    "attendance": "#考勤 1",
+    "minutes": "#纪要 1\n一、期中成绩良好。",
+    "update": "#动态 本周完成了第三单元测验",
+    "weekly_preview": "#本周动态",
 }
 
 EVERYONE = {HEAD_TEACHER, TEACHER, PRINCIPAL, COMMITTEE, PARENT, GUEST}
@@ -88,6 +98,16 @@ EXPECTED: dict[str, set[str]] = {
     "close": MAILBOX_STAFF,
     "dm": FAMILIES | {HEAD_TEACHER, TEACHER},
     "dm_urgent": FAMILIES | {HEAD_TEACHER, TEACHER},
+    "meeting": {HEAD_TEACHER, TEACHER},
+    "rsvp": {PARENT, COMMITTEE},
+    "rsvps": {HEAD_TEACHER, TEACHER, COMMITTEE},
+    "reschedule": {HEAD_TEACHER, TEACHER},
+    "cancel_meeting": {HEAD_TEACHER, TEACHER},
+    "checkin": {PARENT, COMMITTEE},
+    "attendance": {HEAD_TEACHER, TEACHER},
+    "minutes": {HEAD_TEACHER, TEACHER},
+    "update": {HEAD_TEACHER, TEACHER},
+    "weekly_preview": {HEAD_TEACHER, TEACHER},
 }
 # Private-only commands (the mailbox) are walked in the speaker's private chat.
 PRIVATE_ONLY = {c.name for c in all_commands() if c.scope is Scope.PRIVATE}
@@ -115,6 +135,7 @@ async def walk(tmp_path: Path) -> AsyncIterator[Harness]:
     await h.say("王老师", CLASS, "#家委 李明妈妈")
     await h.say("路人", CLASS, "请问这是三年级二班的群吗？")
     await h.say("王老师", CLASS, "#通知 春游\n周五春游，请带好水。")
+    await h.say("王老师", CLASS, "#家长会 2026-12-01 09:20 | 三楼会议室 | 期中总结")
     h.channel.clear()
     yield h
     await h.stop()
