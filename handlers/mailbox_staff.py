@@ -130,28 +130,27 @@ async def _staff_ticket(ctx: Context, code: str | None) -> Ticket | None:
 
 # --- answering -----------------------------------------------------------------------------
 
-async def reply(ctx: Context, args: CodeTextArgs) -> None:
+async def _answer(ctx: Context, args: CodeTextArgs, *, closing: bool) -> None:
+    """#回复 relays an answer; #结案 relays the handling result and asks for a rating."""
     assert ctx.person is not None
     ticket = await _staff_ticket(ctx, args.code)
     if ticket is None:
         return
-    await mailbox.reply(ctx.uow, ticket, ctx.person.id, args.text)
-    await tell_parent(ctx, ticket, "reply", text=args.text, by=ctx.person.display_name)
-    await ctx.reply("mailbox/staff_done", action="replied", ticket=ticket, target="",
-                    targets=[])
+    record = mailbox.close if closing else mailbox.reply
+    await record(ctx.uow, ticket, ctx.person.id, args.text)
+    await tell_parent(ctx, ticket, "result" if closing else "reply", text=args.text,
+                      by=ctx.person.display_name,
+                      buttons=rating_buttons(ctx, ticket) if closing else ())
+    await ctx.reply("mailbox/staff_done", action="closed" if closing else "replied",
+                    ticket=ticket, target="", targets=[])
+
+
+async def reply(ctx: Context, args: CodeTextArgs) -> None:
+    await _answer(ctx, args, closing=False)
 
 
 async def close(ctx: Context, args: CodeTextArgs) -> None:
-    """#结案: the handling result goes to the parent, who is asked to rate it."""
-    assert ctx.person is not None
-    ticket = await _staff_ticket(ctx, args.code)
-    if ticket is None:
-        return
-    await mailbox.close(ctx.uow, ticket, ctx.person.id, args.text)
-    await tell_parent(ctx, ticket, "result", text=args.text, by=ctx.person.display_name,
-                      buttons=rating_buttons(ctx, ticket))
-    await ctx.reply("mailbox/staff_done", action="closed", ticket=ticket, target="",
-                    targets=[])
+    await _answer(ctx, args, closing=True)
 
 
 async def transfer(ctx: Context, args: CodeTextArgs) -> None:
