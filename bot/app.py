@@ -13,13 +13,14 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.dispatcher import Dispatcher
 from bot.events import Event
+from bot.permissions import PRINCIPAL
 from bot.pipeline import EventPipeline
 from bot.render import Renderer
 from handlers import command_table
 from models import Database, OutboxMessage
 from scheduler.runner import DueWorkRunner
 from scheduler.ticker import Ticker
-from services import jobs, membership, outbox, reach
+from services import jobs, membership, outbox, unreachable, weekly
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,11 @@ class ClassBot:
             for seed in self.config.classes:
                 await membership.ensure_class(uow, seed, self.config.class_timezone(seed),
                                               list(self.channels))
+            for principal in self.config.mailbox.principals:
+                await membership.ensure_school_role(uow, principal, PRINCIPAL,
+                                                    list(self.channels))
+            for school_class in await membership.all_classes(uow):
+                await weekly.ensure_scheduled(uow, school_class)
 
     async def handle_event(self, event: Event) -> str | None:
         toast = await self.pipeline.handle(event)
@@ -78,7 +84,7 @@ class ClassBot:
     async def _private_chat_refused(self, row: OutboxMessage) -> None:
         text = self.renderer.render("common/unreachable_fallback", text=row.text)
         async with UnitOfWork(self.db, self.clock, self.config) as uow:
-            await reach.private_chat_refused(uow, row, text)
+            await unreachable.private_chat_refused(uow, row, text)
         self.dispatcher.kick()
 
     async def tick(self) -> None:

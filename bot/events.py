@@ -50,6 +50,8 @@ class Event:
     action: str | None = None
     change: ChatChange | None = None
     new_chat_id: str | None = None  # for MIGRATED
+    # References to images or files the platform gave (file ids, URLs), never their content.
+    attachments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ class EventPipeline:
             return await membership.roles_in(ctx.uow, person_id, ctx.school_class.id)
         if person_id is None:
             return frozenset({"guest"})
-        roles: set[str] = set()
+        roles: set[str] = await membership.school_roles(ctx.uow, person_id)
         for school_class in await membership.classes_of_person(ctx.uow, person_id):
             roles |= await membership.roles_in(ctx.uow, person_id, school_class.id)
         return frozenset(roles or {"guest"})

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from models import OutboxMessage
+from models import OutboxMessage, Person
 from services.outbox import Kind
 from services.sql import insert_if_absent
 from services.uow import UnitOfWork
@@ -23,12 +23,18 @@ def _edit_prefix(card: OutboxMessage) -> str:
     return f"edit:{card.id}:"
 
 
-async def sent_cards(uow: UnitOfWork, ref_kind: str, ref_id: int,
-                     kind: Kind) -> list[OutboxMessage]:
-    """The delivered group posts of one card (one per bound group)."""
+async def person_name(uow: UnitOfWork, person_id: int) -> str:
+    """The card's signature line needs its author's name again when it is re-rendered."""
+    person = await uow.session.get(Person, person_id)
+    return person.display_name if person else ""
+
+
+async def sent_cards(uow: UnitOfWork, key_prefix: str) -> list[OutboxMessage]:
+    """The delivered group posts of one card (one per bound group), by their dedupe key, so
+    other posts about the same thing (a reminder, the minutes) are never overwritten."""
     return list((await uow.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.ref_kind == ref_kind, OutboxMessage.ref_id == ref_id,
-        OutboxMessage.kind == kind.value, OutboxMessage.status == "sent",
+        OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True),
+        OutboxMessage.kind != Kind.EDIT.value, OutboxMessage.status == "sent",
         OutboxMessage.sent_message_id.is_not(None)).order_by(OutboxMessage.id))).all())
 
 
@@ -57,9 +63,9 @@ async def queue_edit(uow: UnitOfWork, card: OutboxMessage, text: str) -> None:
     }, ["dedupe_key"])
 
 
-async def refresh(uow: UnitOfWork, ref_kind: str, ref_id: int, kind: Kind, text: str) -> int:
+async def refresh(uow: UnitOfWork, key_prefix: str, text: str) -> int:
     """Queue the new text for every delivered post of a card; returns how many."""
-    cards = await sent_cards(uow, ref_kind, ref_id, kind)
+    cards = await sent_cards(uow, key_prefix)
     for card in cards:
         await queue_edit(uow, card, text)
     return len(cards)

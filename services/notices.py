@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from sqlalchemy import func, select
 
-from models import Notice, NoticeAck, Person
+from models import Notice, NoticeAck
 from services import membership
 from services.membership import Family
 from services.uow import UnitOfWork
@@ -27,11 +27,6 @@ async def create(uow: UnitOfWork, *, class_id: int, author_id: int, title: str, 
 
 async def get(uow: UnitOfWork, notice_id: int) -> Notice | None:
     return await uow.session.get(Notice, notice_id)
-
-
-async def author_name(uow: UnitOfWork, notice: Notice) -> str:
-    author = await uow.session.get(Person, notice.author_id)
-    return author.display_name if author else ""
 
 
 async def by_number(uow: UnitOfWork, class_id: int, number: int) -> Notice | None:
