@@ -205,3 +205,42 @@ async def test_bindings_follow_migration_and_removal(rig: Rig, fake: FakeTelegra
     assert any("周五春游" in t for t in fake.texts(new_group["id"]))
     await rig.send(updates.bot_membership(new_group, WANG, "member", "kicked"))
     assert await count(rig, GroupBinding) == 0
+
+
+# --- meetings: the card's buttons --------------------------------------------------------------
+
+async def test_meeting_card_buttons_rsvp_with_a_toast_and_a_live_tally(
+        rig: Rig, fake: FakeTelegram) -> None:
+    await setup_class(rig)
+    await rig.say(WANG, "#家长会 下周五晚上7点 | 三楼会议室 | 期中总结")
+    card = card_of(fake)
+    [buttons] = card["reply_markup"]["inline_keyboard"]
+    assert [(b["text"], b["callback_data"]) for b in buttons] == [
+        ("参加", "#报名 1 参加"), ("不参加", "#报名 1 不参加"), ("待定", "#报名 1 待定")]
+    group_posts = len(fake.sent(GROUP_ID))
+
+    mark = len(fake.calls)
+    await rig.send(updates.press(ZHANG, card, "#报名 1 不参加"))
+    answer = await fake.wait_for("answerCallbackQuery", after=mark)
+    assert "不参加" in answer.params["text"], answer.params
+    edit = await fake.wait_for("editMessageText", after=mark)
+    assert "不参加 1" in edit.params["text"] and "未回复 2" in edit.params["text"]
+
+    await rig.say(LI, "参加 2人", reply_to=card)  # typing still works, quoting the card
+    shown = fake.messages[(GROUP_ID, card["message_id"])]["text"]
+    assert "参加 1 户（2 人）" in shown and "不参加 1" in shown, shown
+    assert len(fake.sent(GROUP_ID)) == group_posts, "answers never flood the group"
+
+
+# --- mailbox: letters and replies stay private -------------------------------------------------
+
+async def test_mailbox_letter_and_reply_stay_private(rig: Rig, fake: FakeTelegram) -> None:
+    await setup_class(rig)
+    await rig.say(LI, "#匿名投诉 食堂的饭菜太咸了", chat=updates.private(LI))
+    assert any("X-0001" in t for t in fake.texts(LI["id"]))
+    [to_teacher] = [t for t in fake.texts(WANG["id"]) if "X-0001" in t]
+    assert "食堂的饭菜太咸了" in to_teacher and "李明" not in to_teacher
+
+    await rig.say(WANG, "#回复 X-0001 已反馈给食堂", chat=updates.private(WANG))
+    assert any("已反馈给食堂" in t for t in fake.texts(LI["id"]))
+    assert not any("食堂" in t for t in fake.texts(GROUP_ID)), "nothing of it in the group"
