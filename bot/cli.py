@@ -73,18 +73,22 @@ async def _interactive(config: Config) -> None:
     bot = ClassBot(config, [console], clock)
     await bot.start(background=True)
     _write(bot.renderer.render("console/welcome"))
-    runner = TranscriptRunner(bot, console, clock, _write)
     try:
-        while True:
-            try:
-                line = await asyncio.to_thread(input, "> ")
-            except EOFError:
-                break
-            if line.strip() in (":quit", ":q", ":exit"):
-                break
-            await runner.feed(line)
+        await _read_lines(TranscriptRunner(bot, console, clock, _write))
     finally:
         await bot.stop()
+
+
+async def _read_lines(runner: TranscriptRunner) -> None:
+    """Feed typed lines to the bot until end of input or :quit."""
+    while True:
+        try:
+            line = await asyncio.to_thread(input, "> ")
+        except EOFError:
+            return
+        if line.strip() in (":quit", ":q", ":exit"):
+            return
+        await runner.feed(line)
 
 
 def _refuse(exc: ChannelStartError, config: Config) -> NoReturn:
@@ -115,27 +119,19 @@ async def _serve(config: Config, channels: list[Channel], console: ConsoleChanne
     except ChannelStartError:
         await bot.stop()
         raise
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
     print(bot.renderer.render("console/serving",
                               channels=[c.name for c in channels]), file=sys.stderr)
     try:
-        if console is not None:
+        if console is not None:  # Ctrl-C, end of input or :quit ends it, as on the console
             assert isinstance(clock, SimulatedClock)
-            runner = TranscriptRunner(bot, console, clock, _write)
-            while not stop.is_set():
-                try:
-                    line = await asyncio.to_thread(input, "> ")
-                except EOFError:
-                    break
-                if line.strip() in (":quit", ":q", ":exit"):
-                    break
-                await runner.feed(line)
-        else:
-            await stop.wait()
+            await _read_lines(TranscriptRunner(bot, console, clock, _write))
+            return
+        stop = asyncio.Event()  # a service: SIGTERM (systemd, docker) stops it cleanly
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
     finally:
         await bot.stop()
 

@@ -7,7 +7,11 @@ blocked the bot, Telegram's flood limits, a restart between updates.
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import sys
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +27,7 @@ from tests.fake_telegram.rig import GROUP, LI, WANG, ZHANG, ZHAO, Rig, telegram_
 from tests.fake_telegram.server import FakeTelegram, Limits
 
 GROUP_ID = GROUP["id"]
+REPO = Path(__file__).resolve().parents[1]
 NOTICE = "#通知 周五春游\n请带好水和帽子，早上7:50到校。"
 
 
@@ -244,3 +249,52 @@ async def test_mailbox_letter_and_reply_stay_private(rig: Rig, fake: FakeTelegra
     await rig.say(WANG, "#回复 X-0001 已反馈给食堂", chat=updates.private(WANG))
     assert any("已反馈给食堂" in t for t in fake.texts(LI["id"]))
     assert not any("食堂" in t for t in fake.texts(GROUP_ID)), "nothing of it in the group"
+
+
+# --- the README's way: `classbot run` with the channel enabled ---------------------------------
+
+async def test_classbot_run_serves_telegram_until_sigterm(fake: FakeTelegram,
+                                                          tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"channels: [telegram]\ntelegram: {{base_url: '{fake.base_url}', "
+                      f"poll_timeout_seconds: 1}}\n"
+                      f"database_url: sqlite+aiosqlite:///{tmp_path / 'run.db'}\n",
+                      encoding="utf-8")
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
+           "CLASSBOT_TELEGRAM_TOKEN": fake.token, "NO_PROXY": "127.0.0.1"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", cwd=tmp_path, env=env,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE)
+    try:
+        await fake.wait_for("setMyCommands", within=60)
+        await fake.push(updates.message(GROUP, LI, "#帮助"))
+        reply = await fake.wait_for("sendMessage", within=30)
+        assert "可以帮你" in reply.params["text"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()
+    assert "已在 telegram 上运行" in err.decode()
+    assert fake.pending_updates == 0, "the offset was confirmed before exiting"
+
+
+async def test_card_edits_are_throttled_and_coalesced(fake: FakeTelegram,
+                                                      db_path: Path) -> None:
+    r = await Rig(telegram_config(db_path, fake, edit_throttle_seconds=10), fake).start()
+    try:
+        await setup_class(r)
+        await r.say(WANG, NOTICE)
+        card = card_of(fake)
+        mark = len(fake.calls)
+        for who in (LI, ZHANG, ZHAO):  # three presses within the same second
+            await r.send(updates.press(who, card, "#收到 1"))
+        edits = [c for c in fake.calls[mark:] if c.method == "editMessageText"]
+        assert len(edits) == 1 and "已确认 1/3" in edits[0].params["text"]
+        r.clock.set(r.clock.now() + timedelta(seconds=10))
+        await r.bot.settle()  # type: ignore[union-attr]
+        edits = [c for c in fake.calls[mark:] if c.method == "editMessageText"]
+        assert len(edits) == 2, "one more edit, carrying the latest tally"
+        assert "已确认 3/3" in edits[1].params["text"]
+    finally:
+        await r.stop()
