@@ -213,6 +213,8 @@ def meeting_cases(language: str) -> list[Case]:
         Case("meetings/card", "details", {
             "meeting": meeting(w, capacity=40), "tz": TZ, "author": w["author"]}),
         Case("meetings/card", "bare", {"meeting": bare, "tz": TZ, "author": w["author"]}),
+        Case("meetings/card", "tally", {"meeting": m, "tz": TZ, "author": w["author"],
+                                        "tally": tally(w, m, everyone=False)}),
         Case("meetings/created", "posted", {"meeting": m, "groups": 1, "tz": TZ}),
         Case("meetings/created", "no_group", {"meeting": bare, "groups": 0, "tz": TZ}),
         Case("meetings/deadline_after_start", "plain", {
