@@ -192,7 +192,7 @@ async def test_restart_between_updates_handles_each_once(rig: Rig, fake: FakeTel
     await rig.send(first)
     await rig.restart()
     assert fake.pending_updates == 0, "the offset was confirmed on stop"
-    await fake.push(first)  # Telegram redelivers (e.g. we crashed before confirming)
+    await rig.send(first)  # Telegram redelivers it (e.g. we crashed before confirming)
     await rig.say(ZHANG, "#帮助")
     helps = [t for t in fake.texts(GROUP_ID) if "可以帮你" in t]
     assert len(helps) == 2, "the redelivered update was not answered again"
