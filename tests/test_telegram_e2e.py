@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
+import aiohttp
 import pytest
 from sqlalchemy import func, select
 
@@ -296,5 +298,36 @@ async def test_card_edits_are_throttled_and_coalesced(fake: FakeTelegram,
         edits = [c for c in fake.calls[mark:] if c.method == "editMessageText"]
         assert len(edits) == 2, "one more edit, carrying the latest tally"
         assert "已确认 3/3" in edits[1].params["text"]
+    finally:
+        await r.stop()
+
+
+# --- webhook mode --------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_webhook_mode_accepts_only_telegrams_posts(fake: FakeTelegram,
+                                                         db_path: Path) -> None:
+    port = free_port()
+    r = await Rig(telegram_config(db_path, fake, mode="webhook", webhook_listen="127.0.0.1",
+                                  webhook_port=port, webhook_url="https://bot.example.edu/tg"),
+                  fake).start()
+    try:
+        [hook] = [c for c in fake.calls if c.method == "setWebhook"]
+        assert hook.params["url"] == "https://bot.example.edu/tg"
+        secret = hook.params["secret_token"]
+        body = {"update_id": 1, **updates.message(GROUP, LI, "#帮助")}
+        async with aiohttp.ClientSession() as http:
+            forged = await http.post(f"http://127.0.0.1:{port}/tg", json=body)
+            assert forged.status == 403, "a POST without Telegram's secret is refused"
+            real = await http.post(f"http://127.0.0.1:{port}/tg", json=body,
+                                   headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+            assert real.status == 200
+        reply = await fake.wait_for("sendMessage", lambda p: int(p["chat_id"]) == GROUP_ID)
+        assert "可以帮你" in reply.params["text"]
     finally:
         await r.stop()

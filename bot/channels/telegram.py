@@ -8,6 +8,7 @@ every Bot API error is translated into the three outcomes the core knows: sent, 
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urlparse
@@ -60,7 +61,9 @@ class TelegramChannel:
                  limits: SendLimits = TELEGRAM_LIMITS) -> None:
         self.settings = settings
         self.limits = limits
-        self.capabilities = Capabilities(buttons=True, max_length=4096,
+        # Telegram allows 4096 characters; the dispatcher splits at max_length before the
+        # @-mentions are put in front (telegram_map.to_platform), so leave room for them.
+        self.capabilities = Capabilities(buttons=True, max_length=3900,
                                          private_needs_contact=True, edits=True)
         self.menu = menu or []
         self.me: tgmap.BotIdentity | None = None
@@ -106,10 +109,13 @@ class TelegramChannel:
         assert updater is not None
         if self.settings.mode == "webhook":
             assert self.settings.webhook_url is not None
+            # A fresh secret per start: Telegram sends it back in a header and PTB drops any
+            # POST without it, so nobody else can inject updates into the listener.
             await updater.start_webhook(
                 listen=self.settings.webhook_listen, port=self.settings.webhook_port,
                 url_path=urlparse(self.settings.webhook_url).path.lstrip("/"),
-                webhook_url=self.settings.webhook_url, allowed_updates=ALLOWED_UPDATES)
+                webhook_url=self.settings.webhook_url, allowed_updates=ALLOWED_UPDATES,
+                secret_token=secrets.token_urlsafe(32))
         else:
             await updater.start_polling(poll_interval=0,
                                         timeout=timedelta(
