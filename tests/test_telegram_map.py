@@ -97,3 +97,21 @@ def test_toast_is_cut_to_telegrams_limit() -> None:
     assert tgmap.toast(None) is None
     long = tgmap.toast("好" * 500)
     assert long is not None and len(long) == tgmap.TOAST_LIMIT
+
+
+def test_the_command_menu_is_what_telegram_accepts() -> None:
+    """setMyCommands refuses the whole menu if one entry breaks Telegram's rules."""
+    import re
+
+    from bot.menu import command_menu
+    from bot.render import Renderer
+    from handlers import command_table
+
+    menu = command_menu(command_table(), Renderer("zh_CN", bot_name="班级助手"))
+    assert len(menu) <= 100
+    assert len({m.command for m in menu}) == len(menu)
+    for item in menu:
+        assert re.fullmatch(r"[a-z0-9_]{1,32}", item.command), item.command
+        assert 1 <= len(item.description) <= 256, item
+    names = {m.command for m in menu}
+    assert {"notice", "ack", "unread", "register", "help"} <= names
