@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import signal
 import sys
 import tempfile
 from importlib import resources
@@ -13,8 +16,10 @@ from typing import Annotated
 import typer
 
 from bot.app import ClassBot
+from bot.channels import FACTORIES, ChannelUnavailable, build_channels
+from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
-from bot.clock import SimulatedClock
+from bot.clock import SimulatedClock, SystemClock
 from bot.config import ClassSeed, Config, ConfigError, PersonSeed, load_config
 from bot.render import Renderer
 from bot.transcript import TranscriptRunner
@@ -82,12 +87,34 @@ async def _interactive(config: Config) -> None:
         await bot.stop()
 
 
-def _check_channels(config: Config) -> None:
-    for channel in config.channels:
-        if channel != "console":
-            print(Renderer().render("console/unsupported_channel", channel=channel),
-                  file=sys.stderr)
-            raise typer.Exit(2)
+def _channels(config: Config) -> list[Channel]:
+    """Build the configured channels, or say what is missing (exit 2, no traceback)."""
+    try:
+        return build_channels(config, os.environ, _write)
+    except ConfigError as exc:
+        print(Renderer().render("common/config_error", path=exc.path, problems=exc.problems),
+              file=sys.stderr)
+    except ChannelUnavailable as exc:
+        template = ("console/extra_missing" if exc.reason == "extra_missing"
+                    else "console/unsupported_channel")
+        print(Renderer().render(template, channel=exc.channel, detail=exc.detail,
+                                available=sorted(FACTORIES)), file=sys.stderr)
+    raise typer.Exit(2)
+
+
+async def _serve(config: Config, channels: list[Channel]) -> None:
+    """Run on platform channels until SIGINT/SIGTERM."""
+    bot = ClassBot(config, channels, SystemClock())
+    await bot.start(background=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await bot.stop()
 
 
 @app.command()
@@ -98,8 +125,10 @@ def run(config: ConfigOption = None,
     """启动机器人（默认在控制台）。Start the bot on the channels in config."""
     _setup_logging(verbose)
     settings = _load(config)
-    _check_channels(settings)
-    if script is not None:
+    channels = _channels(settings)
+    if any(not isinstance(c, ConsoleChannel) for c in channels):
+        asyncio.run(_serve(settings, channels))
+    elif script is not None:
         try:
             lines = script.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
@@ -132,7 +161,7 @@ def demo(verbose: VerboseOption = False) -> None:
 def check_config(config: ConfigOption = None) -> None:
     """检查配置文件。Validate config.yaml and print what it sets up."""
     settings = _load(config)
-    _check_channels(settings)
+    _channels(settings)
     print(f"OK: {settings.school_name}，{len(settings.classes)} 个班级，"
           f"渠道 {', '.join(settings.channels)}，数据库 {settings.database_url.split('://')[0]}")
 

@@ -12,6 +12,16 @@ class ChatKind(StrEnum):
     PRIVATE = "private"
 
 
+class EventKind(StrEnum):
+    """Most events are messages; platforms that report group membership changes (WeChat room
+    join/leave) deliver them through the same path, so they get the same de-duplication,
+    transaction and outbox."""
+
+    MESSAGE = "message"
+    MEMBER_JOINED = "member_joined"
+    MEMBER_LEFT = "member_left"
+
+
 @dataclass(frozen=True)
 class ChatRef:
     channel: str
@@ -40,6 +50,8 @@ class Event:
     mentions_bot: bool = False
     reply_to: str | None = None
     action: str | None = None
+    kind: EventKind = EventKind.MESSAGE
+    members: tuple[UserRef, ...] = ()  # who joined or left (kind MEMBER_*)
 
 
 @dataclass(frozen=True)

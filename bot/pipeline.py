@@ -8,7 +8,7 @@ from bot.channels.base import Capabilities
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import Context
-from bot.events import ChatKind, Event
+from bot.events import ChatKind, Event, EventKind
 from bot.permissions import PERMISSIONS, ROLES, allowed
 from bot.render import Renderer
 from bot.router import CommandTable, Match, Scope, UsageError, parse_args
@@ -42,6 +42,9 @@ class EventPipeline:
             await self._apologise(event)
 
     async def _handle(self, uow: UnitOfWork, event: Event) -> None:
+        if event.kind is not EventKind.MESSAGE:
+            await self._membership_change(uow, event)
+            return
         caps = self.capabilities.get(event.channel, Capabilities())
         identity = await identities.touch(uow, event,
                                           reachable_without_contact=not caps.private_needs_contact)
@@ -57,6 +60,17 @@ class EventPipeline:
                 log.debug("ignored (no command): %s/%s", event.channel, event.message_id)
             return
         await self._run(ctx, match)
+
+    async def _membership_change(self, uow: UnitOfWork, event: Event) -> None:
+        """Someone joined or left a group: only groups bound to a class care."""
+        handler = self.table.events.get(event.kind)
+        ctx = Context(uow=uow, renderer=self.renderer, event=event)
+        ctx.school_class = await membership.class_of_chat(uow, event.chat)
+        if handler is None or ctx.school_class is None:
+            log.debug("ignored %s in %s/%s (no handler or group not bound)", event.kind,
+                      event.channel, event.chat.chat_id)
+            return
+        await handler(ctx, event.members)
 
     async def _with_class(self, ctx: Context) -> list[str]:
         """Find the class the event is about; returns the sender's class names if ambiguous."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pydantic import Field
 
 from bot.context import Context
+from bot.events import EventKind, Mention, UserRef
 from bot.router import Args, Command, Router, Scope, UsageError
 from services import membership
+from services.outbox import Draft, Kind
 
 MAX_NAME = 10
 
@@ -83,7 +85,32 @@ async def assign_committee(ctx: Context, args: CommitteeArgs) -> None:
     await ctx.reply("membership/assign_committee", status=status, name=args.name)
 
 
-router = Router(commands=(
+async def members_joined(ctx: Context, members: tuple[UserRef, ...]) -> None:
+    """One greeting for everyone who just joined (one message, not one each: WeChat restricts
+    accounts that send fast), @-mentioning them with the registration hint. A parent who left
+    and comes back is restored silently."""
+    assert ctx.event is not None and ctx.school_class is not None
+    newcomers = [m for m in members
+                 if not await membership.member_rejoined(ctx.uow, ctx.school_class, m.channel,
+                                                         m.user_id)]
+    if not newcomers:
+        return
+    event = ctx.event
+    await ctx.send(Draft(
+        chat=event.chat, kind=Kind.BROADCAST, class_id=ctx.school_class.id,
+        mentions=tuple(Mention(m.user_id, m.display_name) for m in newcomers),
+        dedupe_key=f"welcome:{event.channel}:{event.chat.chat_id}:{event.message_id}",
+        text=ctx.render("membership/welcome", class_name=ctx.school_class.name)))
+
+
+async def members_left(ctx: Context, members: tuple[UserRef, ...]) -> None:
+    assert ctx.school_class is not None
+    for member in members:
+        await membership.member_left(ctx.uow, ctx.school_class, member.channel, member.user_id)
+
+
+router = Router(events={EventKind.MEMBER_JOINED: members_joined,
+                        EventKind.MEMBER_LEFT: members_left}, commands=(
     Command("bind", ("绑定",), ("bind",), bind, BindArgs, scope=Scope.GROUP, needs_class=False),
     Command("register", ("登记",), ("register",), register, RegisterArgs, scope=Scope.GROUP),
     Command("assign_teacher", ("任课",), ("teacher",), assign_teacher, TeacherArgs),

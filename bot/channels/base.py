@@ -24,6 +24,9 @@ class SendLimits:
     per_chat: Rate | None = None
     per_group: Rate | None = None
     overall: Rate | None = None
+    # Up to this many seconds of random delay before each send, taken *before* the limiters
+    # so the rates above still hold; a fixed rhythm looks like a bot to WeChat.
+    jitter_seconds: float = 0.0
 
     @property
     def unlimited(self) -> bool:
