@@ -129,6 +129,8 @@ def config_problems(w: dict[str, Any]) -> list[dict[str, Any]]:
          "detail": "Value error, unknown time zone"},
         {"key": "bot_name", "field": "bot_name", "value": "", "kind": "string_too_short",
          "detail": "String should have at least 1 character"},
+        {"key": "wechat.endpoint", "field": "endpoint", "value": None, "kind": "missing",
+         "detail": "required for channel wechat"},
     ]
 
 
@@ -164,7 +166,11 @@ def cases(language: str) -> list[Case]:
              {"line": w["chatter"], "line_no": 4, "reason": "expected 'SPEAKER @ CHAT: TEXT'"}),
         Case("console/bad_line", "interactive",
              {"line": w["chatter"], "line_no": None, "reason": "expected 'SPEAKER @ CHAT: TEXT'"}),
-        Case("console/unsupported_channel", "telegram", {"channel": "telegram"}),
+        Case("console/unsupported_channel", "telegram",
+             {"channel": "telegram", "available": ["console", "wechat"]}),
+        Case("console/extra_missing", "wechat",
+             {"channel": "wechat", "detail": "No module named 'wechaty'"}),
+        Case("membership/welcome", "plain", {"class_name": w["class"]}),
         Case("console/welcome", "plain", {}),
         Case("notices/ack_button", "plain", {}),
         Case("notices/held", "plain", {"notice": notice(w), "tz": TZ}),
