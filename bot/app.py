@@ -40,7 +40,7 @@ class ClassBot:
                                       {c.name: c.capabilities for c in channels})
         self.dispatcher = Dispatcher(self.db, self.channels, clock, self.renderer)
         self.due = DueWorkRunner(self.db, clock, config, self.renderer, self.table.jobs,
-                                 self.worker)
+                                 self.worker, {c.name: c.capabilities for c in channels})
         self._ticker: Ticker | None = None
         self._settle_lock = asyncio.Lock()
 

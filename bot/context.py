@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.channels.base import Capabilities
 from bot.events import ChatRef, Event
 from bot.render import Renderer
 from models import Identity, Person, SchoolClass
@@ -18,12 +20,17 @@ class Messenger:
 
     uow: UnitOfWork
     renderer: Renderer
+    capabilities: Mapping[str, Capabilities] = field(default_factory=dict)
 
     def render(self, template: str, /, **values: object) -> str:
         return self.renderer.render(template, **values)
 
     async def send(self, draft: Draft) -> bool:
         return await outbox.enqueue(self.uow, draft)
+
+    def group_nudges(self, channel: str) -> bool:
+        """Whether reminders on this channel should be merged into one group @-message."""
+        return self.capabilities.get(channel, Capabilities()).group_nudges
 
     def tz_of(self, school_class: SchoolClass | None) -> str:
         return school_class.timezone if school_class else self.uow.config.timezone

@@ -149,9 +149,10 @@ async def unread(ctx: Context, args: NoticeNumberArgs) -> None:
 
 
 async def nudge(m: Messenger, job: ScheduledJob) -> None:
-    """Round 1: remind each family that has not read, privately where the platform allows,
-    else in one group message that @-mentions them. Round 2, counted from when round 1 really
-    went out (quiet hours may hold it): tell the author who is still missing."""
+    """Round 1: remind each family that has not read, privately where the platform allows
+    (and does not prefer group nudges), else in one group message that @-mentions them.
+    Round 2, counted from when round 1 really went out (quiet hours may hold it): tell the
+    author who is still missing."""
     uow = m.uow
     notice = await notices.get(uow, job.ref_id or 0)
     if notice is None:
@@ -182,7 +183,8 @@ async def nudge(m: Messenger, job: ScheduledJob) -> None:
     for family in status.missing:
         for guardian in family.guardians:
             accounts = await identities.identities_of(uow, guardian.person_id)
-            chat = next((c for c in map(identities.private_chat, accounts) if c), None)
+            chat = next((c for c in map(identities.private_chat, accounts)
+                         if c and not m.group_nudges(c.channel)), None)
             if chat is not None:
                 await m.send(Draft(
                     chat=chat, kind=Kind.NUDGE, urgent=notice.urgent, class_id=notice.class_id,

@@ -41,6 +41,9 @@ class Capabilities:
     max_length: int = 4000
     # Telegram and WeChat cannot open a private chat with someone who never wrote to the bot.
     private_needs_contact: bool = True
+    # Send reminders to many people as one group message with @-mentions rather than one
+    # private message each (WeChat restricts personal accounts that message many people).
+    group_nudges: bool = False
 
 
 class SendError(Exception):

@@ -87,7 +87,7 @@ class WechatChannel:
                                  overall=Rate(1, 60 / settings.per_minute),
                                  jitter_seconds=settings.jitter_seconds)
         self.capabilities = Capabilities(buttons=False, max_length=MAX_LENGTH,
-                                         private_needs_contact=True)
+                                         private_needs_contact=True, group_nudges=True)
         self.connections = 0  # sessions that reached login (logs, tests)
         self._sink: EventSink | None = None
         self._task: asyncio.Task[None] | None = None
