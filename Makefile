@@ -27,6 +27,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/inbound.py
+	$(BIN)/python bench/weekly.py
 
 clean:
 	rm -rf $(VENV) classbot.db classbot.db-wal classbot.db-shm

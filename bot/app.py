@@ -13,13 +13,14 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.dispatcher import Dispatcher
 from bot.events import Event
+from bot.permissions import PRINCIPAL
 from bot.pipeline import EventPipeline
 from bot.render import Renderer
 from handlers import command_table
 from models import Database
 from scheduler.runner import DueWorkRunner
 from scheduler.ticker import Ticker
-from services import jobs, membership, outbox
+from services import jobs, membership, outbox, weekly
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,11 @@ class ClassBot:
             for seed in self.config.classes:
                 await membership.ensure_class(uow, seed, self.config.class_timezone(seed),
                                               list(self.channels))
+            for principal in self.config.mailbox.principals:
+                await membership.ensure_school_role(uow, principal, PRINCIPAL,
+                                                    list(self.channels))
+            for school_class in await membership.all_classes(uow):
+                await weekly.ensure_scheduled(uow, school_class)
 
     async def handle_event(self, event: Event) -> None:
         await self.pipeline.handle(event)

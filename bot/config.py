@@ -109,6 +109,53 @@ class WechatSettings(_Strict):
         return value.strip()
 
 
+class OfficeHours(_Strict):
+    """When a teacher takes relayed private messages (#私信); outside them messages wait."""
+
+    start: time = time(7, 30)
+    end: time = time(18, 0)
+    school_days_only: bool = True
+
+    _unquoted = field_validator("start", "end", mode="before")(_clock_time)
+
+
+class MailboxSettings(_Strict):
+    """The class mailbox (家长信箱): service level, school-level recipients, office hours."""
+
+    reply_within_hours: int = Field(default=48, ge=1, le=30 * 24)
+    school_days_only: bool = True  # the reply clock stops on Saturdays and Sundays
+    offer_expires_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    principals: list[PersonSeed] = Field(default_factory=list)  # #校长信箱 recipients
+    office_hours: OfficeHours = OfficeHours()
+    teacher_office_hours: dict[str, OfficeHours] = Field(default_factory=dict)
+
+    def hours_of(self, teacher: str) -> OfficeHours:
+        return self.teacher_office_hours.get(teacher, self.office_hours)
+class MeetingSettings(_Strict):
+    reminder_offsets_minutes: list[int] = Field(default_factory=lambda: [24 * 60, 60],
+                                                max_length=5)
+    default_duration_minutes: int = Field(default=120, ge=15, le=12 * 60)
+    checkin_opens_minutes_before: int = Field(default=30, ge=0, le=240)
+    rsvp_nudge_hours_before_deadline: int = Field(default=24, ge=1, le=14 * 24)
+    confirm_rsvp_privately: bool = False
+
+    @field_validator("reminder_offsets_minutes")
+    @classmethod
+    def _positive_offsets(cls, value: list[int]) -> list[int]:
+        if any(minutes < 1 or minutes > 14 * 24 * 60 for minutes in value):
+            raise ValueError("each offset must be 1 to 20160 minutes")
+        return sorted(set(value), reverse=True)
+
+
+class WeeklyUpdateSettings(_Strict):
+    weekday: int = Field(default=5, ge=1, le=7)  # ISO: 1 = Monday … 5 = Friday … 7 = Sunday
+    at: time = time(17, 0)
+    empty_week: Literal["skip", "short"] = "skip"
+    enabled: bool = True
+
+    _unquoted = field_validator("at", mode="before")(_clock_time)
+
+
 class Config(_Strict):
     school_name: str = Field(default="示例小学", min_length=1, max_length=60)
     timezone: str = "Asia/Shanghai"
@@ -121,6 +168,9 @@ class Config(_Strict):
     tick_seconds: float = Field(default=10.0, gt=0, le=300)
     notices: NoticeSettings = NoticeSettings()
     wechat: WechatSettings = WechatSettings()
+    mailbox: MailboxSettings = MailboxSettings()
+    meetings: MeetingSettings = MeetingSettings()
+    weekly_update: WeeklyUpdateSettings = WeeklyUpdateSettings()
     classes: list[ClassSeed] = Field(default_factory=list)
 
     _tz = field_validator("timezone")(lambda v: _check_timezone(v))

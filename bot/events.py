@@ -52,6 +52,8 @@ class Event:
     action: str | None = None
     kind: EventKind = EventKind.MESSAGE
     members: tuple[UserRef, ...] = ()  # who joined or left (kind MEMBER_*)
+    # References to images or files the platform gave (file ids, URLs), never their content.
+    attachments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,8 @@ class EventPipeline:
         identity = await identities.touch(uow, event,
                                           reachable_without_contact=not caps.private_needs_contact)
         match = self.table.match(event.action or event.text)
-        ctx = Context(uow=uow, renderer=self.renderer, event=event, identity=identity)
+        ctx = Context(uow=uow, renderer=self.renderer, capabilities=self.capabilities,
+                      event=event, identity=identity)
         if identity.person_id is not None:
             ctx.person = await uow.session.get(Person, identity.person_id)
         if match is None:
@@ -64,7 +65,7 @@ class EventPipeline:
     async def _membership_change(self, uow: UnitOfWork, event: Event) -> None:
         """Someone joined or left a group: only groups bound to a class care."""
         handler = self.table.events.get(event.kind)
-        ctx = Context(uow=uow, renderer=self.renderer, event=event)
+        ctx = Context(uow=uow, renderer=self.renderer, capabilities=self.capabilities, event=event)
         ctx.school_class = await membership.class_of_chat(uow, event.chat)
         if handler is None or ctx.school_class is None:
             log.debug("ignored %s in %s/%s (no handler or group not bound)", event.kind,
@@ -92,7 +93,7 @@ class EventPipeline:
             return await membership.roles_in(ctx.uow, person_id, ctx.school_class.id)
         if person_id is None:
             return frozenset({"guest"})
-        roles: set[str] = set()
+        roles: set[str] = await membership.school_roles(ctx.uow, person_id)
         for school_class in await membership.classes_of_person(ctx.uow, person_id):
             roles |= await membership.roles_in(ctx.uow, person_id, school_class.id)
         return frozenset(roles or {"guest"})
@@ -149,7 +150,8 @@ class EventPipeline:
             async with UnitOfWork(self.db, self.clock, self.config) as uow:
                 await inbound.claim(uow, event)
                 identity = await identities.touch(uow, event, reachable_without_contact=False)
-                ctx = Context(uow=uow, renderer=self.renderer, event=event, identity=identity)
+                ctx = Context(uow=uow, renderer=self.renderer, capabilities=self.capabilities,
+                      event=event, identity=identity)
                 ctx._answers = 100  # keys distinct from any partial answer
                 await ctx.reply("common/internal_error")
         except Exception:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from bot.context import Context, Messenger
 from models import ScheduledJob
@@ -39,6 +39,21 @@ class Args(BaseModel):
         if rest.strip():
             raise UsageError("this command takes no arguments")
         return cls()
+
+
+class NumberArgs(Args):
+    """An optional item number (`#未读 3`, `#考勤 2`); without it the handler picks the latest."""
+
+    number: int | None = Field(default=None, ge=1)
+
+    @classmethod
+    def from_text(cls, rest: str) -> NumberArgs:
+        rest = rest.strip().lstrip("#＃").strip()
+        if not rest:
+            return cls()
+        if not rest.isdigit():
+            raise UsageError("the number must be digits")
+        return cls(number=int(rest))
 
 
 Handler = Callable[[Context, Any], Awaitable[None]]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from bot.router import Command, CommandTable, Router
-from handlers import help, membership, notices
+from handlers import help, mailbox, mailbox_staff, meetings, membership, notices, relay, weekly
 
 
 def routers() -> list[Router]:
-    return [membership.router, notices.router, help.router]
+    return [membership.router, notices.router, meetings.router, weekly.router, help.router,
+            mailbox.router, mailbox_staff.router, relay.router]
 
 
 def all_commands() -> list[Command]:

@@ -8,10 +8,11 @@ from datetime import timedelta
 from pydantic import Field
 
 from bot.context import Context, Messenger
-from bot.events import Button, ChatKind, ChatRef, Mention
-from bot.router import Args, Command, Phrase, Router, UsageError
+from bot.events import Button, ChatKind
+from bot.router import Args, Command, NumberArgs, Phrase, Router, UsageError
+from handlers.reach import post_to_groups, private_chat_of, reach_guardians
 from models import Notice, ScheduledJob
-from services import identities, jobs, membership, notices, outbox
+from services import jobs, membership, notices, outbox
 from services.notices import AckStatus
 from services.outbox import Draft, Kind
 
@@ -46,19 +47,6 @@ class NoticeArgs(Args):
         return cls(title=first.strip(), body=body.strip())
 
 
-class NoticeNumberArgs(Args):
-    number: int | None = Field(default=None, ge=1)
-
-    @classmethod
-    def from_text(cls, rest: str) -> NoticeNumberArgs:
-        rest = rest.strip().lstrip("#＃").strip()
-        if not rest:
-            return cls()
-        if not rest.isdigit():
-            raise UsageError("notice number must be digits")
-        return cls(number=int(rest))
-
-
 def _nudge_delay(m: Messenger, urgent: bool, round_no: int) -> timedelta:
     settings = m.uow.config.notices
     if urgent:
@@ -76,21 +64,18 @@ async def _publish(ctx: Context, args: NoticeArgs, urgent: bool) -> None:
                                   title=args.title, body=args.body, urgent=urgent,
                                   publish_at=held_until or uow.now)
     text = ctx.render("notices/card", notice=notice, author=ctx.person.display_name)
-    bindings = await membership.bindings_of(uow, school_class.id)
-    for binding in bindings:
-        await ctx.send(Draft(
-            chat=ChatRef(binding.channel, binding.chat_id, ChatKind.GROUP, binding.title),
-            text=text, kind=Kind.NOTICE, urgent=urgent, class_id=school_class.id,
-            dedupe_key=f"notice:{notice.id}:post:{binding.id}",
-            buttons=(Button(ctx.render("notices/ack_button"), f"#收到 {notice.number}"),),
-            ref_kind="notice", ref_id=notice.id))
+    groups = await post_to_groups(
+        ctx, class_id=school_class.id, key=f"notice:{notice.id}:post", text=text,
+        kind=Kind.NOTICE, urgent=urgent, ref=("notice", notice.id),
+        buttons=(Button(ctx.render("notices/ack_button"), f"#收到 {notice.number}"),))
     await jobs.schedule(uow, kind=NUDGE_JOB, key=f"nudge:{notice.id}:1",
                         due_at=notice.publish_at + _nudge_delay(ctx, urgent, 1),
                         ref_id=notice.id, class_id=school_class.id, payload={"round": 1})
     if held_until is not None:
         await ctx.reply("notices/held", notice=notice, tz=ctx.tz)
-    elif ctx.event.chat.kind is ChatKind.PRIVATE or not bindings:
-        await ctx.reply("notices/posted", notice=notice, groups=[b.title for b in bindings])
+    elif ctx.event.chat.kind is ChatKind.PRIVATE or not groups:
+        await ctx.reply("notices/posted", notice=notice, groups=[
+            b.title for b in await membership.bindings_of(uow, school_class.id)])
 
 
 async def publish(ctx: Context, args: NoticeArgs) -> None:
@@ -134,12 +119,12 @@ async def ack_phrase(ctx: Context, _text: str) -> None:
     await _ack(ctx, None, via="reply" if ctx.event.reply_to else "word", explicit=False)
 
 
-async def ack_command(ctx: Context, args: NoticeNumberArgs) -> None:
+async def ack_command(ctx: Context, args: NumberArgs) -> None:
     assert ctx.event is not None
     await _ack(ctx, args.number, via="button" if ctx.event.action else "command", explicit=True)
 
 
-async def unread(ctx: Context, args: NoticeNumberArgs) -> None:
+async def unread(ctx: Context, args: NumberArgs) -> None:
     notice = await _target_notice(ctx, args.number)
     if notice is None:
         await ctx.reply("notices/not_found", number=args.number, private=True)
@@ -149,10 +134,9 @@ async def unread(ctx: Context, args: NoticeNumberArgs) -> None:
 
 
 async def nudge(m: Messenger, job: ScheduledJob) -> None:
-    """Round 1: remind each family that has not read, privately where the platform allows
-    (and does not prefer group nudges), else in one group message that @-mentions them.
-    Round 2, counted from when round 1 really went out (quiet hours may hold it): tell the
-    author who is still missing."""
+    """Round 1: remind each family that has not read, privately where the platform allows,
+    else in one group message that @-mentions them. Round 2, counted from when round 1 really
+    went out (quiet hours may hold it): tell the author who is still missing."""
     uow = m.uow
     notice = await notices.get(uow, job.ref_id or 0)
     if notice is None:
@@ -163,14 +147,11 @@ async def nudge(m: Messenger, job: ScheduledJob) -> None:
     school_class = await membership.class_of_id(uow, notice.class_id)
     tz = m.tz_of(school_class)
     if job.payload.get("round", 1) == 2:
-        for identity in await identities.identities_of(uow, notice.author_id):
-            chat = identities.private_chat(identity)
-            if chat is not None:
-                await m.send(Draft(chat=chat, kind=Kind.NUDGE, urgent=notice.urgent,
-                                   class_id=notice.class_id,
-                                   dedupe_key=f"nudge:{notice.id}:2:{identity.id}",
-                                   text=m.render("notices/still_missing", status=status, tz=tz)))
-                break
+        chat = await private_chat_of(m, notice.author_id)
+        if chat is not None:
+            await m.send(Draft(chat=chat, kind=Kind.NUDGE, urgent=notice.urgent,
+                               class_id=notice.class_id, dedupe_key=f"nudge:{notice.id}:2",
+                               text=m.render("notices/still_missing", status=status, tz=tz)))
         return
     sent_at = uow.now
     if not notice.urgent:
@@ -178,40 +159,21 @@ async def nudge(m: Messenger, job: ScheduledJob) -> None:
     await jobs.schedule(uow, kind=NUDGE_JOB, key=f"nudge:{notice.id}:2",
                         due_at=sent_at + _nudge_delay(m, notice.urgent, 2),
                         ref_id=notice.id, class_id=notice.class_id, payload={"round": 2})
-    bindings = await membership.bindings_of(uow, notice.class_id)
-    mentions: dict[int, list[Mention]] = {b.id: [] for b in bindings}
-    for family in status.missing:
-        for guardian in family.guardians:
-            accounts = await identities.identities_of(uow, guardian.person_id)
-            chat = next((c for c in map(identities.private_chat, accounts)
-                         if c and not m.group_nudges(c.channel)), None)
-            if chat is not None:
-                await m.send(Draft(
-                    chat=chat, kind=Kind.NUDGE, urgent=notice.urgent, class_id=notice.class_id,
-                    dedupe_key=f"nudge:{notice.id}:1:{guardian.person_id}",
-                    text=m.render("notices/nudge_private", notice=notice, name=guardian.name,
-                                  class_name=school_class.name if school_class else "", tz=tz)))
-                continue
-            for binding in bindings:
-                for account in accounts:
-                    if account.channel == binding.channel:
-                        mentions[binding.id].append(Mention(account.external_id, guardian.name))
-    for binding in bindings:
-        if mentions[binding.id]:
-            await m.send(Draft(
-                chat=ChatRef(binding.channel, binding.chat_id, ChatKind.GROUP, binding.title),
-                kind=Kind.NUDGE, urgent=notice.urgent, class_id=notice.class_id,
-                mentions=tuple(mentions[binding.id]),
-                dedupe_key=f"nudge:{notice.id}:1:group:{binding.id}",
-                text=m.render("notices/nudge_group", notice=notice)))
+    class_name = school_class.name if school_class else ""
+    guardians = [g for family in status.missing for g in family.guardians]
+    await reach_guardians(
+        m, class_id=notice.class_id, guardians=guardians, key=f"nudge:{notice.id}:1",
+        urgent=notice.urgent, group_text=m.render("notices/nudge_group", notice=notice),
+        private_text=lambda g: m.render("notices/nudge_private", notice=notice, name=g.name,
+                                        class_name=class_name, tz=tz))
 
 
 router = Router(
     commands=(
         Command("notice", ("通知",), ("notice",), publish, NoticeArgs),
         Command("urgent", ("紧急通知",), ("urgent",), publish_urgent, NoticeArgs),
-        Command("ack", ("收到",), ("ack",), ack_command, NoticeNumberArgs, bare=False),
-        Command("unread", ("未读",), ("unread",), unread, NoticeNumberArgs),
+        Command("ack", ("收到",), ("ack",), ack_command, NumberArgs, bare=False),
+        Command("unread", ("未读",), ("unread",), unread, NumberArgs),
     ),
     phrases=(Phrase("ack", is_ack, ack_phrase),),
     jobs={NUDGE_JOB: nudge},

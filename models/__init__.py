@@ -16,14 +16,21 @@ from models.entities import (
     SchoolClass,
     Student,
 )
+from models.mailbox import Conversation, SchoolRole, Ticket, TicketEntry
+from models.meetings import ClassUpdateItem, Meeting, MeetingCheckin, MeetingRsvp
 
 __all__ = [
     "Base",
     "ClassMembership",
+    "ClassUpdateItem",
+    "Conversation",
     "Database",
     "GroupBinding",
     "Identity",
     "InboundMessage",
+    "Meeting",
+    "MeetingCheckin",
+    "MeetingRsvp",
     "Notice",
     "NoticeAck",
     "OutboxMessage",
@@ -31,6 +38,9 @@ __all__ = [
     "Role",
     "ScheduledJob",
     "SchoolClass",
+    "SchoolRole",
     "Student",
+    "Ticket",
+    "TicketEntry",
     "UTCDateTime",
 ]

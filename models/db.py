@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,10 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from models.base import Base
+
+# aiosqlite logs every call with its SQL parameters at DEBUG: a parent's letter would reach the
+# logs of anyone debugging. Its INFO and above (errors) still show.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
 class Database:
@@ -37,12 +42,14 @@ class Database:
 
 
 def _make_engine(url: str) -> AsyncEngine:
+    # hide_parameters: SQL logging and database errors must never carry a parent's message
+    # (mailbox letters, relayed #私信) into the logs; they show the statement only.
     if not url.startswith("sqlite"):
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -9,7 +9,16 @@ from sqlalchemy import func, select
 
 from bot.config import ClassSeed, PersonSeed
 from bot.events import ChatRef
-from models import ClassMembership, GroupBinding, Identity, Person, Role, SchoolClass, Student
+from models import (
+    ClassMembership,
+    GroupBinding,
+    Identity,
+    Person,
+    Role,
+    SchoolClass,
+    SchoolRole,
+    Student,
+)
 from services.uow import UnitOfWork
 
 RELATIONS = ("爸爸", "妈妈", "父亲", "母亲", "爷爷", "奶奶", "外公", "外婆", "姥姥", "姥爷",
@@ -93,6 +102,10 @@ async def _student(uow: UnitOfWork, class_id: int, name: str) -> Student | None:
         Student.class_id == class_id, Student.name == name))).first()
 
 
+async def all_classes(uow: UnitOfWork) -> list[SchoolClass]:
+    return list((await uow.session.scalars(select(SchoolClass).order_by(SchoolClass.id))).all())
+
+
 async def class_names(uow: UnitOfWork) -> list[str]:
     return list(await uow.session.scalars(select(SchoolClass.name).order_by(SchoolClass.id)))
 
@@ -118,7 +131,30 @@ async def roles_in(uow: UnitOfWork, person_id: int | None, class_id: int) -> fro
         ClassMembership.class_id == class_id, ClassMembership.person_id == person_id,
         ClassMembership.active))).all()
     roles = {str(row.role) for row in rows} | {"committee" for row in rows if row.committee}
+    roles |= await school_roles(uow, person_id)
     return frozenset(roles or {"guest"})
+
+
+async def school_roles(uow: UnitOfWork, person_id: int) -> set[str]:
+    """Roles above the classes (principal): they hold in every class and in private."""
+    return set((await uow.session.scalars(select(SchoolRole.role).where(
+        SchoolRole.person_id == person_id))).all())
+
+
+async def people_with_school_role(uow: UnitOfWork, role: str) -> list[Person]:
+    return list((await uow.session.scalars(
+        select(Person).join(SchoolRole, SchoolRole.person_id == Person.id)
+        .where(SchoolRole.role == role).order_by(Person.id))).all())
+
+
+async def ensure_school_role(uow: UnitOfWork, seed: PersonSeed, role: str,
+                             channels: list[str]) -> Person:
+    """Seed a school-level person (a principal) from config; idempotent like ensure_class."""
+    person = await _person_with_ids(uow, seed, channels)
+    if role not in await school_roles(uow, person.id):
+        uow.session.add(SchoolRole(person_id=person.id, role=role))
+        await uow.session.flush()
+    return person
 
 
 async def bindings_of(uow: UnitOfWork, class_id: int) -> list[GroupBinding]:

@@ -25,9 +25,10 @@ class Kind(StrEnum):
     NOTICE = "notice"
     NUDGE = "nudge"
     BROADCAST = "broadcast"
+    RELAY = "relay"  # a message passed on from one person to another (mailbox, #私信)
 
 
-HELD_IN_QUIET_HOURS = {Kind.NOTICE, Kind.NUDGE, Kind.BROADCAST}
+HELD_IN_QUIET_HOURS = {Kind.NOTICE, Kind.NUDGE, Kind.BROADCAST, Kind.RELAY}
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Draft:
     buttons: tuple[Button, ...] = ()
     ref_kind: str | None = None
     ref_id: int | None = None
+    not_before: datetime | None = None  # hold until then (a teacher's office hours)
 
 
 async def release_after_quiet_hours(uow: UnitOfWork, class_id: int | None) -> datetime | None:
@@ -59,6 +61,8 @@ async def enqueue(uow: UnitOfWork, draft: Draft) -> bool:
     not_before = uow.now
     if draft.kind in HELD_IN_QUIET_HOURS and not draft.urgent:
         not_before = await release_after_quiet_hours(uow, draft.class_id) or uow.now
+    if draft.not_before is not None:
+        not_before = max(not_before, draft.not_before)
     new_id = await insert_if_absent(
         uow.session,
         OutboxMessage,

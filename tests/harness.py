@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -72,6 +74,17 @@ class Harness:
         self.channel.sent = sent
         self.bot = self._bot()
         await self.start()
+
+    @asynccontextmanager
+    async def second_process(self) -> AsyncIterator[tuple[ClassBot, MemoryChannel]]:
+        """Another bot process on the same database and clock (exactly-once tests)."""
+        channel = MemoryChannel()
+        other = ClassBot(self.config, [channel], self.clock)
+        await other.start(background=False)
+        try:
+            yield other, channel
+        finally:
+            await other.stop()
 
     async def say(self, speaker: str, chat: str, text: str, **event: Any) -> list[Sent]:
         """One message; returns what the bot sent because of it (and anything due)."""

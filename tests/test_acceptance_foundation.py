@@ -6,12 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-TRANSCRIPT = """\
+# The class bound and three families registered: later issues' transcripts start the same way.
+SETUP = """\
 :time 2026-12-01 09:00
 王老师 @ 三年级二班: #绑定 三年级二班
 李明妈妈 @ 三年级二班: #登记 李明 妈妈
 张华爸爸 @ 三年级二班: #登记 张华 爸爸
 赵雪爸爸 @ 三年级二班: #登记 赵雪 爸爸
+"""
+
+TRANSCRIPT = SETUP + """\
 赵雪爸爸 @ 私聊: 你好
 王老师 @ 三年级二班: #通知 周五春游\\n请带好水和帽子，早上7:50到校。
 李明妈妈 @ 三年级二班: 收到
@@ -82,5 +86,7 @@ def test_demo_runs_and_shows_every_feature() -> None:
     assert done.returncode == 0, done.stderr
     out = done.stdout
     for shown in ("已绑定", "登记成功", "【通知 #1】", "已读 2/3", "[私聊 赵雪爸爸] 班级助手",
-                  "免打扰", "紧急通知", "抱歉"):
+                  "免打扰", "紧急通知", "抱歉", "家长会 #1", "报名情况", "本周班级动态",
+                  "提醒：家长会", "[私聊 李明妈妈] 班级助手: ✅ 已签到", "考勤", "纪要已记录",
+                  "[私聊 张华爸爸] 班级助手: 张华爸爸您好，您没能参加"):
         assert shown in out, shown

@@ -8,9 +8,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import ClassBot
 from bot.channels.base import Rate, SendLimits, TransientSendError, UnreachableError
-from bot.channels.memory import MemoryChannel
 from bot.dispatcher import split_text
 from models import Notice, OutboxMessage
 from services import notices
@@ -81,17 +79,12 @@ async def test_restart_between_posting_and_nudging_loses_and_doubles_nothing(
 
 
 async def test_two_processes_on_one_database_nudge_once(bound: Harness) -> None:
-    other_channel = MemoryChannel()
-    other = ClassBot(bound.config, [other_channel], bound.clock)
-    await other.start(background=False)
-    try:
+    async with bound.second_process() as (other, other_channel):
         await bound.say("王老师", CLASS, NOTICE)
         bound.clock.set(bound.clock.now().replace(hour=6))  # 14:00 Shanghai
         await asyncio.gather(bound.bot.settle(), other.settle())
         nudges = [s for s in bound.channel.sent + other_channel.sent if s.private]
         assert sorted(s.where for s in nudges) == ["张华爸爸", "李明妈妈", "赵雪爸爸"]
-    finally:
-        await other.stop()
 
 
 async def test_transient_error_is_retried_and_delivered_once(bound: Harness) -> None:

@@ -32,6 +32,7 @@ from services.membership import (
     RegisterStatus,
 )
 from services.notices import AckStatus, ReadStatus
+from tests.mailbox_template_cases import MAILBOX_CJK, MAILBOX_SKIP, mailbox_cases
 
 ROOT = Path(templates.__file__).parent
 LANGUAGES = ("zh_CN", "en")
@@ -71,7 +72,7 @@ WORDS = {
 # and the examples (a child's name, relation words, a class, a teacher) people copy.
 ALLOWED_CJK = {
     "帮助", "登记", "绑定", "任课", "家委", "通知", "紧急通知", "收到", "未读", "私聊",
-    "李明", "李明妈妈", "张老师", "王老师", "三年级二班", *RELATIONS,
+    "李明", "李明妈妈", "张老师", "王老师", "三年级二班", *RELATIONS, *MAILBOX_CJK,
 }
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 
@@ -237,6 +238,7 @@ def cases(language: str) -> list[Case]:
     for status in RegisterStatus:
         out.append(Case("membership/register", status.value, {
             "result": registers[status], "relations": RELATIONS, "class_name": w["class"]}))
+    out += [Case(*case) for case in mailbox_cases(language)]
     return out
 
 
@@ -293,7 +295,8 @@ def test_branches_of_a_template_say_different_things(language: str) -> None:
             seen[text] = label
 
 
-SKIP_KEYS = {"command", "commands", "roles", "allowed", "tz", "kind", "field", "status"}
+SKIP_KEYS = {"command", "commands", "roles", "allowed", "tz", "kind", "field", "status",
+             *MAILBOX_SKIP}
 
 
 def shown_values(value: Any) -> set[str]:

@@ -1,0 +1,170 @@
+"""Weekly updates at scale: 1,000 classes × 40 families compiled, rendered and queued.
+
+Why: every class's update falls due in the same minute (Friday 17:00 by default), so a district
+instance must compile them all in one burst. This times exactly that burst — the due-work runner
+claiming the 1,000 weekly rows, compiling each digest (items, the week's notices with read
+rates, upcoming meetings with RSVP counts), rendering the template and writing the outbox rows —
+and records peak memory. Seeding the database (bulk inserts) is not timed. Sending is not timed
+either: delivery pacing is the channel's rate limit, measured in the channel benchmarks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python bench/weekly.py`
+
+from sqlalchemy import func, insert, select
+
+from bot.clock import SimulatedClock
+from bot.config import Config
+from bot.render import Renderer
+from handlers import command_table
+from models import (
+    ClassMembership,
+    ClassUpdateItem,
+    Database,
+    GroupBinding,
+    Meeting,
+    MeetingRsvp,
+    Notice,
+    NoticeAck,
+    OutboxMessage,
+    Person,
+    ScheduledJob,
+    SchoolClass,
+    Student,
+)
+from scheduler.runner import DueWorkRunner
+
+SLOT = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)  # Friday 17:00 in Shanghai
+MONDAY = SLOT - timedelta(days=4)
+
+
+def rows(classes: int, families: int) -> dict[Any, list[dict[str, Any]]]:
+    """Everything a busy week leaves behind, as plain rows for bulk inserts."""
+    data: dict[Any, list[dict[str, Any]]] = {t: [] for t in (
+        SchoolClass, Person, Student, ClassMembership, GroupBinding, Notice, NoticeAck, Meeting,
+        MeetingRsvp, ClassUpdateItem, ScheduledJob)}
+    person_id = student_id = notice_id = 0
+    for c in range(1, classes + 1):
+        data[SchoolClass].append({"id": c, "name": f"班级{c:04d}", "timezone": "Asia/Shanghai",
+                                  "created_at": MONDAY})
+        person_id += 1
+        teacher = person_id
+        data[Person].append({"id": teacher, "display_name": f"老师{c}", "created_at": MONDAY})
+        data[ClassMembership].append({"class_id": c, "person_id": teacher, "role": "head_teacher",
+                                      "created_at": MONDAY})
+        data[GroupBinding].append({"class_id": c, "channel": "memory", "chat_id": f"g{c}",
+                                   "title": f"班级{c:04d}家长群", "bound_at": MONDAY})
+        family_ids = []
+        for f in range(families):
+            person_id += 1
+            student_id += 1
+            family_ids.append((student_id, person_id))
+            data[Student].append({"id": student_id, "class_id": c, "name": f"学生{f}",
+                                  "on_roster": True})
+            data[Person].append({"id": person_id, "display_name": f"学生{f}妈妈",
+                                 "created_at": MONDAY})
+            data[ClassMembership].append({"class_id": c, "person_id": person_id,
+                                          "role": "parent", "student_id": student_id,
+                                          "relation": "妈妈", "created_at": MONDAY})
+        for n in (1, 2):
+            notice_id += 1
+            data[Notice].append({"id": notice_id, "class_id": c, "number": n,
+                                 "title": f"本周通知{n}", "body": "请按时到校。", "urgent": False,
+                                 "author_id": teacher, "created_at": MONDAY,
+                                 "publish_at": MONDAY + timedelta(days=n)})
+            for sid, pid in family_ids[: families * 3 // 4]:
+                data[NoticeAck].append({"notice_id": notice_id, "student_id": sid,
+                                        "person_id": pid, "via": "word",
+                                        "acked_at": MONDAY + timedelta(days=n, hours=1)})
+        data[Meeting].append({"id": c, "class_id": c, "number": 1, "kind": "家长会",
+                              "topic": "期末安排", "place": "三楼会议室",
+                              "starts_at": SLOT + timedelta(days=7),
+                              "ends_at": SLOT + timedelta(days=7, hours=2), "status": "open",
+                              "version": 1, "author_id": teacher, "created_at": MONDAY})
+        for i, (sid, pid) in enumerate(family_ids[: families // 2]):
+            data[MeetingRsvp].append({"meeting_id": c, "student_id": sid, "person_id": pid,
+                                      "answer": ("yes", "no", "maybe")[i % 3],
+                                      "heads": 1 + i % 2, "reason": "",
+                                      "answered_at": MONDAY})
+        for i in range(3):
+            data[ClassUpdateItem].append({"class_id": c, "author_id": teacher,
+                                          "text": f"本周第{i + 1}件事：完成了单元测验",
+                                          "created_at": MONDAY})
+        data[ScheduledJob].append({"dedupe_key": f"weekly:{c}:2026-11-30",
+                                   "kind": "weekly_update", "ref_id": c, "class_id": c,
+                                   "due_at": SLOT, "status": "pending", "payload": {}})
+    return data
+
+
+async def seed(path: Path, classes: int, families: int) -> None:
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    await db.create_schema()
+    async with db.session() as session, session.begin():
+        for table, batch in rows(classes, families).items():
+            for start in range(0, len(batch), 5000):
+                await session.execute(insert(table), batch[start:start + 5000])
+    await db.dispose()
+
+
+async def burst(path: Path) -> tuple[float, int, int]:
+    """Run every due weekly job; returns seconds, jobs run and outbox rows written."""
+    config = Config.model_validate({"database_url": f"sqlite+aiosqlite:///{path}"})
+    db = Database(config.database_url)
+    clock = SimulatedClock(SLOT)
+    runner = DueWorkRunner(db, clock, config, Renderer(config.language),
+                           command_table().jobs, "bench")
+    start = time.perf_counter()
+    ran = await runner.run_due()
+    seconds = time.perf_counter() - start
+    async with db.session() as session:
+        queued = await session.scalar(select(func.count()).select_from(OutboxMessage)) or 0
+    await db.dispose()
+    return seconds, ran, queued
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--classes", type=int, default=1000)
+    parser.add_argument("--families", type=int, default=40)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="classbot-weekly-") as tmp:
+        timed, traced = Path(tmp) / "timed.db", Path(tmp) / "traced.db"
+        t0 = time.perf_counter()
+        asyncio.run(seed(timed, args.classes, args.families))
+        seeding = time.perf_counter() - t0
+        shutil.copy(timed, traced)
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        seconds, ran, queued = asyncio.run(burst(timed))
+        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        tracemalloc.start()
+        asyncio.run(burst(traced))
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert ran >= args.classes and queued == args.classes, (ran, queued)
+    print(f"classes × families   {args.classes} × {args.families}")
+    print(f"seeding (untimed)    {seeding:.1f} s")
+    print(f"updates queued       {queued}")
+    print(f"seconds              {seconds:.2f}")
+    print(f"per class            {seconds / args.classes * 1000:.1f} ms")
+    print(f"peak RSS (process)   {rss_after / 1024:.0f} MiB "
+          f"(before the burst {rss_before / 1024:.0f} MiB)")
+    print(f"peak traced (burst)  {peak / 2**20:.1f} MiB (tracemalloc, second run)")
+    print(f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""The class mailbox, staff side: the inbox (#信箱), answers (#回复), transfers (#转交),
+handling results (#结案), and the reply-time reminders.
+
+Staff reach a ticket only through services.mailbox.for_staff, which never returns another
+class's tickets; every staff-facing message takes the sender from `sender_name`, which is None
+for anonymous tickets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.context import Context, Messenger
+from bot.events import Button
+from bot.router import Args, Command, Router, Scope, UsageError
+from handlers.deliver import tell_person
+from models import Person, ScheduledJob, SchoolClass, Ticket
+from services import mailbox
+from services.mailbox import Rating, Status
+
+MAX_BODY = 2000
+
+
+def checked_body(text: str) -> str:
+    """Checked without echoing the text: a usage error's message reaches the debug log."""
+    if len(text) > MAX_BODY:
+        raise UsageError("text too long")
+    return text
+
+
+class CodeTextArgs(Args):
+    code: str | None = None
+    text: str = ""
+
+    @classmethod
+    def from_text(cls, rest: str) -> CodeTextArgs:
+        first, _, after = rest.strip().partition(" ")
+        code = mailbox.parse_code(first)
+        text = after.strip() if code else rest.strip()
+        return cls(code=code, text=checked_body(text))
+
+
+class TicketTextArgs(CodeTextArgs):
+    """Both the ticket code and a text are required (#回复, #结案, #转交)."""
+
+    @classmethod
+    def from_text(cls, rest: str) -> CodeTextArgs:
+        args = super().from_text(rest)
+        if args.code is None or not args.text:
+            raise UsageError("ticket code and text required")
+        return args
+
+
+@dataclass(frozen=True)
+class Row:
+    ticket: Ticket
+    class_name: str
+    sender: str | None  # None: anonymous (or unknown) — never looked up for anonymous tickets
+
+
+async def _row(m: Messenger, ticket: Ticket) -> Row:
+    school_class = await m.uow.session.get(SchoolClass, ticket.class_id)
+    return Row(ticket, school_class.name if school_class else "",
+               await mailbox.sender_name(m.uow, ticket))
+
+
+def _key(m: Messenger, ticket: Ticket, what: str) -> str:
+    """Unique per cause: the incoming message, or the due job running now."""
+    if isinstance(m, Context) and m.event is not None:
+        return f"mailbox:{ticket.id}:{what}:{m.event.channel}:{m.event.message_id}"
+    return f"mailbox:{ticket.id}:{what}:{ticket.sla_epoch}"
+
+
+async def notify_recipients(m: Messenger, ticket: Ticket, event: str, *, text: str = "",
+                            people: list[Person] | None = None, by: str = "") -> None:
+    """Tell whoever handles the ticket now (or `people`) what happened, privately."""
+    row = await _row(m, ticket)
+    tz = await mailbox.class_tz(m.uow, ticket)
+    message = m.render("mailbox/to_staff", event=event, row=row, text=text, by=by, tz=tz,
+                       due=mailbox.reply_due(m.uow, ticket, tz),
+                       hours=m.uow.config.mailbox.reply_within_hours)
+    for person in people if people is not None else await mailbox.recipients(m.uow, ticket):
+        await tell_person(m, person.id, message, key=f"{_key(m, ticket, event)}:{person.id}",
+                          class_id=ticket.class_id, ref=("ticket", ticket.id))
+
+
+async def tell_parent(m: Messenger, ticket: Ticket, event: str, *, text: str = "",
+                      by: str = "", buttons: tuple[Button, ...] = ()) -> None:
+    """Relay to the sender — the only use of `sender_id` — with staff names, never accounts."""
+    message = m.render("mailbox/to_parent", event=event, ticket=ticket, text=text, by=by)
+    await tell_person(m, ticket.sender_id, message, key=_key(m, ticket, event),
+                      class_id=ticket.class_id, buttons=buttons, ref=("ticket", ticket.id))
+
+
+def rating_buttons(m: Messenger, ticket: Ticket) -> tuple[Button, ...]:
+    return tuple(Button(m.render("mailbox/rating_label", rating=rating),
+                        f"#评价 {ticket.code} {word}")
+                 for word, rating in (("满意", Rating.SATISFIED), ("基本满意", Rating.BASIC),
+                                      ("不满意", Rating.UNSATISFIED)))
+
+
+# --- views ---------------------------------------------------------------------------------
+
+async def view(ctx: Context, code: str | None) -> None:
+    """#信箱: open tickets with status and age; #信箱 X-0012: one ticket with its thread."""
+    assert ctx.person is not None
+    uow = ctx.uow
+    if code is None:
+        tickets = await mailbox.for_staff(uow, ctx.person.id, open_only=True)
+        rows = [await _row(ctx, t) for t in tickets]
+        await ctx.reply("mailbox/inbox", rows=rows, now=uow.now, tz=ctx.tz)
+        return
+    ticket = await _staff_ticket(ctx, code)
+    if ticket is None:
+        return
+    await mailbox.mark_seen(uow, ticket, ctx.person.id)
+    await ctx.reply("mailbox/ticket", row=await _row(ctx, ticket),
+                    thread=await mailbox.thread(uow, ticket), tz=ctx.tz)
+
+
+async def _staff_ticket(ctx: Context, code: str | None) -> Ticket | None:
+    assert ctx.person is not None
+    tickets = await mailbox.for_staff(ctx.uow, ctx.person.id, code=code) if code else []
+    if not tickets:
+        await ctx.reply("mailbox/not_found", code=code)
+        return None
+    open_ones = [t for t in tickets if t.status != Status.RESOLVED]
+    return (open_ones or tickets)[-1]
+
+
+# --- answering -----------------------------------------------------------------------------
+
+async def _answer(ctx: Context, args: CodeTextArgs, *, closing: bool) -> None:
+    """#回复 relays an answer; #结案 relays the handling result and asks for a rating."""
+    assert ctx.person is not None
+    ticket = await _staff_ticket(ctx, args.code)
+    if ticket is None:
+        return
+    record = mailbox.close if closing else mailbox.reply
+    await record(ctx.uow, ticket, ctx.person.id, args.text)
+    await tell_parent(ctx, ticket, "result" if closing else "reply", text=args.text,
+                      by=ctx.person.display_name,
+                      buttons=rating_buttons(ctx, ticket) if closing else ())
+    await ctx.reply("mailbox/staff_done", action="closed" if closing else "replied",
+                    ticket=ticket, target="", targets=[])
+
+
+async def reply(ctx: Context, args: CodeTextArgs) -> None:
+    await _answer(ctx, args, closing=False)
+
+
+async def close(ctx: Context, args: CodeTextArgs) -> None:
+    await _answer(ctx, args, closing=True)
+
+
+async def transfer(ctx: Context, args: CodeTextArgs) -> None:
+    assert ctx.person is not None
+    ticket = await _staff_ticket(ctx, args.code)
+    if ticket is None:
+        return
+    target = await mailbox.find_target(ctx.uow, ticket, args.text)
+    if target is None:
+        await ctx.reply("mailbox/staff_done", action="unknown_target", ticket=ticket,
+                        target=args.text, targets=await mailbox.transfer_targets(ctx.uow, ticket))
+        return
+    await mailbox.transfer(ctx.uow, ticket, ctx.person.id, target)
+    await notify_recipients(ctx, ticket, "transferred", by=ctx.person.display_name)
+    await tell_parent(ctx, ticket, "transferred", by=target.label)
+    await ctx.reply("mailbox/staff_done", action="transferred", ticket=ticket,
+                    target=target.label, targets=[])
+
+
+# --- reply-time reminders ------------------------------------------------------------------
+
+async def sla_check(m: Messenger, job: ScheduledJob) -> None:
+    """Round 1: remind the recipients; round 2 (twice the time): tell the principals, who may
+    then open the ticket (still without the sender if anonymous)."""
+    uow = m.uow
+    ticket = await uow.session.get(Ticket, job.ref_id or 0)
+    if (ticket is None or ticket.sla_epoch != job.payload.get("epoch")
+            or ticket.status not in mailbox.WAITING):
+        return
+    if job.payload.get("round", 1) == 1:
+        await notify_recipients(m, ticket, "reminder")
+        await mailbox.schedule_escalation(uow, ticket)
+        return
+    ticket.escalated = True
+    await notify_recipients(m, ticket, "overdue", people=await mailbox.principals(uow))
+
+
+router = Router(
+    commands=(
+        Command("reply", ("回复",), ("reply",), reply, TicketTextArgs,
+                scope=Scope.PRIVATE, needs_class=False, bare=False),
+        Command("transfer", ("转交",), ("transfer",), transfer, TicketTextArgs,
+                scope=Scope.PRIVATE, needs_class=False, bare=False),
+        Command("close", ("结案",), ("close",), close, TicketTextArgs,
+                scope=Scope.PRIVATE, needs_class=False, bare=False),
+    ),
+    jobs={mailbox.SLA_JOB: sla_check},
+)

@@ -1,0 +1,512 @@
+"""Meetings (家长会 and the other 五会): create, RSVP in the group, reminders, check-in, minutes.
+
+RSVPs behave like 收到: recorded silently in the group (no flood), confirmed only privately.
+Every reminder is a due row keyed by the meeting's `version`, so a reschedule simply makes the
+old rows irrelevant and a restart never sends one twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from pydantic import Field
+
+from bot.context import Context, Messenger
+from bot.events import Button, ChatKind
+from bot.router import Args, Command, NumberArgs, Phrase, Router, UsageError
+from bot.timeparse import ParsedTime, TimeParseError, parse_when_async
+from handlers.reach import post_to_groups, private_chat_of, reach_guardians
+from models import Meeting, ScheduledJob
+from services import identities, jobs, meetings, membership, outbox
+from services.meetings import KINDS, Answer, CheckinStatus
+from services.outbox import Draft, Kind
+
+log = logging.getLogger(__name__)
+
+REMIND_JOB = "meeting_reminder"
+RSVP_NUDGE_JOB = "meeting_rsvp_nudge"
+
+_CN_DIGITS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9, "十": 10}
+_ANSWERS = {"参加": Answer.YES, "不参加": Answer.NO, "请假": Answer.NO, "待定": Answer.MAYBE,
+            "yes": Answer.YES, "no": Answer.NO, "maybe": Answer.MAYBE}
+_RSVP = re.compile(
+    r"^(不参加|参加|请假|待定|yes|no|maybe)"
+    r"(?:[\s，,、]*(\d{1,2}|[一两二三四五六七八九十])\s*[人位个])?"
+    r"(?:[\s，,、:：]+(.*))?$", re.I | re.S)
+_CHINESE_ANSWER = re.compile(r"^(不参加|参加|请假|待定)")
+_CHECKIN_WORDS = frozenset({"签到", "已签到", "签到了", "到了", "已到"})
+_DEADLINE = re.compile(r"^(?:报名)?截止(?:时间)?[\s:：]*(.+)$", re.S)
+_CAPACITY = re.compile(r"^(?:限|限额|名额|限报)[\s:：]*(\d{1,4})\s*(?:人|位|名)?$")
+_LEADING_NUMBER = re.compile(r"^#?(\d{1,4})(?:\s+|$)(.*)$", re.S)
+
+
+# --- arguments -------------------------------------------------------------------------------
+
+class MeetingArgs(Args):
+    when: str = Field(min_length=1, max_length=60)
+    place: str = Field(default="", max_length=100)
+    topic: str = Field(default="", max_length=200)
+    deadline: str | None = Field(default=None, max_length=60)
+    capacity: int | None = Field(default=None, ge=1, le=5000)
+
+    @classmethod
+    def from_text(cls, rest: str) -> MeetingArgs:
+        parts = [p.strip() for p in re.split(r"[|｜]", rest.replace("\n", "|"))]
+        if not parts or not parts[0]:
+            raise UsageError("no time")
+        values: dict[str, object] = {"when": parts[0]}
+        free: list[str] = []
+        for part in parts[1:]:
+            if deadline := _DEADLINE.match(part):
+                values["deadline"] = deadline.group(1).strip()
+            elif capacity := _CAPACITY.match(part):
+                values["capacity"] = int(capacity.group(1))
+            elif part:
+                free.append(part)
+        if len(free) > 2:
+            raise UsageError("too many parts")
+        values.update(zip(("place", "topic"), free, strict=False))
+        return cls.model_validate(values)
+
+
+class NumberAndText(Args):
+    """`[N] text`: an optional meeting number, then free text (a new time, the minutes …)."""
+
+    number: int | None = Field(default=None, ge=1)
+    text: str = Field(min_length=1, max_length=5000)
+
+    @classmethod
+    def from_text(cls, rest: str) -> NumberAndText:
+        rest = rest.strip()
+        found = _LEADING_NUMBER.match(rest)
+        if found:
+            return cls(number=int(found.group(1)), text=found.group(2).strip())
+        return cls(text=rest)
+
+
+class RsvpArgs(Args):
+    number: int | None = Field(default=None, ge=1)
+    answer: Answer
+    heads: int = Field(default=1, ge=1, le=10)
+    reason: str = Field(default="", max_length=60)
+
+    @classmethod
+    def from_text(cls, rest: str) -> RsvpArgs:
+        rest = rest.strip()
+        number = None
+        if found := _LEADING_NUMBER.match(rest):
+            number, rest = int(found.group(1)), found.group(2).strip()
+        parsed = parse_rsvp(rest)
+        if parsed is None:
+            raise UsageError("answer must be 参加 / 不参加 / 待定")
+        answer, heads, reason = parsed
+        return cls(number=number, answer=answer, heads=heads, reason=reason)
+
+
+def parse_rsvp(text: str) -> tuple[Answer, int, str] | None:
+    found = _RSVP.match(text.strip())
+    if not found:
+        return None
+    word, count, reason = found.groups()
+    heads = 1
+    if count:
+        heads = int(count) if count.isdigit() else _CN_DIGITS[count]
+    return _ANSWERS[word.lower()], heads, (reason or "").strip()[:60]
+
+
+def is_rsvp(text: str) -> bool:
+    """Bare answers in the group are Chinese only: "no" or "yes" alone is everyday chatter."""
+    return bool(_CHINESE_ANSWER.match(text.strip())) and parse_rsvp(text) is not None
+
+
+def is_checkin(text: str) -> bool:
+    return text.strip().rstrip("!！。.~～") in _CHECKIN_WORDS
+
+
+# --- creating ----------------------------------------------------------------------------------
+
+def _kind_of(ctx: Context) -> str:
+    assert ctx.event is not None
+    text = (ctx.event.action or ctx.event.text).strip().lstrip("#＃").lstrip()
+    return next((kind for kind in KINDS if text.startswith(kind)), KINDS[0])
+
+
+async def _parse_time(ctx: Context, text: str, what: str) -> datetime | None:
+    """A future point in time with an hour, or a usage line that echoes what was understood."""
+    parsed: ParsedTime | None = None
+    try:
+        parsed = await parse_when_async(text, ctx.uow.now, ZoneInfo(ctx.tz))
+    except TimeParseError:
+        problem = "unreadable"
+    else:
+        problem = ("no_hour" if not parsed.has_time_of_day
+                   else "past" if parsed.at <= ctx.uow.now else "")
+    if problem:
+        await ctx.reply("meetings/bad_time", what=what, text=text, problem=problem,
+                        understood=parsed.at if parsed else None, tz=ctx.tz)
+        return None
+    assert parsed is not None
+    return parsed.at
+
+
+def rsvp_buttons(ctx: Messenger, meeting: Meeting) -> tuple[Button, ...]:
+    return tuple(Button(ctx.render("meetings/button", answer=answer),
+                        f"#报名 {meeting.number} {word}")
+                 for answer, word in ((Answer.YES, "参加"), (Answer.NO, "不参加"),
+                                      (Answer.MAYBE, "待定")))
+
+
+async def create(ctx: Context, args: MeetingArgs) -> None:
+    assert ctx.school_class is not None and ctx.person is not None and ctx.event is not None
+    uow, kind = ctx.uow, _kind_of(ctx)
+    starts_at = await _parse_time(ctx, args.when, "start")
+    if starts_at is None:
+        return
+    deadline = None
+    if args.deadline is not None:
+        deadline = await _parse_time(ctx, args.deadline, "deadline")
+        if deadline is None:
+            return
+        if deadline > starts_at:
+            await ctx.reply("meetings/deadline_after_start", deadline=deadline,
+                            starts_at=starts_at, tz=ctx.tz)
+            return
+    meeting = await meetings.create(
+        uow, class_id=ctx.school_class.id, author_id=ctx.person.id, kind=kind,
+        topic=args.topic, place=args.place, starts_at=starts_at, deadline=deadline,
+        capacity=args.capacity)
+    groups = await post_to_groups(
+        ctx, class_id=meeting.class_id, key=f"meeting:{meeting.id}:card",
+        text=ctx.render("meetings/card", meeting=meeting, tz=ctx.tz,
+                        author=ctx.person.display_name),
+        kind=Kind.NOTICE, ref=("meeting", meeting.id), buttons=rsvp_buttons(ctx, meeting))
+    await _schedule_reminders(ctx, meeting)
+    if ctx.event.chat.kind is ChatKind.PRIVATE or not groups:
+        await ctx.reply("meetings/created", meeting=meeting, groups=groups, tz=ctx.tz)
+
+
+async def _schedule_reminders(m: Messenger, meeting: Meeting) -> None:
+    uow, settings = m.uow, m.uow.config.meetings
+    version = f"meeting:{meeting.id}:v{meeting.version}"
+    for offset in settings.reminder_offsets_minutes:
+        due = meeting.starts_at - timedelta(minutes=offset)
+        if due > uow.now:
+            await jobs.schedule(uow, kind=REMIND_JOB, key=f"{version}:remind:{offset}",
+                                due_at=due, ref_id=meeting.id, class_id=meeting.class_id,
+                                payload={"version": meeting.version, "offset": offset})
+    if meeting.rsvp_deadline is not None and meeting.rsvp_deadline > uow.now:
+        due = meeting.rsvp_deadline - timedelta(hours=settings.rsvp_nudge_hours_before_deadline)
+        if due <= uow.now:  # a short deadline: nudge halfway there instead
+            due = uow.now + (meeting.rsvp_deadline - uow.now) / 2
+        await jobs.schedule(uow, kind=RSVP_NUDGE_JOB, key=f"{version}:rsvp_nudge", due_at=due,
+                            ref_id=meeting.id, class_id=meeting.class_id,
+                            payload={"version": meeting.version})
+
+
+# --- finding the meeting a message is about ----------------------------------------------------
+
+async def _quoted(ctx: Context) -> Meeting | None:
+    assert ctx.event is not None
+    if not ctx.event.reply_to:
+        return None
+    ref = await outbox.find_reference(ctx.uow, ctx.event.channel, ctx.event.chat.chat_id,
+                                      ctx.event.reply_to)
+    return await meetings.get(ctx.uow, ref[1]) if ref and ref[0] == "meeting" else None
+
+
+async def _target(ctx: Context, number: int | None, *, upcoming: bool = False) -> Meeting | None:
+    """By number; else the quoted card; else the latest upcoming (RSVP) or current meeting."""
+    assert ctx.school_class is not None
+    if number is not None:
+        return await meetings.by_number(ctx.uow, ctx.school_class.id, number)
+    quoted = await _quoted(ctx)
+    if quoted is not None:
+        return quoted
+    if upcoming:
+        return await meetings.latest_upcoming(ctx.uow, ctx.school_class.id)
+    return await meetings.latest_current(ctx.uow, ctx.school_class.id)
+
+
+async def _target_or_explain(ctx: Context, number: int | None) -> Meeting | None:
+    meeting = await _target(ctx, number)
+    if meeting is None:
+        await ctx.reply("meetings/not_found", number=number)
+    return meeting
+
+
+# --- RSVP --------------------------------------------------------------------------------------
+
+async def _rsvp(ctx: Context, number: int | None, answer: Answer, heads: int, reason: str, *,
+                explicit: bool) -> None:
+    assert ctx.person is not None and ctx.event is not None and ctx.identity is not None
+    private = ctx.event.chat.kind is ChatKind.PRIVATE
+    meeting = await _target(ctx, number, upcoming=True)
+    if meeting is None:
+        if explicit or private:
+            await ctx.reply("meetings/not_found", number=number)
+        return
+    result = await meetings.answer(ctx.uow, meeting, ctx.person.id, answer, heads, reason)
+    if not result.recorded:
+        await ctx.reply("meetings/rsvp_refused", meeting=meeting, result=result, tz=ctx.tz)
+        return
+    if private:
+        await ctx.reply("meetings/rsvp_recorded", meeting=meeting, result=result, tz=ctx.tz)
+        return
+    # In the group: silent. A private confirmation only when the class asks for it.
+    chat = identities.private_chat(ctx.identity)
+    if chat is not None and ctx.uow.config.meetings.confirm_rsvp_privately:
+        await ctx.send(Draft(chat=chat, kind=Kind.REPLY, class_id=meeting.class_id,
+                             dedupe_key=f"{ctx.event.channel}:{ctx.event.message_id}:rsvp",
+                             text=ctx.render("meetings/rsvp_recorded", meeting=meeting,
+                                             result=result, tz=ctx.tz)))
+
+
+async def rsvp_phrase(ctx: Context, text: str) -> None:
+    parsed = parse_rsvp(text)
+    assert parsed is not None
+    await _rsvp(ctx, None, *parsed, explicit=False)
+
+
+async def rsvp_command(ctx: Context, args: RsvpArgs) -> None:
+    await _rsvp(ctx, args.number, args.answer, args.heads, args.reason, explicit=True)
+
+
+async def _target_for_report(ctx: Context, number: int | None) -> Meeting | None:
+    """Reports go privately, and so does "no such meeting" (the group needn't see it)."""
+    meeting = await _target(ctx, number)
+    if meeting is None:
+        await ctx.reply("meetings/not_found", number=number, private=True)
+    return meeting
+
+
+async def rsvps(ctx: Context, args: NumberArgs) -> None:
+    """Staff see names and reasons; the parent committee sees counts only."""
+    meeting = await _target_for_report(ctx, args.number)
+    if meeting is None:
+        return
+    tally = await meetings.tally(ctx.uow, meeting)
+    full = bool(ctx.roles & {"head_teacher", "teacher"})
+    await ctx.reply("meetings/tally", tally=tally, full=full, tz=ctx.tz, private=True)
+
+
+# --- reminders and nudges (due jobs) -----------------------------------------------------------
+
+async def _live(m: Messenger, job: ScheduledJob) -> Meeting | None:
+    """The meeting, if this job still concerns it (not cancelled, not moved since)."""
+    meeting = await meetings.get(m.uow, job.ref_id or 0)
+    if meeting is None or meeting.status != "open":
+        return None
+    if job.payload.get("version") != meeting.version:
+        return None
+    return meeting
+
+
+async def remind(m: Messenger, job: ScheduledJob) -> None:
+    """Group reminder + a private one to families coming or undecided. Dropped when it could
+    only arrive after the start (bot was down, or quiet hours would hold it too long) or when a
+    later reminder is already due (no double reminders after a long outage)."""
+    meeting = await _live(m, job)
+    if meeting is None:
+        return
+    uow, offset = m.uow, int(job.payload.get("offset", 0))
+    release = await outbox.release_after_quiet_hours(uow, meeting.class_id) or uow.now
+    if release >= meeting.starts_at:
+        log.info("meeting %s: reminder (%s min) dropped, it would arrive after the start",
+                 meeting.id, offset)
+        return
+    later = [o for o in uow.config.meetings.reminder_offsets_minutes if o < offset]
+    if any(meeting.starts_at - timedelta(minutes=o) <= uow.now for o in later):
+        log.info("meeting %s: reminder (%s min) dropped, a later one is due", meeting.id, offset)
+        return
+    school_class = await membership.class_of_id(uow, meeting.class_id)
+    tz = m.tz_of(school_class)
+    tally = await meetings.tally(uow, meeting)
+    key = f"meeting:{meeting.id}:v{meeting.version}:remind:{offset}"
+    await post_to_groups(m, class_id=meeting.class_id, key=key, kind=Kind.BROADCAST,
+                         text=m.render("meetings/reminder", meeting=meeting, tally=tally, tz=tz),
+                         ref=("meeting", meeting.id))
+    for answered in tally.yes + tally.maybe:
+        chat = await private_chat_of(m, answered.person_id)
+        if chat is not None:
+            await m.send(Draft(chat=chat, kind=Kind.NUDGE, class_id=meeting.class_id,
+                               dedupe_key=f"{key}:{answered.person_id}",
+                               text=m.render("meetings/reminder_private", meeting=meeting,
+                                             answer=answered, tz=tz)))
+
+
+async def rsvp_nudge(m: Messenger, job: ScheduledJob) -> None:
+    """Before the deadline, families that have not answered are asked privately (or @-ed)."""
+    meeting = await _live(m, job)
+    if meeting is None or meeting.rsvp_deadline is None or meeting.rsvp_deadline <= m.uow.now:
+        return
+    school_class = await membership.class_of_id(m.uow, meeting.class_id)
+    tz = m.tz_of(school_class)
+    tally = await meetings.tally(m.uow, meeting)
+    guardians = [g for family in tally.missing for g in family.guardians]
+    await reach_guardians(
+        m, class_id=meeting.class_id, guardians=guardians,
+        key=f"meeting:{meeting.id}:v{meeting.version}:rsvp_nudge",
+        group_text=m.render("meetings/rsvp_nudge_group", meeting=meeting, tz=tz),
+        private_text=lambda g: m.render("meetings/rsvp_nudge_private", meeting=meeting,
+                                        name=g.name, tz=tz))
+
+
+# --- changes -----------------------------------------------------------------------------------
+
+async def _changeable(ctx: Context, number: int | None) -> Meeting | None:
+    meeting = await _target_or_explain(ctx, number)
+    if meeting is not None and meeting.status == "cancelled":
+        await ctx.reply("meetings/is_cancelled", meeting=meeting)
+        return None
+    return meeting
+
+
+async def _cancel_pending(ctx: Context, meeting: Meeting) -> None:
+    """Reminders of the old time or of a cancelled meeting must never go out."""
+    cancelled = await jobs.cancel(ctx.uow, kind=REMIND_JOB, ref_id=meeting.id)
+    cancelled += await jobs.cancel(ctx.uow, kind=RSVP_NUDGE_JOB, ref_id=meeting.id)
+    log.info("meeting %s changed, %s pending reminder(s) cancelled", meeting.id, cancelled)
+
+
+async def _announce_change(ctx: Context, meeting: Meeting, template: str, key: str,
+                           buttons: tuple[Button, ...] = (), **values: object) -> None:
+    """In the group for everyone, and privately to each family that had answered."""
+    groups = await post_to_groups(
+        ctx, class_id=meeting.class_id, key=key, kind=Kind.NOTICE, ref=("meeting", meeting.id),
+        buttons=buttons, text=ctx.render(template, meeting=meeting, tz=ctx.tz, private=False,
+                                         **values))
+    tally = await meetings.tally(ctx.uow, meeting)
+    for answered in tally.yes + tally.maybe + tally.no:
+        chat = await private_chat_of(ctx, answered.person_id)
+        if chat is not None:
+            await ctx.send(Draft(chat=chat, kind=Kind.NUDGE, class_id=meeting.class_id,
+                                 dedupe_key=f"{key}:{answered.person_id}",
+                                 text=ctx.render(template, meeting=meeting, tz=ctx.tz,
+                                                 private=True, **values)))
+    if ctx.event is not None and (ctx.event.chat.kind is ChatKind.PRIVATE or not groups):
+        await ctx.reply("meetings/changed_ok", meeting=meeting, groups=groups)
+
+
+async def reschedule(ctx: Context, args: NumberAndText) -> None:
+    meeting = await _changeable(ctx, args.number)
+    if meeting is None:
+        return
+    starts_at = await _parse_time(ctx, args.text, "start")
+    if starts_at is None:
+        return
+    old_start = meeting.starts_at
+    await meetings.reschedule(ctx.uow, meeting, starts_at)
+    await _cancel_pending(ctx, meeting)
+    await _schedule_reminders(ctx, meeting)
+    await _announce_change(ctx, meeting, "meetings/moved",
+                           f"meeting:{meeting.id}:v{meeting.version}:moved",
+                           rsvp_buttons(ctx, meeting), old_start=old_start)
+
+
+async def cancel(ctx: Context, args: NumberArgs) -> None:
+    meeting = await _changeable(ctx, args.number)
+    if meeting is None:
+        return
+    await meetings.cancel(ctx.uow, meeting)
+    await _cancel_pending(ctx, meeting)
+    await _announce_change(ctx, meeting, "meetings/cancelled", f"meeting:{meeting.id}:cancelled")
+
+
+# --- check-in, attendance, minutes -------------------------------------------------------------
+
+async def _check_in(ctx: Context, meeting: Meeting | None, *, explicit: bool) -> None:
+    assert ctx.person is not None and ctx.event is not None
+    if meeting is None:
+        await ctx.reply("meetings/checkin_closed", meeting=None, tz=ctx.tz)
+        return
+    status = await meetings.check_in(ctx.uow, meeting, ctx.person.id)
+    if status is CheckinStatus.NEW or status is CheckinStatus.ALREADY:
+        # Like 收到: nothing in the group; a short private confirmation where we can.
+        chat = await private_chat_of(ctx, ctx.person.id)
+        if chat is not None:
+            await ctx.send(Draft(chat=chat, kind=Kind.REPLY, class_id=meeting.class_id,
+                                 dedupe_key=f"checkin:{meeting.id}:{ctx.person.id}",
+                                 text=ctx.render("meetings/checked_in", meeting=meeting,
+                                                 tz=ctx.tz)))
+        return
+    if status is CheckinStatus.NOT_GUARDIAN and not explicit:
+        return
+    await ctx.reply("meetings/checkin_closed", meeting=meeting, status=status, tz=ctx.tz,
+                    opens=meetings.checkin_opens(ctx.uow, meeting))
+
+
+async def checkin_phrase(ctx: Context, _text: str) -> None:
+    assert ctx.school_class is not None
+    meeting = await meetings.in_checkin_window(ctx.uow, ctx.school_class.id)
+    meeting = meeting or await meetings.latest_current(ctx.uow, ctx.school_class.id)
+    await _check_in(ctx, meeting, explicit=False)
+
+
+async def checkin_command(ctx: Context, args: NumberArgs) -> None:
+    assert ctx.school_class is not None
+    if args.number is None:
+        meeting = await meetings.in_checkin_window(ctx.uow, ctx.school_class.id)
+        meeting = meeting or await meetings.latest_current(ctx.uow, ctx.school_class.id)
+    else:
+        meeting = await meetings.by_number(ctx.uow, ctx.school_class.id, args.number)
+    await _check_in(ctx, meeting, explicit=True)
+
+
+async def attendance(ctx: Context, args: NumberArgs) -> None:
+    meeting = await _target_for_report(ctx, args.number)
+    if meeting is None:
+        return
+    record = await meetings.attendance(ctx.uow, meeting)
+    await ctx.reply("meetings/attendance", record=record, tz=ctx.tz, private=True)
+
+
+async def minutes(ctx: Context, args: NumberAndText) -> None:
+    """Store the minutes, say so in the group, and send them privately to absent families."""
+    assert ctx.person is not None and ctx.event is not None
+    meeting = await _target_or_explain(ctx, args.number)
+    if meeting is None:
+        return
+    first = await meetings.record_minutes(ctx.uow, meeting, args.text, ctx.person.id)
+    if not first:
+        await ctx.reply("meetings/minutes_updated", meeting=meeting)
+        return
+    record = await meetings.attendance(ctx.uow, meeting)
+    absent = [a.family for a in record.absent] + record.no_answer
+    guardians = [g for family in absent for g in family.guardians]
+    key = f"meeting:{meeting.id}:minutes"
+    unreached = await reach_guardians(
+        ctx, class_id=meeting.class_id, guardians=guardians, key=key, kind=Kind.NOTICE,
+        group_text=None,
+        private_text=lambda g: ctx.render("meetings/minutes_private", meeting=meeting,
+                                          name=g.name, tz=ctx.tz))
+    await post_to_groups(ctx, class_id=meeting.class_id, key=f"{key}:post", kind=Kind.NOTICE,
+                         text=ctx.render("meetings/minutes_posted", meeting=meeting,
+                                         present=len(record.present), absent=len(absent),
+                                         unreached=unreached, tz=ctx.tz),
+                         ref=("meeting", meeting.id))
+    held_until = await outbox.release_after_quiet_hours(ctx.uow, meeting.class_id)
+    if held_until is not None or ctx.event.chat.kind is ChatKind.PRIVATE:
+        await ctx.reply("meetings/minutes_saved", meeting=meeting, held_until=held_until,
+                        sent=len(guardians) - len(unreached), unreached=unreached, tz=ctx.tz)
+
+
+router = Router(
+    commands=(
+        Command("meeting", KINDS, ("meeting",), create, MeetingArgs),
+        Command("rsvp", ("报名",), ("rsvp",), rsvp_command, RsvpArgs, bare=False),
+        Command("rsvps", ("报名情况",), ("rsvps",), rsvps, NumberArgs),
+        Command("reschedule", ("改期",), ("reschedule",), reschedule, NumberAndText),
+        Command("cancel_meeting", ("取消",), ("cancel",), cancel, NumberArgs,
+                bare=False),
+        Command("checkin", ("签到",), ("checkin",), checkin_command, NumberArgs,
+                bare=False),
+        Command("attendance", ("考勤",), ("attendance",), attendance, NumberArgs),
+        Command("minutes", ("纪要",), ("minutes",), minutes, NumberAndText),
+    ),
+    phrases=(Phrase("rsvp", is_rsvp, rsvp_phrase), Phrase("checkin", is_checkin, checkin_phrase)),
+    jobs={REMIND_JOB: remind, RSVP_NUDGE_JOB: rsvp_nudge},
+)
