@@ -154,3 +154,27 @@ async def test_files_go_out_as_wechat_files(bound: WechatWorld) -> None:
     sent = bound.puppet.sent[-1]
     assert sent.kind == "file" and sent.conversation_id == WANG
     assert sent.filebox is not None and sent.filebox["name"] == "未读名单.csv"
+
+
+async def test_meeting_rsvp_in_the_room(bound: WechatWorld) -> None:
+    await bound.say(WANG, "#帮助", room=None)  # the teacher writes to the bot once
+    card = await bound.say(WANG, "#家长会 2026-12-04 19:00 | 三楼会议室 | 期中总结")
+    assert len(card) == 1 and card[0].conversation_id == ROOM
+    assert "三楼会议室" in card[0].text and "参加" in card[0].text.splitlines()[-1]
+    assert await bound.say(LI, "参加 2人") == []  # answers are silent in the group
+    assert await bound.say(ZHANG, "不参加 出差") == []
+    [tally] = await bound.say(WANG, "#报名情况")
+    assert tally.conversation_id == WANG  # privately, never in the group
+    assert "参加 1 户，共 2 人" in tally.text and "张华家：出差" in tally.text
+
+
+async def test_mailbox_in_private(bound: WechatWorld) -> None:
+    await bound.say(WANG, "#帮助", room=None)
+    sent = await bound.say(LI, "#投诉 食堂的饭菜太咸了", room=None)
+    to_teacher = [s for s in sent if s.conversation_id == WANG]
+    receipt = [s for s in sent if s.conversation_id == LI]
+    assert to_teacher and "食堂的饭菜太咸了" in to_teacher[0].text
+    assert receipt and "X-0001" in receipt[0].text
+    assert all(s.conversation_id != ROOM for s in sent)  # a letter never reaches the group
+    reply = await bound.say(WANG, "#回复 X-0001 已反馈给食堂", room=None)
+    assert any(s.conversation_id == LI and "已反馈给食堂" in s.text for s in reply)
