@@ -18,13 +18,13 @@ NOTICE = "#通知 周五春游\n请带好水和帽子，早上7:50到校。"
 
 @pytest.fixture
 async def world(db_path: Path) -> AsyncIterator[WechatWorld]:
-    w = await WechatWorld(db_path).start()
-    yield w
-    await w.stop()
+    async with WechatWorld(db_path) as w:
+        yield w
 
 
 @pytest.fixture
 async def bound(world: WechatWorld) -> WechatWorld:
+    """Bound to 三年级二班, with 李明妈妈, 张华爸爸 and 赵雪爸爸 registered."""
     await world.setup_class()
     return world
 

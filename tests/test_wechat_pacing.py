@@ -39,9 +39,8 @@ def test_default_limits_are_conservative() -> None:
 
 
 async def test_a_burst_is_paced_per_chat_and_overall(db_path: Path) -> None:
-    world = await WechatWorld(db_path, per_chat_seconds=PER_CHAT, per_minute=PER_MINUTE,
-                              jitter_seconds=0.05).start()
-    try:
+    async with WechatWorld(db_path, per_chat_seconds=PER_CHAT, per_minute=PER_MINUTE,
+                           jitter_seconds=0.05) as world:
         world.puppet.room(OTHER_ROOM, "另一个群", [])
         async with UnitOfWork(world.bot.db, world.clock, world.bot.config) as uow:
             for i in range(12):
@@ -59,5 +58,3 @@ async def test_a_burst_is_paced_per_chat_and_overall(db_path: Path) -> None:
         # the order inside each chat is the queue's order
         assert [s.text for s in sent if s.conversation_id == ROOM] == [
             f"第{i}条" for i in range(1, 12, 2)]
-    finally:
-        await world.stop()

@@ -76,6 +76,12 @@ class WechatWorld:
         await self.bot.stop()
         await self.server.stop()
 
+    async def __aenter__(self) -> WechatWorld:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
     async def handled(self, count: int) -> None:
         """Until the bot has handled `count` more events than before."""
         self.expected += count
