@@ -135,7 +135,8 @@ def _kind_of(ctx: Context) -> str:
     return next((kind for kind in KINDS if text.startswith(kind)), KINDS[0])
 
 
-async def _parse_time(ctx: Context, text: str, what: str) -> datetime | None:
+async def _parse_time(ctx: Context, text: str, what: str,
+                      command: str = "meeting") -> datetime | None:
     """A future point in time with an hour, or a usage line that echoes what was understood."""
     parsed: ParsedTime | None = None
     try:
@@ -147,6 +148,7 @@ async def _parse_time(ctx: Context, text: str, what: str) -> datetime | None:
                    else "past" if parsed.at <= ctx.uow.now else "")
     if problem:
         await ctx.reply("meetings/bad_time", what=what, text=text, problem=problem,
+                        command=command,
                         understood=parsed.at if parsed else None, tz=ctx.tz)
         return None
     assert parsed is not None
@@ -395,7 +397,7 @@ async def reschedule(ctx: Context, args: NumberAndText) -> None:
     meeting = await _changeable(ctx, args.number)
     if meeting is None:
         return
-    starts_at = await _parse_time(ctx, args.text, "start")
+    starts_at = await _parse_time(ctx, args.text, "start", "reschedule")
     if starts_at is None:
         return
     old_start = meeting.starts_at
@@ -421,7 +423,8 @@ async def cancel(ctx: Context, args: NumberArgs) -> None:
 async def _check_in(ctx: Context, meeting: Meeting | None, *, explicit: bool) -> None:
     assert ctx.person is not None and ctx.event is not None
     if meeting is None:
-        await ctx.reply("meetings/checkin_closed", meeting=None, tz=ctx.tz)
+        await ctx.reply("meetings/checkin_closed", meeting=None, tz=ctx.tz,
+                        opens_minutes=ctx.uow.config.meetings.checkin_opens_minutes_before)
         return
     status = await meetings.check_in(ctx.uow, meeting, ctx.person.id)
     if status is CheckinStatus.NEW or status is CheckinStatus.ALREADY:
@@ -436,7 +439,8 @@ async def _check_in(ctx: Context, meeting: Meeting | None, *, explicit: bool) ->
     if status is CheckinStatus.NOT_GUARDIAN and not explicit:
         return
     await ctx.reply("meetings/checkin_closed", meeting=meeting, status=status, tz=ctx.tz,
-                    opens=meetings.checkin_opens(ctx.uow, meeting))
+                    opens=meetings.checkin_opens(ctx.uow, meeting),
+                    opens_minutes=ctx.uow.config.meetings.checkin_opens_minutes_before)
 
 
 async def checkin_phrase(ctx: Context, _text: str) -> None:

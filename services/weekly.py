@@ -69,7 +69,7 @@ class Digest:
 
     @property
     def empty(self) -> bool:
-        return not (self.items or self.notices or self.meetings)
+        return not (self.items or self.notices or self.meetings or self.open_notices)
 
 
 async def compile_digest(uow: UnitOfWork, school_class: SchoolClass) -> Digest:

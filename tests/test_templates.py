@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 from types import SimpleNamespace as NS
@@ -20,7 +20,18 @@ from bot.render import Renderer
 from bot.router import parse_args
 from handlers import all_commands, command_table
 from handlers.help import visible_commands
+from handlers.meetings import is_rsvp, parse_rsvp
 from handlers.notices import is_ack
+from services.meetings import (
+    KINDS,
+    Answer,
+    Attendance,
+    CheckinStatus,
+    FamilyAnswer,
+    RsvpResult,
+    RsvpStatus,
+    Tally,
+)
 from services.membership import (
     RELATIONS,
     AssignStatus,
@@ -32,6 +43,7 @@ from services.membership import (
     RegisterStatus,
 )
 from services.notices import AckStatus, ReadStatus
+from services.weekly import Digest
 from tests.mailbox_template_cases import MAILBOX_CJK, MAILBOX_SKIP, mailbox_cases
 
 ROOT = Path(templates.__file__).parent
@@ -40,6 +52,7 @@ SUFFIX = ".txt.j2"
 TZ = "Asia/Shanghai"
 # 2026-12-01 23:00 UTC is 2026-12-02 07:00 in Shanghai: the end of the default quiet hours.
 PUBLISH_AT = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
+MEETING_AT = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)  # 2026-12-04 19:00 in Shanghai
 
 GLOBALS = {
     "zh_CN": {"bot_name": "班级助手", "school_name": "阳光小学"},
@@ -51,28 +64,42 @@ GLOBALS = {
 WORDS = {
     "zh_CN": {
         "class": "三年级二班", "other_class": "三年级一班", "unknown_class": "三年级九班",
-        "group": "三年级二班家长群", "students": ["李明", "张华", "赵雪"],
-        "guardians": ["李明妈妈", "李明爸爸", "张华爸爸"], "teacher": "张老师",
+        "group": "三年级二班家长群", "students": ["李明", "张华", "赵雪", "陈静"],
+        "guardians": ["李明妈妈", "李明爸爸", "张华爸爸", "陈静妈妈"], "teacher": "张老师",
         "subject": "数学", "author": "王老师", "title": "周五春游",
         "body": "请带好水和帽子，早上7:50到校。", "ack_label": "收到",
         "urgent_title": "明天停课", "bad_relation": "干妈", "chatter": "大家好",
+        "topic": "期中总结", "place": "三楼会议室", "reason": "加班",
+        "minutes": "一、期中成绩总体良好。\n二、寒假从1月20日开始。",
+        "item": "本周完成了第三单元测验", "unreadable": "下下周八", "no_hour": "12月5日",
     },
     "en": {
         "class": "Grade 3 Class 2", "other_class": "Grade 3 Class 1",
         "unknown_class": "Grade 3 Class 9", "group": "Grade 3-2 Parents",
-        "students": ["Tom", "Amy", "Ben"], "guardians": ["Tom's mum", "Tom's dad", "Amy's dad"],
+        "students": ["Tom", "Amy", "Ben", "Dan"],
+        "guardians": ["Tom's mum", "Tom's dad", "Amy's dad", "Dan's mum"],
         "teacher": "MrsLee", "subject": "Science", "author": "Ms Wang",
         "title": "Sports day on Friday", "body": "Please wear trainers and bring water.",
         "ack_label": "Got it", "urgent_title": "No school tomorrow", "bad_relation": "auntie",
-        "chatter": "hello everyone",
+        "chatter": "hello everyone", "topic": "Reading at home", "place": "Library",
+        "reason": "working late",
+        "minutes": "1. Mid-term results are good overall.\n2. The holiday starts on 20 January.",
+        "item": "We finished the Unit 3 test", "unreadable": "next Friday 7pm", "no_hour": "12-05",
     },
 }
 
 # Chinese that en output may contain: command words, the console's private-chat keyword,
 # and the examples (a child's name, relation words, a class, a teacher) people copy.
+# Meetings: the kinds (command words), the commands, the answers typed in the group (参加 2人),
+# and the 截止 / 限 parts of #家长会.
+MEETING_CJK = {
+    *KINDS, "报名", "报名情况", "改期", "取消", "签到", "考勤", "纪要", "动态", "本周动态",
+    "参加", "不参加", "待定", "人", "截止", "限",
+}
 ALLOWED_CJK = {
     "帮助", "登记", "绑定", "任课", "家委", "通知", "紧急通知", "收到", "未读", "私聊",
     "李明", "李明妈妈", "张老师", "王老师", "三年级二班", *RELATIONS, *MAILBOX_CJK,
+    *MEETING_CJK,
 }
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 
@@ -132,6 +159,178 @@ def config_problems(w: dict[str, Any]) -> list[dict[str, Any]]:
          "detail": "String should have at least 1 character"},
         {"key": "wechat.endpoint", "field": "endpoint", "value": None, "kind": "missing",
          "detail": "required for channel wechat"},
+    ]
+
+
+def families(w: dict[str, Any]) -> list[Family]:
+    """Four families: two guardians, one, none registered yet, one."""
+    students, guardians = w["students"], w["guardians"]
+    return [
+        Family(1, students[0], [Guardian(11, guardians[0]), Guardian(12, guardians[1])]),
+        Family(2, students[1], [Guardian(13, guardians[2])]),
+        Family(3, students[2], []),
+        Family(4, students[3], [Guardian(14, guardians[3])]),
+    ]
+
+
+def meeting(w: dict[str, Any], *, kind: str = KINDS[0], details: bool = True,
+            capacity: int | None = None, status: str = "open", minutes: bool = False) -> NS:
+    """Shaped like models.Meeting; `details` off: no topic, place or deadline."""
+    return NS(number=3, kind=kind, topic=w["topic"] if details else "",
+              place=w["place"] if details else "", starts_at=MEETING_AT,
+              ends_at=MEETING_AT + timedelta(hours=2),
+              rsvp_deadline=MEETING_AT - timedelta(days=2) if details else None,
+              capacity=capacity, status=status, minutes=w["minutes"] if minutes else None)
+
+
+def tally(w: dict[str, Any], m: NS, *, everyone: bool = True) -> Tally:
+    """everyone: one family of each answer (a reason, a missing family without guardians);
+    otherwise only a "no" without a reason, and the rest missing (with guardians)."""
+    f = families(w)
+    if everyone:
+        return Tally(m, yes=[FamilyAnswer(f[0], Answer.YES, 2, "", 11)],
+                     no=[FamilyAnswer(f[1], Answer.NO, 0, w["reason"], 13)],
+                     maybe=[FamilyAnswer(f[3], Answer.MAYBE, 0, "", 14)], missing=[f[2]])
+    return Tally(m, no=[FamilyAnswer(f[1], Answer.NO, 0, "", 13)],
+                 missing=[f[0], f[2], f[3]])
+
+
+def meeting_cases(language: str) -> list[Case]:
+    w = WORDS[language]
+    m, bare = meeting(w), meeting(w, kind=KINDS[4], details=False)
+    f, guardians = families(w), w["guardians"]
+    out = [
+        Case("meetings/bad_time", "unreadable", {
+            "what": "start", "text": w["unreadable"], "problem": "unreadable",
+            "command": "meeting",
+            "understood": None, "tz": TZ}),
+        Case("meetings/bad_time", "no_hour", {
+            "what": "deadline", "text": w["no_hour"], "problem": "no_hour",
+            "command": "meeting",
+            "understood": datetime(2026, 12, 4, 16, 0, tzinfo=UTC), "tz": TZ}),
+        Case("meetings/bad_time", "past", {
+            "what": "start", "text": "2026-11-01 19:00", "problem": "past",
+            "command": "reschedule",
+            "understood": datetime(2026, 11, 1, 11, 0, tzinfo=UTC), "tz": TZ}),
+        Case("meetings/card", "details", {
+            "meeting": meeting(w, capacity=40), "tz": TZ, "author": w["author"]}),
+        Case("meetings/card", "bare", {"meeting": bare, "tz": TZ, "author": w["author"]}),
+        Case("meetings/created", "posted", {"meeting": m, "groups": 1, "tz": TZ}),
+        Case("meetings/created", "no_group", {"meeting": bare, "groups": 0, "tz": TZ}),
+        Case("meetings/deadline_after_start", "plain", {
+            "deadline": MEETING_AT + timedelta(days=1), "starts_at": MEETING_AT, "tz": TZ}),
+        Case("meetings/not_found", "number", {"number": 7}),
+        Case("meetings/not_found", "latest", {"number": None, "private": True}),
+        Case("meetings/tally", "full", {
+            "tally": tally(w, meeting(w, capacity=40)), "full": True, "tz": TZ,
+            "private": True}),
+        Case("meetings/tally", "full-few_answers", {
+            "tally": tally(w, bare, everyone=False), "full": True, "tz": TZ, "private": True}),
+        Case("meetings/tally", "counts_only", {
+            "tally": tally(w, m), "full": False, "tz": TZ, "private": True}),
+        Case("meetings/reminder", "missing", {"meeting": m, "tally": tally(w, m), "tz": TZ}),
+        Case("meetings/reminder", "all_answered", {
+            "meeting": bare, "tally": Tally(bare, yes=[FamilyAnswer(f[0], Answer.YES, 1, "", 11)],
+                                            no=[FamilyAnswer(f[1], Answer.NO, 0, "", 13)]),
+            "tz": TZ}),
+        Case("meetings/reminder_private", "yes", {
+            "meeting": m, "answer": FamilyAnswer(f[0], Answer.YES, 2, "", 11), "tz": TZ}),
+        Case("meetings/reminder_private", "maybe", {
+            "meeting": bare, "answer": FamilyAnswer(f[3], Answer.MAYBE, 0, "", 14), "tz": TZ}),
+        Case("meetings/rsvp_nudge_group", "plain", {"meeting": m, "tz": TZ}),
+        Case("meetings/rsvp_nudge_private", "plain", {
+            "meeting": m, "name": guardians[0], "tz": TZ}),
+        Case("meetings/is_cancelled", "plain", {"meeting": meeting(w, status="cancelled")}),
+        Case("meetings/changed_ok", "moved", {"meeting": m, "groups": 2}),
+        Case("meetings/changed_ok", "cancelled", {
+            "meeting": meeting(w, status="cancelled"), "groups": 1}),
+        Case("meetings/changed_ok", "no_group", {"meeting": m, "groups": 0}),
+        Case("meetings/checked_in", "plain", {"meeting": m, "tz": TZ}),
+        Case("meetings/checkin_closed", "no_meeting", {"meeting": None, "tz": TZ,
+                                                        "opens_minutes": 30}),
+        Case("meetings/attendance", "mixed", {"record": Attendance(
+            m, present=[f[0]], absent=[FamilyAnswer(f[1], Answer.NO, 0, w["reason"], 13),
+                                       FamilyAnswer(f[3], Answer.MAYBE, 0, "", 14)],
+            no_answer=[f[2]]), "tz": TZ, "private": True}),
+        Case("meetings/attendance", "nobody_came", {"record": Attendance(
+            bare, present=[], absent=[], no_answer=f), "tz": TZ, "private": True}),
+        Case("meetings/minutes_posted", "unreached", {
+            "meeting": meeting(w, minutes=True), "present": 1, "absent": 3,
+            "unreached": [Guardian(11, guardians[0]), Guardian(14, guardians[3])], "tz": TZ}),
+        Case("meetings/minutes_posted", "all_came", {
+            "meeting": meeting(w, details=False, minutes=True), "present": 4, "absent": 0,
+            "unreached": [], "tz": TZ}),
+        Case("meetings/minutes_private", "plain", {
+            "meeting": meeting(w, minutes=True), "name": guardians[2], "tz": TZ}),
+        Case("meetings/minutes_saved", "held", {
+            "meeting": m, "held_until": PUBLISH_AT, "sent": 1,
+            "unreached": [Guardian(11, guardians[0])], "tz": TZ}),
+        Case("meetings/minutes_saved", "sent", {
+            "meeting": m, "held_until": None, "sent": 3, "unreached": [], "tz": TZ}),
+        Case("meetings/minutes_saved", "sent-unreached", {
+            "meeting": m, "held_until": None, "sent": 1,
+            "unreached": [Guardian(11, guardians[0])], "tz": TZ}),
+        Case("meetings/minutes_updated", "plain", {"meeting": m}),
+    ]
+    for answer in Answer:
+        out.append(Case("meetings/button", answer.value, {"answer": answer}))
+    for private in (False, True):
+        out.append(Case("meetings/moved", f"private={private}", {
+            "meeting": m if private else bare, "tz": TZ, "private": private,
+            "old_start": MEETING_AT - timedelta(days=3)}))
+        out.append(Case("meetings/cancelled", f"private={private}", {
+            "meeting": meeting(w, status="cancelled", details=private), "tz": TZ,
+            "private": private}))
+    recorded = {
+        RsvpStatus.NEW: [RsvpResult(RsvpStatus.NEW, Answer.YES, 2, "", 37)],
+        RsvpStatus.CHANGED: [RsvpResult(RsvpStatus.CHANGED, Answer.NO, 0, w["reason"]),
+                             RsvpResult(RsvpStatus.CHANGED, Answer.YES, 1, "")],
+        RsvpStatus.SAME: [RsvpResult(RsvpStatus.SAME, Answer.MAYBE, 0, "")],
+    }
+    for status in RsvpStatus:  # a new status gets a refused case; its template must handle it
+        refused = RsvpResult(status, Answer.YES, 3, "", 1 if status is RsvpStatus.FULL else None)
+        for i, result in enumerate(recorded.get(status, [refused])):
+            template = "meetings/rsvp_recorded" if result.recorded else "meetings/rsvp_refused"
+            out.append(Case(template, f"{status.value}-{i}", {
+                "meeting": meeting(w, capacity=40, details=i == 0), "result": result,
+                "tz": TZ}))
+    for checkin in CheckinStatus:
+        if checkin in (CheckinStatus.NEW, CheckinStatus.ALREADY):
+            continue  # those get meetings/checked_in
+        out.append(Case("meetings/checkin_closed", checkin.value, {
+            "meeting": m, "status": checkin, "tz": TZ, "opens_minutes": 30,
+            "opens": MEETING_AT - timedelta(minutes=30)}))
+    return out
+
+
+def digest(w: dict[str, Any], *, items: bool = True, everything: bool = True) -> Digest:
+    """items: one added item; everything: also a notice of this week, an upcoming meeting and
+    an older notice still not confirmed by everyone."""
+    status = read_status(w, missing=True)
+    out = Digest(NS(name=w["class"], timezone=TZ), date(2026, 11, 30),
+                 items=[NS(text=w["item"]), NS(text=w["body"])] if items else [])
+    if everything:
+        out.notices = [status]
+        out.meetings = [tally(w, meeting(w))]
+        out.open_notices = [ReadStatus(notice(w, urgent=True), 30, 28, families(w)[:2])]
+    return out
+
+
+def weekly_cases(language: str) -> list[Case]:
+    w = WORDS[language]
+    empty = digest(w, items=False, everything=False)
+    return [
+        Case("weekly/item_added", "slot", {"waiting": 1, "slot": PUBLISH_AT, "tz": TZ}),
+        Case("weekly/item_added", "no_slot", {"waiting": 3, "slot": None, "tz": TZ}),
+        Case("weekly/preview", "empty", {"digest": empty, "slot": PUBLISH_AT, "tz": TZ,
+                                         "private": True}),
+        Case("weekly/preview", "full", {"digest": digest(w), "slot": PUBLISH_AT, "tz": TZ,
+                                        "private": True}),
+        Case("weekly/preview", "items-no_slot", {
+            "digest": digest(w, everything=False), "slot": None, "tz": TZ, "private": True}),
+        Case("weekly/update", "empty", {"digest": empty, "tz": TZ}),
+        Case("weekly/update", "full", {"digest": digest(w), "tz": TZ}),
+        Case("weekly/update", "no_items", {"digest": digest(w, items=False), "tz": TZ}),
     ]
 
 
@@ -239,6 +438,7 @@ def cases(language: str) -> list[Case]:
         out.append(Case("membership/register", status.value, {
             "result": registers[status], "relations": RELATIONS, "class_name": w["class"]}))
     out += [Case(*case) for case in mailbox_cases(language)]
+    out += meeting_cases(language) + weekly_cases(language)
     return out
 
 
@@ -296,12 +496,12 @@ def test_branches_of_a_template_say_different_things(language: str) -> None:
 
 
 SKIP_KEYS = {"command", "commands", "roles", "allowed", "tz", "kind", "field", "status",
-             *MAILBOX_SKIP}
+             "what", "problem", *MAILBOX_SKIP}
 
 
 def shown_values(value: Any) -> set[str]:
     """The strings a case passes that a message could show (not lookup keys or enums)."""
-    if value is None or isinstance(value, Enum | bool | int | float | datetime):
+    if value is None or isinstance(value, Enum | bool | int | float | date):
         return set()
     if isinstance(value, str):
         return {value} if value.strip() else set()
@@ -341,6 +541,35 @@ def test_dates_use_local_time() -> None:
 def test_ack_button_label_counts_as_ack_when_typed(language: str) -> None:
     """Without buttons the label becomes "reply: <label>", so typing it must count as 收到."""
     assert is_ack(renderer(language).render("notices/ack_button"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_rsvp_button_labels_are_answers_when_typed(language: str) -> None:
+    """Typed in the group, a button label must be understood as that very answer."""
+    for answer in Answer:
+        label = renderer(language).render("meetings/button", answer=answer)
+        parsed = parse_rsvp(label)
+        assert is_rsvp(label) and parsed is not None and parsed[0] is answer, label
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_en_names_every_meeting_kind_in_english(kind: str) -> None:
+    """The kinds are allowed in en as command words, but a message names them in English."""
+    values = {"meeting": meeting(WORDS["en"], kind=kind, details=False), "tz": TZ,
+              "author": WORDS["en"]["author"]}
+    for template in ("meetings/card", "meetings/checked_in", "meetings/minutes_updated"):
+        text = renderer("en").render(template, **values)
+        assert kind not in text, text
+
+
+def test_meeting_times_use_local_time() -> None:
+    for language, expected in (("zh_CN", "12月4日（周五）19:00"), ("en", "2026-12-04 19:00")):
+        w = WORDS[language]
+        for template in ("meetings/card", "meetings/reminder", "meetings/rsvp_nudge_private"):
+            m = meeting(w)
+            text = renderer(language).render(template, meeting=m, tally=tally(w, m),
+                                             name=w["guardians"][0], author=w["author"], tz=TZ)
+            assert expected in text, text
 
 
 # --- the command data both languages share ---------------------------------------------------
