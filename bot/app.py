@@ -42,7 +42,7 @@ class ClassBot:
         self.dispatcher = Dispatcher(self.db, self.channels, clock, self.renderer,
                                      on_unreachable=self._private_chat_refused)
         self.due = DueWorkRunner(self.db, clock, config, self.renderer, self.table.jobs,
-                                 self.worker)
+                                 self.worker, {c.name: c.capabilities for c in channels})
         self._ticker: Ticker | None = None
         self._settle_lock = asyncio.Lock()
 

@@ -16,7 +16,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from bot.app import ClassBot
-from bot.channels import ChannelStartError, build_channels, check_channels
+from bot.channels import FACTORIES, ChannelUnavailable, build_channels
 from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.clock import SimulatedClock, SystemClock
@@ -73,64 +73,62 @@ async def _interactive(config: Config) -> None:
     bot = ClassBot(config, [console], clock)
     await bot.start(background=True)
     _write(bot.renderer.render("console/welcome"))
+    runner = TranscriptRunner(bot, console, clock, _write)
     try:
-        await _read_lines(TranscriptRunner(bot, console, clock, _write))
+        while True:
+            try:
+                line = await asyncio.to_thread(input, "> ")
+            except EOFError:
+                break
+            if line.strip() in (":quit", ":q", ":exit"):
+                break
+            await runner.feed(line)
     finally:
         await bot.stop()
 
 
-async def _read_lines(runner: TranscriptRunner) -> None:
-    """Feed typed lines to the bot until end of input or :quit."""
-    while True:
-        try:
-            line = await asyncio.to_thread(input, "> ")
-        except EOFError:
-            return
-        if line.strip() in (":quit", ":q", ":exit"):
-            return
-        await runner.feed(line)
-
-
-def _refuse(exc: ChannelStartError, config: Config) -> NoReturn:
-    renderer = Renderer(config.language)
-    if exc.problem == "not_built":
-        text = renderer.render("console/unsupported_channel", channel=exc.channel)
-    else:
-        text = renderer.render("channels/start_problem", problem=exc.problem,
-                               channel=exc.channel, detail=exc.detail)
-    print(text, file=sys.stderr)
+def _unavailable(exc: ChannelUnavailable) -> NoReturn:
+    """Say why a channel cannot run and how to fix it (exit 2, no traceback)."""
+    if exc.reason == "extra_missing":
+        template = "console/extra_missing"
+    elif exc.reason == "unsupported":
+        template = "console/unsupported_channel"
+    else:  # Telegram: no_token, no_webhook_url, rejected, unreachable
+        template = "channels/start_problem"
+    print(Renderer().render(template, channel=exc.channel, detail=exc.detail,
+                            problem=exc.reason, available=sorted(FACTORIES)), file=sys.stderr)
     raise typer.Exit(2)
 
 
-def _check_channels(config: Config) -> None:
+def _channels(config: Config) -> list[Channel]:
+    """Build the configured channels, or say what is missing (exit 2, no traceback)."""
     try:
-        check_channels(config, os.environ)
-    except ChannelStartError as exc:
-        _refuse(exc, config)
+        return build_channels(config, os.environ, _write)
+    except ConfigError as exc:
+        print(Renderer().render("common/config_error", path=exc.path, problems=exc.problems),
+              file=sys.stderr)
+    except ChannelUnavailable as exc:
+        _unavailable(exc)
+    raise typer.Exit(2)
 
 
-async def _serve(config: Config, channels: list[Channel], console: ConsoleChannel | None) -> None:
-    """Run on the platforms until Ctrl-C / SIGTERM (with the console too when it is a tty)."""
-    # With the console alongside, its ':time' lines may move the clock (a flowing one).
-    clock = SimulatedClock(flowing=True) if console else SystemClock()
-    bot = ClassBot(config, [*channels, *([console] if console else [])], clock)
+async def _serve(config: Config, channels: list[Channel]) -> None:
+    """Run on platform channels until SIGINT/SIGTERM."""
+    bot = ClassBot(config, channels, SystemClock())
     try:
         await bot.start(background=True)
-    except ChannelStartError:
+    except ChannelUnavailable:  # found only when connecting (a token Telegram rejects)
         await bot.stop()
         raise
-    print(bot.renderer.render("console/serving",
-                              channels=[c.name for c in channels]), file=sys.stderr)
+    print(bot.renderer.render("console/serving", channels=[c.name for c in channels
+                                                           if c.name != "console"]),
+          file=sys.stderr)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
     try:
-        if console is not None:  # Ctrl-C, end of input or :quit ends it, as on the console
-            assert isinstance(clock, SimulatedClock)
-            await _read_lines(TranscriptRunner(bot, console, clock, _write))
-            return
-        stop = asyncio.Event()  # a service: SIGTERM (systemd, docker) stops it cleanly
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
         await stop.wait()
     finally:
         await bot.stop()
@@ -144,17 +142,13 @@ def run(config: ConfigOption = None,
     """启动机器人（默认在控制台）。Start the bot on the channels in config."""
     _setup_logging(verbose)
     settings = _load(config)
-    _check_channels(settings)
-    platforms = [name for name in settings.channels if name != "console"]
-    if platforms and script is None:
-        console = (ConsoleChannel(settings.bot_name, _write)
-                   if "console" in settings.channels and sys.stdin.isatty() else None)
+    channels = _channels(settings)
+    if any(not isinstance(c, ConsoleChannel) for c in channels):
         try:
-            asyncio.run(_serve(settings, build_channels(settings, os.environ), console))
-        except ChannelStartError as exc:
-            _refuse(exc, settings)
-        return
-    if script is not None:
+            asyncio.run(_serve(settings, channels))
+        except ChannelUnavailable as exc:
+            _unavailable(exc)
+    elif script is not None:
         try:
             lines = script.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
@@ -187,7 +181,7 @@ def demo(verbose: VerboseOption = False) -> None:
 def check_config(config: ConfigOption = None) -> None:
     """检查配置文件。Validate config.yaml and print what it sets up."""
     settings = _load(config)
-    _check_channels(settings)
+    _channels(settings)
     print(f"OK: {settings.school_name}，{len(settings.classes)} 个班级，"
           f"渠道 {', '.join(settings.channels)}，数据库 {settings.database_url.split('://')[0]}")
 

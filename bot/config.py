@@ -106,6 +106,31 @@ class TelegramSettings(_Strict):
 TELEGRAM_TOKEN_ENV = "CLASSBOT_TELEGRAM_TOKEN"
 
 
+class WechatSettings(_Strict):
+    """The WeChat gateway (a wechaty puppet service the school runs or rents) and how gently
+    to send through it. The token is a secret: CLASSBOT_WECHAT_TOKEN, never the file."""
+
+    endpoint: str | None = None  # host:port; also CLASSBOT_WECHAT_ENDPOINT
+    # Personal WeChat accounts get restricted when they send fast: at most one message per
+    # per_chat_seconds into one chat and per_minute overall, evenly spaced (no bursts), each
+    # delayed by up to jitter_seconds more. Lower only for a gateway that allows it.
+    per_chat_seconds: float = Field(default=2.0, ge=0.05, le=600)
+    per_minute: int = Field(default=20, ge=1, le=600)
+    jitter_seconds: float = Field(default=1.0, ge=0, le=60)
+    reconnect_min_seconds: float = Field(default=1.0, ge=0.01, le=600)
+    reconnect_max_seconds: float = Field(default=120.0, ge=0.01, le=3600)
+
+    @field_validator("endpoint")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        host, sep, port = value.strip().rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("endpoint must be host:port")
+        return value.strip()
+
+
 class OfficeHours(_Strict):
     """When a teacher takes relayed private messages (#私信); outside them messages wait."""
 
@@ -167,6 +192,7 @@ class Config(_Strict):
     tick_seconds: float = Field(default=10.0, gt=0, le=300)
     notices: NoticeSettings = NoticeSettings()
     telegram: TelegramSettings = TelegramSettings()
+    wechat: WechatSettings = WechatSettings()
     mailbox: MailboxSettings = MailboxSettings()
     meetings: MeetingSettings = MeetingSettings()
     weekly_update: WeeklyUpdateSettings = WeeklyUpdateSettings()
@@ -216,8 +242,11 @@ def load_config(path: str | Path | None, env: dict[str, str] | None = None) -> C
         raw = loaded or {}
     if env.get("CLASSBOT_DATABASE_URL"):
         raw["database_url"] = env["CLASSBOT_DATABASE_URL"]
+    wechat = raw.get("wechat") or {}
+    if env.get("CLASSBOT_WECHAT_ENDPOINT") and isinstance(wechat, dict):
+        raw["wechat"] = {**wechat, "endpoint": env["CLASSBOT_WECHAT_ENDPOINT"]}
     try:
-        return Config.model_validate(raw)
+        config = Config.model_validate(raw)
     except ValidationError as exc:
         problems = [
             {
@@ -230,3 +259,16 @@ def load_config(path: str | Path | None, env: dict[str, str] | None = None) -> C
             for err in exc.errors()
         ]
         raise ConfigError(problems, where) from None
+    check_channels(config, where)
+    return config
+
+
+def check_channels(config: Config, where: str = "(config)") -> None:
+    """What a channel needs before it can start; ConfigError names the missing key.
+
+    The WeChat endpoint is required: with a token alone the SDK looks the token up on the
+    internet and, failing that, retries every 60 s forever instead of saying what is wrong.
+    """
+    if "wechat" in config.channels and not config.wechat.endpoint:
+        raise ConfigError([{"key": "wechat.endpoint", "field": "endpoint", "value": None,
+                            "kind": "missing", "detail": "required for channel wechat"}], where)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.channels.base import Capabilities
@@ -19,12 +20,17 @@ class Messenger:
 
     uow: UnitOfWork
     renderer: Renderer
+    capabilities: Mapping[str, Capabilities] = field(default_factory=dict)
 
     def render(self, template: str, /, **values: object) -> str:
         return self.renderer.render(template, **values)
 
     async def send(self, draft: Draft) -> bool:
         return await outbox.enqueue(self.uow, draft)
+
+    def group_nudges(self, channel: str) -> bool:
+        """Whether reminders on this channel should be merged into one group @-message."""
+        return self.capabilities.get(channel, Capabilities()).group_nudges
 
     def tz_of(self, school_class: SchoolClass | None) -> str:
         return school_class.timezone if school_class else self.uow.config.timezone
@@ -39,7 +45,6 @@ class Context(Messenger):
     person: Person | None = None
     school_class: SchoolClass | None = None
     roles: frozenset[str] = frozenset()
-    capabilities: Capabilities = field(default_factory=Capabilities)
     # A button press is answered with a short toast, never a group message (no flooding):
     # what a handler replies in the group to a press lands here and the channel shows it.
     toast: str | None = None
@@ -48,6 +53,12 @@ class Context(Messenger):
     @property
     def tz(self) -> str:
         return self.tz_of(self.school_class)
+
+    @property
+    def channel_capabilities(self) -> Capabilities:
+        """What the channel this event came from can do."""
+        assert self.event is not None
+        return self.capabilities.get(self.event.channel, Capabilities())
 
     def _key(self) -> str:
         assert self.event is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import cast
@@ -147,6 +148,8 @@ class Dispatcher:
 
     async def _pace(self, channel: Channel, out: Outgoing) -> None:
         limits = channel.limits
+        if limits.jitter_seconds > 0:
+            await asyncio.sleep(random.uniform(0, limits.jitter_seconds))
         if limits.overall:
             await self._limiter(channel.name, "*", limits.overall).acquire()
         if out.chat.kind is ChatKind.GROUP and limits.per_group:

@@ -12,6 +12,16 @@ class ChatKind(StrEnum):
     PRIVATE = "private"
 
 
+class EventKind(StrEnum):
+    """Most events are messages; platforms that report group membership changes (WeChat room
+    join/leave) deliver them through the same path, so they get the same de-duplication,
+    transaction and outbox."""
+
+    MESSAGE = "message"
+    MEMBER_JOINED = "member_joined"
+    MEMBER_LEFT = "member_left"
+
+
 @dataclass(frozen=True)
 class ChatRef:
     channel: str
@@ -50,6 +60,8 @@ class Event:
     action: str | None = None
     change: ChatChange | None = None
     new_chat_id: str | None = None  # for MIGRATED
+    kind: EventKind = EventKind.MESSAGE
+    members: tuple[UserRef, ...] = ()  # who joined or left (kind MEMBER_*)
     # References to images or files the platform gave (file ids, URLs), never their content.
     attachments: tuple[str, ...] = ()
 

@@ -8,7 +8,7 @@ from bot.channels.base import Capabilities
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import Context
-from bot.events import ChatChange, ChatKind, Event
+from bot.events import ChatChange, ChatKind, Event, EventKind
 from bot.permissions import PERMISSIONS, ROLES, allowed
 from bot.render import Renderer
 from bot.router import CommandTable, Match, Scope, UsageError, parse_args
@@ -50,12 +50,15 @@ class EventPipeline:
         return None
 
     async def _handle(self, uow: UnitOfWork, event: Event) -> str | None:
+        if event.kind is not EventKind.MESSAGE:
+            await self._membership_change(uow, event)
+            return None
         caps = self.capabilities.get(event.channel, Capabilities())
         identity = await identities.touch(uow, event,
                                           reachable_without_contact=not caps.private_needs_contact)
         match = self.table.match(event.action or event.text)
-        ctx = Context(uow=uow, renderer=self.renderer, event=event, identity=identity,
-                      capabilities=caps)
+        ctx = Context(uow=uow, renderer=self.renderer, capabilities=self.capabilities,
+                      event=event, identity=identity)
         if identity.person_id is not None:
             ctx.person = await uow.session.get(Person, identity.person_id)
         if match is None:
@@ -75,11 +78,23 @@ class EventPipeline:
         elif event.change is ChatChange.LEFT:
             await membership.unbind_group(uow, event.chat)
         elif event.change is ChatChange.JOINED:
-            ctx = Context(uow=uow, renderer=self.renderer, event=event,
+            ctx = Context(uow=uow, renderer=self.renderer, capabilities=self.capabilities,
+                          event=event,
                           identity=await identities.touch(uow, event,
                                                           reachable_without_contact=False))
             bound = await membership.class_of_chat(uow, event.chat)
             await ctx.reply("common/joined_group", bound=bound.name if bound else None)
+
+    async def _membership_change(self, uow: UnitOfWork, event: Event) -> None:
+        """Someone joined or left a group: only groups bound to a class care."""
+        handler = self.table.events.get(event.kind)
+        ctx = Context(uow=uow, renderer=self.renderer, capabilities=self.capabilities, event=event)
+        ctx.school_class = await membership.class_of_chat(uow, event.chat)
+        if handler is None or ctx.school_class is None:
+            log.debug("ignored %s in %s/%s (no handler or group not bound)", event.kind,
+                      event.channel, event.chat.chat_id)
+            return
+        await handler(ctx, event.members)
 
     async def _with_class(self, ctx: Context) -> list[str]:
         """Find the class the event is about; returns the sender's class names if ambiguous."""
@@ -158,7 +173,8 @@ class EventPipeline:
             async with UnitOfWork(self.db, self.clock, self.config) as uow:
                 await inbound.claim(uow, event)
                 identity = await identities.touch(uow, event, reachable_without_contact=False)
-                ctx = Context(uow=uow, renderer=self.renderer, event=event, identity=identity)
+                ctx = Context(uow=uow, renderer=self.renderer, capabilities=self.capabilities,
+                      event=event, identity=identity)
                 ctx._answers = 100  # keys distinct from any partial answer
                 await ctx.reply("common/internal_error")
         except Exception:

@@ -93,6 +93,8 @@ class Router:
     phrases: tuple[Phrase, ...] = ()
     jobs: Mapping[str, JobHandler] = field(default_factory=dict)
     private_fallback: Handler | None = None
+    # Non-message events (EventKind value → handler(ctx, members)), e.g. a member joined.
+    events: Mapping[str, Handler] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,12 @@ class CommandTable:
         self.phrases: list[Phrase] = [p for r in routers for p in r.phrases]
         self.jobs: dict[str, JobHandler] = {}
         self.private_fallback: Handler | None = None
+        self.events: dict[str, Handler] = {}
         for router in routers:
+            for kind, handler in router.events.items():
+                if kind in self.events:
+                    raise ValueError(f"event kind {kind!r} handled twice")
+                self.events[kind] = handler
             for kind, job in router.jobs.items():
                 if kind in self.jobs:
                     raise ValueError(f"job kind {kind!r} declared twice")

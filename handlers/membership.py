@@ -5,9 +5,11 @@ from __future__ import annotations
 from pydantic import Field
 
 from bot.context import Context
+from bot.events import EventKind, Mention, UserRef
 from bot.router import Args, Command, Router, Scope, UsageError
 from services import membership
 from services.membership import RegisterStatus
+from services.outbox import Draft, Kind
 
 START_CODE = "remind"  # deep-link payload; help.py greets it (the sender's own account links)
 
@@ -72,9 +74,9 @@ async def register(ctx: Context, args: RegisterArgs) -> None:
     # Where the platform cannot write first (Telegram), hand out the link that opens the
     # private chat, so nudges can reach this parent privately instead of in the group.
     link = None
-    if (ctx.capabilities.private_link and not ctx.identity.private_reachable
+    if (ctx.channel_capabilities.private_link and not ctx.identity.private_reachable
             and result.status in (RegisterStatus.REGISTERED, RegisterStatus.ALREADY)):
-        link = ctx.capabilities.private_link.format(code=START_CODE)
+        link = ctx.channel_capabilities.private_link.format(code=START_CODE)
     await ctx.reply("membership/register", result=result, relations=membership.RELATIONS,
                     class_name=ctx.school_class.name, link=link)
 
@@ -92,7 +94,32 @@ async def assign_committee(ctx: Context, args: CommitteeArgs) -> None:
     await ctx.reply("membership/assign_committee", status=status, name=args.name)
 
 
-router = Router(commands=(
+async def members_joined(ctx: Context, members: tuple[UserRef, ...]) -> None:
+    """One greeting for everyone who just joined (one message, not one each: WeChat restricts
+    accounts that send fast), @-mentioning them with the registration hint. A parent who left
+    and comes back is restored silently."""
+    assert ctx.event is not None and ctx.school_class is not None
+    newcomers = [m for m in members
+                 if not await membership.member_rejoined(ctx.uow, ctx.school_class, m.channel,
+                                                         m.user_id)]
+    if not newcomers:
+        return
+    event = ctx.event
+    await ctx.send(Draft(
+        chat=event.chat, kind=Kind.BROADCAST, class_id=ctx.school_class.id,
+        mentions=tuple(Mention(m.user_id, m.display_name) for m in newcomers),
+        dedupe_key=f"welcome:{event.channel}:{event.chat.chat_id}:{event.message_id}",
+        text=ctx.render("membership/welcome", class_name=ctx.school_class.name)))
+
+
+async def members_left(ctx: Context, members: tuple[UserRef, ...]) -> None:
+    assert ctx.school_class is not None
+    for member in members:
+        await membership.member_left(ctx.uow, ctx.school_class, member.channel, member.user_id)
+
+
+router = Router(events={EventKind.MEMBER_JOINED: members_joined,
+                        EventKind.MEMBER_LEFT: members_left}, commands=(
     Command("bind", ("绑定",), ("bind",), bind, BindArgs, scope=Scope.GROUP, needs_class=False),
     Command("register", ("登记",), ("register",), register, RegisterArgs, scope=Scope.GROUP),
     Command("assign_teacher", ("任课",), ("teacher",), assign_teacher, TeacherArgs),

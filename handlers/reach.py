@@ -39,6 +39,10 @@ async def reach_guardians(m: Messenger, *, class_id: int, guardians: Iterable[Gu
     unreached: list[Guardian] = []
     for guardian in guardians:
         chat = await private_chat_of(m, guardian.person_id)
+        # Where a group message is an option and the platform prefers it (WeChat: many private
+        # messages in a row get an account restricted), everyone goes into that one message.
+        if chat is not None and group_text is not None and m.group_nudges(chat.channel):
+            chat = None
         if chat is not None:
             await m.send(Draft(chat=chat, kind=kind, urgent=urgent, class_id=class_id,
                                dedupe_key=f"{key}:{guardian.person_id}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.channels.base import Capabilities
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import Messenger
@@ -18,13 +19,15 @@ log = logging.getLogger(__name__)
 
 class DueWorkRunner:
     def __init__(self, db: Database, clock: Clock, config: Config, renderer: Renderer,
-                 handlers: dict[str, JobHandler], worker: str) -> None:
+                 handlers: dict[str, JobHandler], worker: str,
+                 capabilities: dict[str, Capabilities] | None = None) -> None:
         self.db = db
         self.clock = clock
         self.config = config
         self.renderer = renderer
         self.handlers = handlers
         self.worker = worker
+        self.capabilities = capabilities or {}
 
     async def run_due(self) -> int:
         """Run every job due now; returns how many ran. Safe to call from many processes."""
@@ -41,7 +44,7 @@ class DueWorkRunner:
                     continue
                 try:
                     async with UnitOfWork(self.db, self.clock, self.config) as uow:
-                        await handler(Messenger(uow, self.renderer), job)
+                        await handler(Messenger(uow, self.renderer, self.capabilities), job)
                         await jobs.finish(uow, job.id)
                 except Exception as exc:
                     log.exception("job %s (%s) failed", job.id, job.kind)

@@ -353,6 +353,45 @@ async def class_of_id(uow: UnitOfWork, class_id: int) -> SchoolClass | None:
     return await uow.session.get(SchoolClass, class_id)
 
 
+# --- joining and leaving a bound group -----------------------------------------------------
+
+async def _parent_rows(uow: UnitOfWork, class_id: int, channel: str, external_id: str,
+                       *, active: bool) -> list[ClassMembership]:
+    return list((await uow.session.scalars(
+        select(ClassMembership).join(Identity, Identity.person_id == ClassMembership.person_id)
+        .where(Identity.channel == channel, Identity.external_id == external_id,
+               ClassMembership.class_id == class_id, ClassMembership.role == Role.PARENT,
+               ClassMembership.active == active))).all())
+
+
+async def member_left(uow: UnitOfWork, school_class: SchoolClass, channel: str,
+                      external_id: str) -> int:
+    """A parent left the class group: their guardianship goes inactive (no nudges, not counted
+    as a family's guardian) but nothing is deleted — that happens only on request. Staff rows
+    stay: teachers come from config and a head teacher must never lock themselves out."""
+    rows = await _parent_rows(uow, school_class.id, channel, external_id, active=True)
+    for row in rows:
+        row.active = False
+    await uow.session.flush()
+    return len(rows)
+
+
+async def member_rejoined(uow: UnitOfWork, school_class: SchoolClass, channel: str,
+                          external_id: str) -> bool:
+    """A parent who left comes back: their earlier registration counts again, unless the
+    family has meanwhile filled its guardian places."""
+    restored = False
+    for row in await _parent_rows(uow, school_class.id, channel, external_id, active=False):
+        taken = (await uow.session.scalar(select(func.count(ClassMembership.id)).where(
+            ClassMembership.student_id == row.student_id, ClassMembership.active,
+            ClassMembership.role == Role.PARENT))) or 0
+        if taken < uow.config.max_guardians_per_student:
+            row.active = True
+            restored = True
+    await uow.session.flush()
+    return restored
+
+
 # --- a group's own changes (platform events) -----------------------------------------------
 
 async def move_group(uow: UnitOfWork, chat: ChatRef, new_chat_id: str) -> bool:

@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from bot.channels import ChannelStartError
+from bot.channels import ChannelUnavailable
 from bot.channels.base import SendLimits
 from bot.channels.telegram import TelegramChannel
 from bot.config import TelegramSettings
@@ -83,9 +83,9 @@ async def test_start_up_checks_the_token_and_publishes_the_menu(rig: Rig,
 
 async def test_a_rejected_token_stops_start_up(fake: FakeTelegram) -> None:
     channel = TelegramChannel("999:WRONG", TelegramSettings(base_url=fake.base_url))
-    with pytest.raises(ChannelStartError) as refused:
+    with pytest.raises(ChannelUnavailable) as refused:
         await channel.start(lambda _e: None)  # type: ignore[arg-type, return-value]
-    assert refused.value.problem == "rejected"
+    assert refused.value.reason == "rejected"
 
 
 # --- binding, registration, the private link -------------------------------------------------

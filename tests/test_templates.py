@@ -157,6 +157,8 @@ def config_problems(w: dict[str, Any]) -> list[dict[str, Any]]:
          "detail": "Value error, unknown time zone"},
         {"key": "bot_name", "field": "bot_name", "value": "", "kind": "string_too_short",
          "detail": "String should have at least 1 character"},
+        {"key": "wechat.endpoint", "field": "endpoint", "value": None, "kind": "missing",
+         "detail": "required for channel wechat"},
     ]
 
 
@@ -366,7 +368,11 @@ def cases(language: str) -> list[Case]:
              {"line": w["chatter"], "line_no": 4, "reason": "expected 'SPEAKER @ CHAT: TEXT'"}),
         Case("console/bad_line", "interactive",
              {"line": w["chatter"], "line_no": None, "reason": "expected 'SPEAKER @ CHAT: TEXT'"}),
-        Case("console/unsupported_channel", "wechat", {"channel": "wechat"}),
+        Case("console/unsupported_channel", "telegram",
+             {"channel": "telegram", "available": ["console", "wechat"]}),
+        Case("console/extra_missing", "wechat",
+             {"channel": "wechat", "detail": "No module named 'wechaty'"}),
+        Case("membership/welcome", "plain", {"class_name": w["class"]}),
         Case("console/serving", "telegram", {"channels": ["telegram"]}),
         Case("common/button_done", "plain", {}),
         Case("common/button_failed", "plain", {}),
@@ -378,8 +384,7 @@ def cases(language: str) -> list[Case]:
         *[Case("channels/start_problem", problem, {
             "problem": problem, "channel": "telegram",
             "detail": "CLASSBOT_TELEGRAM_TOKEN" if problem != "unreachable" else "timed out"})
-          for problem in ("no_token", "rejected", "unreachable", "no_webhook_url",
-                          "not_installed")],
+          for problem in ("no_token", "rejected", "unreachable", "no_webhook_url")],
         Case("console/welcome", "plain", {}),
         Case("notices/ack_button", "plain", {}),
         Case("notices/held", "plain", {"notice": notice(w), "tz": TZ}),

@@ -1,9 +1,7 @@
 """Channel adapters: the only place that knows a platform.
 
-`build_channels` turns `config.channels` into running adapters; each platform is one entry of
-BUILDERS (the console is built by the CLI, which owns the terminal). Problems a user can fix
-(a missing token, the optional package not installed) are ChannelStartError with a key the
-CLI renders from templates/<lang>/channels/start_problem.
+`build_channels` turns `config.channels` into adapters. Platform SDKs are optional extras, so
+each factory imports its adapter only when that channel is configured.
 """
 
 from __future__ import annotations
@@ -13,57 +11,71 @@ from collections.abc import Callable, Mapping
 from bot.channels.base import Channel
 from bot.config import TELEGRAM_TOKEN_ENV, Config
 
+Write = Callable[[str], None]
+Factory = Callable[[Config, Mapping[str, str], Write], Channel]
 
-class ChannelStartError(Exception):
-    """A channel cannot start; `problem` names the template branch that tells how to fix it."""
 
-    def __init__(self, channel: str, problem: str, detail: str = "") -> None:
-        super().__init__(f"{channel}: {problem} {detail}".strip())
+class ChannelUnavailable(Exception):
+    """A configured channel cannot run here; `reason` picks the message shown to the user."""
+
+    def __init__(self, channel: str, reason: str, detail: str = "") -> None:
+        super().__init__(f"{channel}: {reason} {detail}".strip())
         self.channel = channel
-        self.problem = problem
+        # "unsupported" | "extra_missing" | Telegram: "no_token" | "no_webhook_url" |
+        # "rejected" | "unreachable" (the last two found only when connecting, at start)
+        self.reason = reason
         self.detail = detail
 
 
-def _check_telegram(config: Config, env: Mapping[str, str]) -> None:
-    if not env.get(TELEGRAM_TOKEN_ENV, "").strip():
-        raise ChannelStartError("telegram", "no_token", TELEGRAM_TOKEN_ENV)
-    if config.telegram.mode == "webhook" and not config.telegram.webhook_url:
-        raise ChannelStartError("telegram", "no_webhook_url")
+def _console(config: Config, env: Mapping[str, str], write: Write) -> Channel:
+    from bot.channels.console import ConsoleChannel
+
+    return ConsoleChannel(config.bot_name, write)
+
+
+def _wechat_channel(config: Config, env: Mapping[str, str], write: Write) -> Channel:
+    from bot.channels.wechaty import _wechat
+    from bot.channels.wechaty_compat import WechatyUnavailable
+
     try:
-        import telegram  # noqa: F401
-    except ImportError:
-        raise ChannelStartError("telegram", "not_installed") from None
+        return _wechat(config, env)
+    except WechatyUnavailable as exc:
+        raise ChannelUnavailable("wechat", "extra_missing", str(exc)) from None
 
 
-def _build_telegram(config: Config, env: Mapping[str, str]) -> Channel:
-    from bot.channels.telegram import TelegramChannel
+def _telegram_channel(config: Config, env: Mapping[str, str], write: Write) -> Channel:
+    token = env.get(TELEGRAM_TOKEN_ENV, "").strip()
+    if not token:
+        raise ChannelUnavailable("telegram", "no_token", TELEGRAM_TOKEN_ENV)
+    if config.telegram.mode == "webhook" and not config.telegram.webhook_url:
+        raise ChannelUnavailable("telegram", "no_webhook_url")
+    try:
+        from bot.channels.telegram import TelegramChannel
+    except ImportError as exc:
+        raise ChannelUnavailable("telegram", "extra_missing", str(exc)) from None
     from bot.menu import command_menu
     from bot.render import Renderer
     from handlers import command_table
 
     menu = command_menu(command_table(), Renderer(config.language, bot_name=config.bot_name,
                                                   school_name=config.school_name))
-    return TelegramChannel(env[TELEGRAM_TOKEN_ENV].strip(), config.telegram, menu=menu)
+    return TelegramChannel(token, config.telegram, menu=menu)
 
 
-# channel name → (check without network, build)
-BUILDERS: dict[str, tuple[Callable[[Config, Mapping[str, str]], None],
-                          Callable[[Config, Mapping[str, str]], Channel]]] = {
-    "telegram": (_check_telegram, _build_telegram),
+FACTORIES: dict[str, Factory] = {
+    "console": _console,
+    "wechat": _wechat_channel,
+    "telegram": _telegram_channel,
 }
 
 
-def check_channels(config: Config, env: Mapping[str, str]) -> None:
-    """Raise ChannelStartError for the first channel in config that cannot start."""
+def build_channels(config: Config, env: Mapping[str, str], write: Write = print
+                   ) -> list[Channel]:
+    """Every configured channel, or ChannelUnavailable / ConfigError saying what is missing."""
+    channels: list[Channel] = []
     for name in config.channels:
-        if name == "console":
-            continue
-        if name not in BUILDERS:
-            raise ChannelStartError(name, "not_built")
-        BUILDERS[name][0](config, env)
-
-
-def build_channels(config: Config, env: Mapping[str, str]) -> list[Channel]:
-    """The configured platform channels (not the console), checked first."""
-    check_channels(config, env)
-    return [BUILDERS[name][1](config, env) for name in config.channels if name != "console"]
+        factory = FACTORIES.get(name)
+        if factory is None:
+            raise ChannelUnavailable(name, "unsupported")
+        channels.append(factory(config, env, write))
+    return channels

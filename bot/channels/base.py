@@ -24,6 +24,9 @@ class SendLimits:
     per_chat: Rate | None = None
     per_group: Rate | None = None
     overall: Rate | None = None
+    # Up to this many seconds of random delay before each send, taken *before* the limiters
+    # so the rates above still hold; a fixed rhythm looks like a bot to WeChat.
+    jitter_seconds: float = 0.0
 
     @property
     def unlimited(self) -> bool:
@@ -43,6 +46,9 @@ class Capabilities:
     # A link that opens a private chat with the bot, with "{code}" for a start payload
     # (Telegram: https://t.me/<bot>?start={code}); empty where the platform has none.
     private_link: str = ""
+    # Send reminders to many people as one group message with @-mentions rather than one
+    # private message each (WeChat restricts personal accounts that message many people).
+    group_nudges: bool = False
 
 
 class SendError(Exception):

@@ -26,7 +26,7 @@ from telegram.error import (
 )
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.channels import ChannelStartError
+from bot.channels import ChannelUnavailable
 from bot.channels import telegram_map as tgmap
 from bot.channels.base import (
     Capabilities,
@@ -89,9 +89,9 @@ class TelegramChannel:
         try:
             await self.app.initialize()
         except InvalidToken as exc:
-            raise ChannelStartError(self.name, "rejected", TELEGRAM_TOKEN_ENV) from exc
+            raise ChannelUnavailable(self.name, "rejected", TELEGRAM_TOKEN_ENV) from exc
         except NetworkError as exc:
-            raise ChannelStartError(self.name, "unreachable", str(exc)) from exc
+            raise ChannelUnavailable(self.name, "unreachable", str(exc)) from exc
         self._connected = True
         user = self.app.bot.bot
         self.me = tgmap.BotIdentity(user.id, user.username or "")

@@ -1,0 +1,356 @@
+"""WeChat through a wechaty puppet service: the school brings the gateway, classbot connects.
+
+The gateway (a WeCom- or WeChat-based "puppet service") speaks gRPC; python-wechaty is the
+client. Everything platform-specific stays in this module and bot/channels/wechat_mapping.py:
+the SDK is imported only through wechaty_compat, decisions about payloads are pure functions
+there, and this module only does I/O — read SDK objects, say things, keep the connection up.
+
+Connection: one long-lived session at a time; when the gateway's event stream ends or breaks,
+the channel reconnects with exponential backoff (tenacity) for as long as the bot runs. While
+disconnected `send` raises TransientSendError, so the dispatcher keeps the outbox rows and
+retries them later: nothing queued is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from types import ModuleType
+from typing import Any
+
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
+
+from bot.channels import wechaty_compat
+from bot.channels.base import (
+    Capabilities,
+    EventSink,
+    Rate,
+    SendLimits,
+    TransientSendError,
+    UnreachableError,
+)
+from bot.channels.wechat_mapping import (
+    CHANNEL,
+    RawMembers,
+    RawMessage,
+    SentMemory,
+    ignore_reason,
+    members_event,
+    split_quote,
+    to_event,
+    to_platform,
+)
+from bot.config import Config, WechatSettings, check_channels
+from bot.events import ChatRef, Event, EventKind, Outgoing, SentRef, UserRef
+
+log = logging.getLogger(__name__)
+
+# WeChat shows long texts fine, but a class group reads better in screen-sized parts.
+MAX_LENGTH = 2000
+CONNECT_TIMEOUT = 10.0
+STOP_TIMEOUT = 5.0
+# gRPC statuses that mean "this chat will never take the message", not "try again".
+_UNREACHABLE = frozenset({"NOT_FOUND", "PERMISSION_DENIED", "FAILED_PRECONDITION"})
+
+
+class StreamClosed(ConnectionError):
+    """The gateway ended the event stream (restart, maintenance): reconnect."""
+
+
+def _utc(timestamp: int | float | None) -> datetime:
+    """Puppets send seconds or milliseconds since the epoch."""
+    if not timestamp:
+        return datetime.fromtimestamp(0, UTC)
+    if timestamp > 1e11:
+        timestamp /= 1000
+    return datetime.fromtimestamp(timestamp, UTC)
+
+
+class WechatChannel:
+    name = CHANNEL
+
+    def __init__(self, settings: WechatSettings, token: str | None) -> None:
+        """Raises WechatyUnavailable when the `wechat` extra is not installed."""
+        self._sdk: ModuleType = wechaty_compat.load()
+        if not settings.endpoint:
+            raise ValueError("wechat.endpoint is required")  # check_channels says it nicely
+        self.endpoint = settings.endpoint
+        # Sent as :authority, which is where puppet services read the token. Without one the
+        # SDK would leave the header empty; host:port is what gRPC sends by default.
+        self.token = token or settings.endpoint
+        self.settings = settings
+        self.limits = SendLimits(per_chat=Rate(1, settings.per_chat_seconds),
+                                 overall=Rate(1, 60 / settings.per_minute),
+                                 jitter_seconds=settings.jitter_seconds)
+        self.capabilities = Capabilities(buttons=False, max_length=MAX_LENGTH,
+                                         private_needs_contact=True, group_nudges=True)
+        self.connections = 0  # sessions that reached login (logs, tests)
+        self._sink: EventSink | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._bot: Any = None
+        self._self_id = ""
+        self._self_name = ""
+        self._ready = asyncio.Event()
+        self._down = asyncio.Event()
+        self._sent = SentMemory()
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def start(self, on_event: EventSink) -> None:
+        """Returns at once; the connection is made (and remade) in the background."""
+        self._sink = on_event
+        self._task = asyncio.create_task(self._run(), name="wechat-connection")
+
+    async def stop(self) -> None:
+        # Cancel the session first: closing the SDK under a live stream would make it sleep
+        # 60 s and restart on its own.
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        self._sink = None
+
+    @property
+    def ready(self) -> bool:
+        """Connected and logged in: sends can go out now."""
+        return self._bot is not None and self._ready.is_set()
+
+    async def wait_ready(self) -> None:
+        """Until the gateway reports the account logged in (tests, start-up logs)."""
+        await self._ready.wait()
+
+    async def wait_disconnected(self) -> None:
+        """Until the current session ends (tests of the reconnect path)."""
+        await self._down.wait()
+
+    async def _run(self) -> None:
+        settings = self.settings
+        while True:
+            async for attempt in AsyncRetrying(
+                wait=wait_exponential(multiplier=settings.reconnect_min_seconds,
+                                      min=settings.reconnect_min_seconds,
+                                      max=settings.reconnect_max_seconds),
+                retry=retry_if_exception_type(Exception),
+                before_sleep=self._log_retry,
+            ):
+                with attempt:
+                    await self._session()
+            log.warning("wechat: the gateway closed the event stream; reconnecting")
+
+    @staticmethod
+    def _log_retry(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0
+        log.warning("wechat: gateway %s (%s); reconnecting in %.1f s",
+                    "unreachable" if isinstance(exc, OSError) else "error",
+                    type(exc).__name__, wait)
+
+    async def _session(self) -> None:
+        """One connection, from connect to the end of the event stream."""
+        host, _, port = self.endpoint.rpartition(":")
+        # The SDK checks the endpoint with a blocking telnet; probing first, without blocking,
+        # keeps a dead gateway from stalling the event loop for its 3 s timeout.
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)),
+                                           CONNECT_TIMEOUT)
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+        bot = self._new_bot()
+        await bot.init_puppet()
+        await bot.init_puppet_event_bridge(bot.puppet)
+        self._bot = bot
+        try:
+            await bot.puppet.start()  # returns when the stream ends, raises when it breaks
+        finally:
+            self._bot = None
+            self._ready.clear()
+            self._down.set()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(bot.puppet.stop(), STOP_TIMEOUT)
+        raise StreamClosed("event stream ended")
+
+    def _new_bot(self) -> Any:
+        sdk = self._sdk
+        from wechaty.utils.async_helper import SingleIdContainer
+        from wechaty_puppet import PuppetOptions
+
+        # Process-wide caches: payloads from the last session may be stale, and message ids
+        # seen before a drop must be allowed through again (the inbound table de-duplicates).
+        sdk.Contact._pool.clear()
+        sdk.Room._pool.clear()
+        SingleIdContainer._instance = None
+        options = sdk.WechatyOptions(
+            puppet_options=PuppetOptions(end_point=self.endpoint, token=self.token))
+        bot = _bot_class(sdk)(options)
+        bot.classbot_channel = self
+        return bot
+
+    # --- incoming --------------------------------------------------------------------------
+
+    async def on_login(self, contact: Any) -> None:
+        self._self_id = contact.contact_id
+        self._self_name = contact.name
+        self.connections += 1
+        self._down.clear()
+        self._ready.set()
+        log.info("wechat: logged in as %s (session %s)", self._self_id, self.connections)
+
+    async def on_message(self, msg: Any) -> None:
+        raw = await self._read_message(msg)
+        reason = ignore_reason(raw)
+        if reason is not None:
+            log.info("wechat: message %s ignored: %s", raw.message_id, reason)
+            return
+        await self._deliver(to_event(raw))
+
+    async def on_members(self, kind: EventKind, room: Any, contacts: list[Any],
+                         actor: Any, date: datetime | None) -> None:
+        members = [c for c in contacts if c.contact_id != self._self_id]
+        if len(members) < len(contacts):
+            log.warning("wechat: the bot itself %s room %s", kind.value, room.room_id)
+        raw = RawMembers(kind=kind, room_id=room.room_id, room_topic=await room.topic(),
+                         members=tuple([await self._user(room, c) for c in members]),
+                         actor=await self._user(room, actor) if actor else None,
+                         occurred_at=(date or datetime.fromtimestamp(0)).astimezone(UTC))
+        await self._deliver(members_event(raw))
+
+    async def _deliver(self, event: Event | None) -> None:
+        if event is None or self._sink is None:
+            return
+        await self._sink(event)
+
+    async def _user(self, room: Any, contact: Any) -> UserRef:
+        if not contact.is_ready():
+            await contact.ready()
+        alias = await room.alias(contact) if room is not None else None
+        return UserRef(CHANNEL, contact.contact_id, alias or contact.name or contact.contact_id)
+
+    async def _read_message(self, msg: Any) -> RawMessage:
+        from wechaty_puppet import MessageType
+
+        payload = msg.payload
+        talker_id = payload.from_id
+        from_self = bool(self._self_id) and talker_id == self._self_id
+        room = msg.room()
+        is_text = msg.type() == MessageType.MESSAGE_TYPE_TEXT
+        base = RawMessage(message_id=msg.message_id, is_text=is_text,
+                          type_name=getattr(msg.type(), "name", str(msg.type())),
+                          from_self=from_self, talker_id=talker_id, talker_name="",
+                          text=payload.text or "", room_id=room.room_id if room else None,
+                          room_topic="", mentions_self=False, self_names=(),
+                          sent_at=_utc(payload.timestamp))
+        if from_self or not is_text:
+            return base
+        talker = await self._user(room, msg.talker())
+        mentions_self = bool(self._self_id) and self._self_id in (payload.mention_ids or [])
+        quote = split_quote(base.text)
+        self_names: tuple[str, ...] = ()
+        if mentions_self or quote is not None:
+            self_names = (self._self_name,)
+            if room is not None:
+                me = self._bot.Contact.load(self._self_id) if self._bot else None
+                alias = await room.alias(me) if me is not None else None
+                self_names += (alias,) if alias else ()
+        reply_to = None
+        if quote is not None and quote.name in self_names:
+            reply_to = self._sent.find(room.room_id if room else talker_id, quote.quoted)
+        return RawMessage(**{**base.__dict__, "talker_name": talker.display_name,
+                             "room_topic": await room.topic() if room else "",
+                             "mentions_self": mentions_self, "self_names": self_names,
+                             "reply_to": reply_to})
+
+    # --- outgoing --------------------------------------------------------------------------
+
+    def _connected(self) -> Any:
+        if not self.ready:
+            raise TransientSendError("WeChat gateway not connected")
+        return self._bot
+
+    async def send(self, out: Outgoing) -> SentRef:
+        bot = self._connected()
+        text = to_platform(out)
+        if text.room:
+            target = bot.Room.load(text.conversation_id)
+            sent = await self._say(target.say(text.text, mention_ids=list(text.mention_ids)))
+        else:
+            target = bot.Contact.load(text.conversation_id)
+            sent = await self._say(target.say(text.text))
+        message_id = sent.message_id if sent is not None else ""
+        self._sent.remember(text.conversation_id, message_id, out.text)
+        return SentRef(message_id)
+
+    async def send_file(self, chat: ChatRef, filename: str, content: bytes) -> SentRef:
+        """A file (an export, a list) into a chat, as WeChat's own file message."""
+        from wechaty_puppet import FileBox
+
+        bot = self._connected()
+        box = FileBox.from_base64(base64.b64encode(content), name=filename)
+        loader = bot.Room if chat.kind.value == "group" else bot.Contact
+        sent = await self._say(loader.load(chat.chat_id).say(box))
+        return SentRef(sent.message_id if sent is not None else "")
+
+    async def _say(self, call: Any) -> Any:
+        """Run one SDK send, turning gRPC failures into what the dispatcher understands."""
+        from grpclib.exceptions import GRPCError, StreamTerminatedError
+
+        try:
+            return await call
+        except GRPCError as exc:
+            if exc.status.name in _UNREACHABLE:
+                raise UnreachableError(f"{exc.status.name}: {exc.message}") from exc
+            raise TransientSendError(f"{exc.status.name}: {exc.message}") from exc
+        except (StreamTerminatedError, OSError, TimeoutError) as exc:
+            raise TransientSendError(type(exc).__name__) from exc
+
+
+def _bot_class(sdk: ModuleType) -> type:
+    """The SDK wants subclassing; the subclass only forwards to the channel."""
+
+    class ClassbotWechaty(sdk.Wechaty):  # type: ignore[misc,name-defined]
+        classbot_channel: WechatChannel
+
+        def __init__(self, options: Any) -> None:
+            super().__init__(options)
+            # classbot uses no wechaty plugins. Their manager would, at every login, start a
+            # scheduler (fails the second time, after a reconnect) and check a local web port.
+            self._plugin_manager.start = _no_plugins
+
+        async def on_login(self, contact: Any) -> None:
+            await _guard("login", self.classbot_channel.on_login(contact))
+
+        async def on_message(self, msg: Any) -> None:
+            await _guard(f"message {msg.message_id}", self.classbot_channel.on_message(msg))
+
+        async def on_room_join(self, room: Any, invitees: list[Any], inviter: Any,
+                               date: datetime) -> None:
+            await _guard(f"room-join {room.room_id}", self.classbot_channel.on_members(
+                EventKind.MEMBER_JOINED, room, invitees, inviter, date))
+
+        async def on_room_leave(self, room: Any, leavers: list[Any], remover: Any,
+                                date: datetime) -> None:
+            await _guard(f"room-leave {room.room_id}", self.classbot_channel.on_members(
+                EventKind.MEMBER_LEFT, room, leavers, remover, date))
+
+    return ClassbotWechaty
+
+
+async def _no_plugins() -> None:
+    return None
+
+
+async def _guard(what: str, work: Any) -> None:
+    """The SDK swallows handler errors; log them with context instead (ids, never bodies)."""
+    try:
+        await work
+    except Exception:
+        log.exception("wechat: handling %s failed", what)
+
+
+def _wechat(config: Config, env: Mapping[str, str]) -> WechatChannel:
+    """The channel from config (settings, endpoint) and env (CLASSBOT_WECHAT_TOKEN)."""
+    check_channels(config)
+    return WechatChannel(config.wechat, env.get("CLASSBOT_WECHAT_TOKEN") or None)

@@ -1,0 +1,78 @@
+"""The one place that makes python-wechaty importable; import the SDK only through `load()`.
+
+wechaty 0.10.7 (its last release, 2022) breaks on Python 3.11+ in three ways:
+
+1. `WechatyOptions` declares `puppet_options: PuppetOptions = PuppetOptions()`. Since 3.11,
+   dataclasses reject unhashable defaults, so `import wechaty` raises ValueError. Giving
+   `PuppetOptions` an identity hash makes the class definition legal again; the shared default
+   instance is never used, because the channel always passes a fresh `PuppetOptions`.
+2. pyee 12 removed the top-level `AsyncIOEventEmitter` the SDK imports: the `wechat` extra pins
+   `pyee<12`.
+3. urllib3 2 removed `urllib3.get_host` (used by wechaty.user.url_link): the extra pins
+   `urllib3<2`.
+
+The SDK logs every message body at INFO level through its own handlers; classbot's logs carry
+ids, not bodies, so WECHATY_LOG defaults to "warn" unless the operator set it.
+
+It also logs the token whenever an endpoint is set too ("there are endpoint<…> and token<…>");
+a filter blanks tokens in the SDK's log records.
+
+Importing wechaty also creates a `.wechaty` cache directory wherever the process happens to run
+(its scheduler's default job store path is computed at import time); CACHE_DIR, unless the
+operator set it, points into the temp directory instead.
+
+tests/test_wechat_compat.py fails when a release stops needing step 1, so the shim is removed
+rather than left to hide a different breakage.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+from types import ModuleType
+
+_TOKEN = re.compile(r"token(s?)([<\[])[^>\]]*([>\]])")
+
+
+class _HideTokens(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "token" in message:
+            record.msg, record.args = _TOKEN.sub(r"token\1\2***\3", message), None
+        return True
+
+
+class WechatyUnavailable(ImportError):
+    """The `wechat` extra is not installed (or the SDK broke in a new way)."""
+
+
+def apply_shim() -> None:
+    import wechaty_puppet.schemas.puppet as schemas
+
+    if getattr(schemas.PuppetOptions, "__hash__", None) is None:
+        schemas.PuppetOptions.__hash__ = object.__hash__  # type: ignore[assignment,method-assign]
+
+
+def load() -> ModuleType:
+    """Import wechaty with the shim applied; WechatyUnavailable says what to install."""
+    os.environ.setdefault("WECHATY_LOG", "warn")
+    os.environ.setdefault("CACHE_DIR", os.path.join(tempfile.gettempdir(), "classbot-wechaty"))
+    try:
+        apply_shim()
+        import wechaty
+    except ImportError as exc:
+        raise WechatyUnavailable(str(exc)) from exc
+    service_log = logging.getLogger("PuppetService")
+    if not any(isinstance(f, _HideTokens) for f in service_log.filters):
+        service_log.addFilter(_HideTokens())
+    return wechaty
+
+
+def available() -> bool:
+    try:
+        load()
+    except WechatyUnavailable:
+        return False
+    return True
