@@ -18,9 +18,12 @@ from services.uow import UnitOfWork
 from tests.wechat_world import ROOM, WechatWorld
 
 OTHER_ROOM = "room-other@chatroom"
-PER_CHAT = 0.3  # seconds between two messages into one chat
+PER_CHAT = 1.0  # seconds between two messages into one chat
 PER_MINUTE = 300  # overall: one message every 0.2 s
-SLACK = 0.9  # timers may fire a hair early; a window 10 % shorter absorbs that
+# The limiters pace when a send starts; the gateway sees it after the SDK's own work, which
+# varies on a loaded machine. Windows half as long as the spacing absorb that and still catch
+# any burst (unpaced, all ten arrive within a few milliseconds).
+SLACK = 0.5
 
 
 def most_in_window(times: list[float], window: float) -> int:
@@ -43,18 +46,18 @@ async def test_a_burst_is_paced_per_chat_and_overall(db_path: Path) -> None:
                            jitter_seconds=0.05) as world:
         world.puppet.room(OTHER_ROOM, "另一个群", [])
         async with UnitOfWork(world.bot.db, world.clock, world.bot.config) as uow:
-            for i in range(12):
+            for i in range(10):
                 room = ROOM if i % 2 else OTHER_ROOM
                 await outbox.enqueue(uow, Draft(
                     chat=ChatRef("wechat", room, ChatKind.GROUP, room), text=f"第{i}条",
                     kind=Kind.REPLY, dedupe_key=f"burst:{i}"))
         await world.settle()
         sent = world.puppet.sent
-        assert sorted(s.text for s in sent) == sorted(f"第{i}条" for i in range(12))
+        assert sorted(s.text for s in sent) == sorted(f"第{i}条" for i in range(10))
         for room in (ROOM, OTHER_ROOM):
             in_room = [s.at for s in sent if s.conversation_id == room]
             assert most_in_window(in_room, PER_CHAT * SLACK) == 1, room
         assert most_in_window([s.at for s in sent], 60 / PER_MINUTE * SLACK) == 1
         # the order inside each chat is the queue's order
         assert [s.text for s in sent if s.conversation_id == ROOM] == [
-            f"第{i}条" for i in range(1, 12, 2)]
+            f"第{i}条" for i in range(1, 10, 2)]
