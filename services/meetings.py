@@ -186,8 +186,11 @@ class Tally:
         return len(self.yes) + len(self.no) + len(self.maybe) + len(self.missing)
 
 
-async def tally(uow: UnitOfWork, meeting: Meeting) -> Tally:
-    families = await membership.families(uow, meeting.class_id)
+async def tally(uow: UnitOfWork, meeting: Meeting,
+                families: list[Family] | None = None) -> Tally:
+    """`families` (roster order) may be passed by a caller that already read them."""
+    if families is None:
+        families = await membership.families(uow, meeting.class_id)
     rows = {r.student_id: r for r in (await uow.session.scalars(select(MeetingRsvp).where(
         MeetingRsvp.meeting_id == meeting.id))).all()}
     result = Tally(meeting)
@@ -240,15 +243,13 @@ class Attendance:
 
 
 async def attendance(uow: UnitOfWork, meeting: Meeting) -> Attendance:
-    answers = await tally(uow, meeting)
+    families = await membership.families(uow, meeting.class_id)
+    answers = await tally(uow, meeting, families)
     came = set((await uow.session.scalars(select(MeetingCheckin.student_id).where(
         MeetingCheckin.meeting_id == meeting.id))).all())
     answered = answers.yes + answers.maybe + answers.no
-    present = [a.family for a in answered if a.family.student_id in came]
-    present += [f for f in answers.missing if f.student_id in came]
-    by_roster = {f.student_id: i for i, f in enumerate(await membership.families(
-        uow, meeting.class_id))}
-    present.sort(key=lambda f: by_roster.get(f.student_id, 0))
+    by_roster = {f.student_id: i for i, f in enumerate(families)}
+    present = [f for f in families if f.student_id in came]
     absent = sorted((a for a in answered if a.family.student_id not in came),
                     key=lambda a: by_roster.get(a.family.student_id, 0))
     no_answer = [f for f in answers.missing if f.student_id not in came]

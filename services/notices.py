@@ -83,8 +83,11 @@ class ReadStatus:
     missing: list[Family]
 
 
-async def read_status(uow: UnitOfWork, notice: Notice) -> ReadStatus:
-    families = await membership.families(uow, notice.class_id)
+async def read_status(uow: UnitOfWork, notice: Notice,
+                      families: list[Family] | None = None) -> ReadStatus:
+    """`families` may be passed by a caller that already read them (the weekly digest)."""
+    if families is None:
+        families = await membership.families(uow, notice.class_id)
     acked = set((await uow.session.scalars(select(NoticeAck.student_id).where(
         NoticeAck.notice_id == notice.id))).all())
     missing = [f for f in families if f.student_id not in acked]

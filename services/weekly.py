@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 
 from models import ClassUpdateItem, Notice, SchoolClass
-from services import jobs, meetings, notices
+from services import jobs, meetings, membership, notices
 from services.meetings import Tally
 from services.notices import ReadStatus
 from services.uow import UnitOfWork
@@ -82,18 +82,19 @@ async def compile_digest(uow: UnitOfWork, school_class: SchoolClass) -> Digest:
     digest.items = list((await uow.session.scalars(select(ClassUpdateItem).where(
         ClassUpdateItem.class_id == school_class.id, ClassUpdateItem.posted_at.is_(None))
         .order_by(ClassUpdateItem.id))).all())
+    families = await membership.families(uow, school_class.id)  # read once, used by all
     window = uow.now - timedelta(days=uow.config.notices.ack_window_days)
     recent = (await uow.session.scalars(select(Notice).where(
         Notice.class_id == school_class.id, Notice.publish_at <= uow.now,
         Notice.publish_at >= min(since, window)).order_by(Notice.number))).all()
     for notice in recent:
-        status = await notices.read_status(uow, notice)
+        status = await notices.read_status(uow, notice, families)
         if notice.publish_at >= since:
             digest.notices.append(status)
         elif status.missing:
             digest.open_notices.append(status)
     for meeting in await meetings.upcoming(uow, school_class.id):
-        digest.meetings.append(await meetings.tally(uow, meeting))
+        digest.meetings.append(await meetings.tally(uow, meeting, families))
     return digest
 
 
