@@ -76,6 +76,14 @@ class Command:
     bare: bool = True  # False: only "#word" or "/slash" (the word is also everyday chatter)
 
 
+def private_command(name: str, words: tuple[str, ...], slash: tuple[str, ...],
+                    handler: Handler, args: type[Args] = Args) -> Command:
+    """A command only for the private chat, about no particular class (mailbox, relay): the
+    class comes from the sender, and the word must be written as #word or /slash."""
+    return Command(name, words, slash, handler, args, scope=Scope.PRIVATE, needs_class=False,
+                   bare=False)
+
+
 @dataclass(frozen=True)
 class Phrase:
     """Plain words that act without a command word (收到, 好的 …)."""

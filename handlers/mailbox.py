@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot.context import Context, Messenger
 from bot.events import ChatKind
 from bot.permissions import FAMILIES, PRINCIPAL, STAFF
-from bot.router import Args, Command, Router, Scope, UsageError
+from bot.router import Args, Router, UsageError, private_command
 from handlers import mailbox_staff
 from handlers.help import private_hello
 from handlers.mailbox_staff import MAX_BODY, CodeTextArgs, checked_body
@@ -282,24 +282,16 @@ async def expire_conversation(m: Messenger, job: ScheduledJob) -> None:
 
 router = Router(
     commands=(
-        Command("mailbox", ("信箱", "家长信箱"), ("mailbox",), mailbox_command, LetterArgs,
-                scope=Scope.PRIVATE, needs_class=False, bare=False),
-        Command("complaint", ("投诉",), ("complaint",), complaint, LetterArgs,
-                scope=Scope.PRIVATE, needs_class=False, bare=False),
-        Command("suggest", ("建议",), ("suggest",), suggest, LetterArgs,
-                scope=Scope.PRIVATE, needs_class=False, bare=False),
-        Command("ask", ("咨询",), ("ask",), ask, LetterArgs,
-                scope=Scope.PRIVATE, needs_class=False, bare=False),
-        Command("anonymous", ("匿名",), ("anonymous",), anonymous, LetterArgs,
-                scope=Scope.PRIVATE, needs_class=False, bare=False),
-        Command("principal_mailbox", ("校长信箱",), ("principal",), principal_mailbox,
-                LetterArgs, scope=Scope.PRIVATE, needs_class=False, bare=False),
-        Command("add", ("补充",), ("add",), add, CodeTextArgs,
-                scope=Scope.PRIVATE, needs_class=False, bare=False),
-        Command("my_tickets", ("我的信箱",), ("mytickets",), my_tickets,
-                scope=Scope.PRIVATE, needs_class=False, bare=False),
-        Command("rate", ("评价",), ("rate",), rate, RateArgs,
-                scope=Scope.PRIVATE, needs_class=False, bare=False),
+        private_command("mailbox", ("信箱", "家长信箱"), ("mailbox",), mailbox_command, LetterArgs),
+        private_command("complaint", ("投诉",), ("complaint",), complaint, LetterArgs),
+        private_command("suggest", ("建议",), ("suggest",), suggest, LetterArgs),
+        private_command("ask", ("咨询",), ("ask",), ask, LetterArgs),
+        private_command("anonymous", ("匿名",), ("anonymous",), anonymous, LetterArgs),
+        private_command("principal_mailbox", ("校长信箱",), ("principal",), principal_mailbox,
+                        LetterArgs),
+        private_command("add", ("补充",), ("add",), add, CodeTextArgs),
+        private_command("my_tickets", ("我的信箱",), ("mytickets",), my_tickets),
+        private_command("rate", ("评价",), ("rate",), rate, RateArgs),
     ),
     jobs={mailbox.EXPIRY_JOB: expire_conversation},
     private_fallback=private_message,

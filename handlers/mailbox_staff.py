@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.context import Context, Messenger
 from bot.events import Button
-from bot.router import Args, Command, Router, Scope, UsageError
+from bot.router import Args, Router, UsageError, private_command
 from handlers.deliver import tell_person
 from models import Person, ScheduledJob, SchoolClass, Ticket
 from services import mailbox
@@ -190,12 +190,9 @@ async def sla_check(m: Messenger, job: ScheduledJob) -> None:
 
 router = Router(
     commands=(
-        Command("reply", ("回复",), ("reply",), reply, TicketTextArgs,
-                scope=Scope.PRIVATE, needs_class=False, bare=False),
-        Command("transfer", ("转交",), ("transfer",), transfer, TicketTextArgs,
-                scope=Scope.PRIVATE, needs_class=False, bare=False),
-        Command("close", ("结案",), ("close",), close, TicketTextArgs,
-                scope=Scope.PRIVATE, needs_class=False, bare=False),
+        private_command("reply", ("回复",), ("reply",), reply, TicketTextArgs),
+        private_command("transfer", ("转交",), ("transfer",), transfer, TicketTextArgs),
+        private_command("close", ("结案",), ("close",), close, TicketTextArgs),
     ),
     jobs={mailbox.SLA_JOB: sla_check},
 )

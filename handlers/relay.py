@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.permissions import FAMILIES
-from bot.router import Args, Command, Router, Scope, UsageError
+from bot.router import Args, Router, UsageError, private_command
 from handlers.deliver import tell_person
 from handlers.mailbox_staff import checked_body
 from models import Person, SchoolClass
@@ -94,9 +94,7 @@ async def dm_urgent(ctx: Context, args: DmArgs) -> None:
 
 router = Router(
     commands=(
-        Command("dm", ("私信",), ("dm",), dm, DmArgs,
-                scope=Scope.PRIVATE, needs_class=False, bare=False),
-        Command("dm_urgent", ("急",), ("urgentdm",), dm_urgent, UrgentArgs,
-                scope=Scope.PRIVATE, needs_class=False, bare=False),
+        private_command("dm", ("私信",), ("dm",), dm, DmArgs),
+        private_command("dm_urgent", ("急",), ("urgentdm",), dm_urgent, UrgentArgs),
     ),
 )
