@@ -22,7 +22,7 @@ from bot.channels.console import ConsoleChannel
 from bot.clock import SimulatedClock, SystemClock
 from bot.config import ClassSeed, Config, ConfigError, PersonSeed, load_config
 from bot.render import Renderer
-from bot.transcript import TranscriptRunner
+from bot.transcript import TranscriptRunner, replay_start
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="classbot — 家长群班级助手 (class parent-group assistant)")
@@ -55,7 +55,7 @@ def _load(path: Path | None) -> Config:
 
 
 async def _replay(config: Config, lines: list[str]) -> None:
-    clock = SimulatedClock()
+    clock = SimulatedClock(replay_start(lines, config.timezone))
     console = ConsoleChannel(config.bot_name, _write)
     bot = ClassBot(config, [console], clock)
     await bot.start(background=False)
@@ -68,7 +68,8 @@ async def _replay(config: Config, lines: list[str]) -> None:
 
 
 async def _interactive(config: Config) -> None:
-    clock = SimulatedClock(flowing=True)
+    # Interactive: real time, flowing, until the user sets `:time`.
+    clock = SimulatedClock(SystemClock().now(), flowing=True)
     console = ConsoleChannel(config.bot_name, _write)
     bot = ClassBot(config, [console], clock)
     await bot.start(background=True)

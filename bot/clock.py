@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -28,16 +28,16 @@ class SimulatedClock:
     same thing every time.
     """
 
-    def __init__(self, start: datetime | None = None, *, flowing: bool = False) -> None:
-        self._anchor = _as_utc(start) if start else datetime.now(UTC)
+    def __init__(self, start: datetime, *, flowing: bool = False) -> None:
+        # No default: a clock that silently started at the machine's date made replays depend
+        # on the day they ran. The caller says where time starts.
+        self._anchor = _as_utc(start)
         self._set_at = time.monotonic()
         self._flowing = flowing
 
     def now(self) -> datetime:
         if not self._flowing:
             return self._anchor
-        from datetime import timedelta
-
         return self._anchor + timedelta(seconds=time.monotonic() - self._set_at)
 
     def set(self, instant: datetime) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from bot.app import ClassBot
 from bot.channels.script import (
@@ -14,6 +15,26 @@ from bot.channels.script import (
     parse_line,
 )
 from bot.clock import SimulatedClock
+
+# Where a replay's clock starts when the transcript has no `:time` line: a fixed instant (class
+# time), so the same file prints the same thing on any day it is replayed. Documented in README.
+REPLAY_EPOCH_LOCAL = datetime(2026, 9, 1, 8, 0)
+
+
+def replay_start(lines: Iterable[str], timezone: str) -> datetime:
+    """The instant a replay starts at: its first `:time`, else `REPLAY_EPOCH_LOCAL` (UTC-aware).
+
+    Everything scheduled at start-up (the weekly update) counts from here, never from the
+    machine's date: a teacher replaying last week's transcript must see what it showed then.
+    """
+    for line in lines:
+        try:
+            item = parse_line(line)
+        except ScriptError:
+            continue
+        if isinstance(item, SetTime):
+            return local_to_utc(item.local, timezone)
+    return local_to_utc(REPLAY_EPOCH_LOCAL, timezone)
 
 
 class TranscriptRunner:
