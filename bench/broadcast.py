@@ -2,11 +2,11 @@
 
 Why: a notice to a school year means hundreds of private nudges at once. Telegram refuses more
 than ~30 messages/s overall, 1/s per chat and 20/min per group with 429s; a bot that ignores
-that loses messages or crawls on retry_after. This runs the real dispatcher and the real
+that loses messages or crawls on retry_after. This runs the real outbox sender and the real
 TelegramChannel (python-telegram-bot 22) against the fake Bot API on 127.0.0.1 enforcing those
 limits, and prints: total time against the rate-limit floor, the 429s the server returned, and
 messages lost. Then, in the same run and on the same server, the round trip of one classbot
-command (update in → pipeline → outbox → dispatcher → sendMessage) against PTB's bare echo
+command (update in → pipeline → outbox → outbox sender → sendMessage) against PTB's bare echo
 handler, as a ratio: what the framework costs per message on top of Telegram's own path.
 """
 
@@ -32,10 +32,10 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot.app import ClassBot
-from bot.channels.base import SendLimits
 from bot.channels.telegram import TelegramChannel
-from bot.clock import SystemClock
-from bot.events import ChatKind, ChatRef
+from core.channel import SendLimits
+from core.clock import SystemClock
+from core.events import ChatKind, ChatRef
 from models import OutboxMessage
 from services import outbox
 from services.outbox import Draft, Kind
@@ -94,7 +94,7 @@ async def broadcast(fake: FakeTelegram, db_dir: Path, private: int, groups: int)
                     text=f"{chat.title}您好，通知 #1「周五春游」您还没有确认，看完请回复“收到”。"))
         rejected_before = len(fake.rejected)
         start = time.perf_counter()
-        await bot.dispatcher.drain()
+        await bot.sender.drain()
         seconds = time.perf_counter() - start
         async with bot.db.session() as session:
             unsent = await session.scalar(select(func.count()).where(

@@ -3,7 +3,7 @@
 Why: every incoming message is one IMMEDIATE write transaction (de-duplication row, identity
 touch, the handler's change and its outbox rows), and a class group's busiest minute is the
 flood of 收到 right after a notice. This measures that path end to end — memory channel in,
-pipeline, SQLite file database, dispatcher out — so a regression in any layer shows up as a
+pipeline, SQLite file database, outbox sender out — so a regression in any layer shows up as a
 number instead of as a slow morning for a teacher. Setup (roster, binding, 40 registrations,
 the notice) is not timed; the N messages and the outbox deliveries they cause are.
 """

@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python b
 
 from sqlalchemy import func, insert, select
 
-from bot.clock import SimulatedClock
-from bot.config import Config
-from bot.render import Renderer
+from core.clock import SimulatedClock
+from core.config import Config
+from core.render import Renderer
 from handlers import command_table
 from models import (
     ClassMembership,

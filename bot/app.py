@@ -1,4 +1,4 @@
-"""Wiring: config + channels + clock → the running bot (pipeline, dispatcher, due work)."""
+"""Wiring: config + channels + clock → the running bot (pipeline, outbox sender, due work)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import os
 import socket
 import uuid
 
-from bot.channels.base import Channel
-from bot.clock import Clock
-from bot.config import Config
-from bot.dispatcher import Dispatcher
-from bot.events import Event
-from bot.permissions import PRINCIPAL
 from bot.pipeline import EventPipeline
-from bot.render import Renderer
+from bot.sender import OutboxSender
+from core.channel import Channel
+from core.clock import Clock
+from core.config import Config
+from core.events import Event
+from core.permissions import PRINCIPAL
+from core.render import Renderer
 from handlers import command_table
 from models import Database, OutboxMessage
 from scheduler.runner import DueWorkRunner
@@ -39,7 +39,7 @@ class ClassBot:
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.pipeline = EventPipeline(self.db, clock, config, self.renderer, self.table,
                                       {c.name: c.capabilities for c in channels})
-        self.dispatcher = Dispatcher(self.db, self.channels, clock, self.renderer,
+        self.sender = OutboxSender(self.db, self.channels, clock, self.renderer,
                                      on_unreachable=self._private_chat_refused)
         self.due = DueWorkRunner(self.db, clock, config, self.renderer, self.table.jobs,
                                  self.worker, {c.name: c.capabilities for c in channels})
@@ -61,7 +61,7 @@ class ClassBot:
         # username, for private links), so the pipeline reads the capabilities again.
         self.pipeline.capabilities = {c.name: c.capabilities for c in self.channels.values()}
         if background:
-            self.dispatcher.start()
+            self.sender.start()
             self._ticker = Ticker(self.tick, self.config.tick_seconds)
             self._ticker.start()
 
@@ -78,29 +78,29 @@ class ClassBot:
 
     async def handle_event(self, event: Event) -> str | None:
         toast = await self.pipeline.handle(event)
-        self.dispatcher.kick()
+        self.sender.kick()
         return toast
 
     async def _private_chat_refused(self, row: OutboxMessage) -> None:
         text = self.renderer.render("common/unreachable_fallback", text=row.text)
         async with UnitOfWork(self.db, self.clock, self.config) as uow:
             await unreachable.private_chat_refused(uow, row, text)
-        self.dispatcher.kick()
+        self.sender.kick()
 
     async def tick(self) -> None:
         await self.due.run_due()
-        self.dispatcher.kick()
+        self.sender.kick()
 
     async def settle(self) -> None:
         """Run everything due now and deliver everything sendable, until nothing is left."""
         async with self._settle_lock:
-            while (await self.due.run_due()) + (await self.dispatcher.drain()):
+            while (await self.due.run_due()) + (await self.sender.drain()):
                 pass
 
     async def stop(self) -> None:
         if self._ticker:
             self._ticker.stop()
-        await self.dispatcher.stop()
+        await self.sender.stop()
         for channel in self.channels.values():
             await channel.stop()
         await self.db.dispose()

@@ -16,13 +16,13 @@ from typing import Annotated, NoReturn
 import typer
 
 from bot.app import ClassBot
-from bot.channels import FACTORIES, ChannelUnavailable, build_channels
-from bot.channels.base import Channel
+from bot.channel_factories import FACTORIES, build_channels
 from bot.channels.console import ConsoleChannel
-from bot.clock import SimulatedClock, SystemClock
-from bot.config import ClassSeed, Config, ConfigError, PersonSeed, load_config
-from bot.render import Renderer
 from bot.transcript import TranscriptRunner, replay_start
+from core.channel import Channel, ChannelUnavailable
+from core.clock import SimulatedClock, SystemClock
+from core.config import ClassSeed, Config, ConfigError, PersonSeed, load_config
+from core.render import Renderer
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="classbot — 家长群班级助手 (class parent-group assistant)")
@@ -211,7 +211,7 @@ def class_add(
                      roster=names)
 
     async def add() -> bool:
-        from bot.clock import SystemClock
+        from core.clock import SystemClock
         from models import Database
         from services import membership
         from services.uow import UnitOfWork

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from bot.channels.base import Capabilities
-from bot.clock import Clock
-from bot.config import Config
-from bot.context import Context
-from bot.events import ChatChange, ChatKind, Event, EventKind
-from bot.permissions import PERMISSIONS, ROLES, allowed
-from bot.render import Renderer
-from bot.router import CommandTable, Match, Scope, UsageError, parse_args
+from core.channel import Capabilities
+from core.clock import Clock
+from core.config import Config
+from core.events import ChatChange, ChatKind, Event, EventKind
+from core.permissions import PERMISSIONS, ROLES, allowed
+from core.render import Renderer
+from kit.context import Context
+from kit.router import CommandTable, Match, Scope, UsageError, parse_args
 from models import Database, Person
 from services import identities, inbound, membership
 from services.uow import UnitOfWork

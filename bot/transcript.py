@@ -14,7 +14,7 @@ from bot.channels.script import (
     local_to_utc,
     parse_line,
 )
-from bot.clock import SimulatedClock
+from core.clock import SimulatedClock
 
 # Where a replay's clock starts when the transcript has no `:time` line: a fixed instant (class
 # time), so the same file prints the same thing on any day it is replayed. Documented in README.
@@ -59,6 +59,6 @@ class TranscriptRunner:
         if isinstance(item, SetTime):
             self.clock.set(local_to_utc(item.local, self.bot.config.timezone))
         else:
-            await self.channel.deliver(self.channel.event_for(item, self.clock.now()))
+            await self.channel.receive(self.channel.event_for(item, self.clock.now()))
         await self.bot.settle()
         return True

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.router import Command, CommandTable, Router
 from handlers import help, mailbox, mailbox_staff, meetings, membership, notices, relay, weekly
+from kit.router import Command, CommandTable, Router
 
 
 def routers() -> list[Router]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from bot.context import Messenger
-from bot.events import Button
+from core.events import Button
+from kit.context import Messenger
 from services import identities
 from services.outbox import Draft, Kind
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bot.context import Context
-from bot.events import ChatKind
-from bot.permissions import allowed
-from bot.router import Args, Command, Router, UsageError
+from core.events import ChatKind
+from core.permissions import allowed
+from kit.context import Context
+from kit.router import Args, Command, Router, UsageError
 
 _PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.context import Context, Messenger
-from bot.events import ChatKind
-from bot.permissions import FAMILIES, PRINCIPAL, STAFF
-from bot.router import Args, Router, UsageError, private_command
+from core.events import ChatKind
+from core.permissions import FAMILIES, PRINCIPAL, STAFF
 from handlers import mailbox_staff
 from handlers.help import private_hello
 from handlers.mailbox_staff import MAX_BODY, CodeTextArgs, checked_body
+from kit.context import Context, Messenger
+from kit.router import Args, Router, UsageError, private_command
 from models import ScheduledJob, SchoolClass, Ticket
 from services import mailbox, membership
 from services.mailbox import Category, Rating, Status

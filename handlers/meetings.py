@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
-from bot.context import Context, Messenger
-from bot.events import Button, ChatKind
-from bot.router import Args, Command, NumberArgs, Phrase, Router, UsageError
-from bot.timeparse import ParsedTime, TimeParseError, parse_when_async
+from core.events import Button, ChatKind
+from core.timeparse import ParsedTime, TimeParseError, parse_when_async
 from handlers.reach import post_to_groups, private_chat_of, reach_guardians
+from kit.context import Context, Messenger
+from kit.router import Args, Command, NumberArgs, Phrase, Router, UsageError
 from models import Meeting, ScheduledJob
 from services import cards, identities, jobs, meetings, membership, outbox
 from services.meetings import KINDS, Answer, CheckinStatus

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from bot.context import Context
-from bot.events import EventKind, Mention, UserRef
-from bot.router import Args, Command, Router, Scope, UsageError
+from core.events import EventKind, Mention, UserRef
+from kit.context import Context
+from kit.router import Args, Command, Router, Scope, UsageError
 from services import membership
 from services.membership import RegisterStatus
 from services.outbox import Draft, Kind

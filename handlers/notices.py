@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from pydantic import Field
 
-from bot.context import Context, Messenger
-from bot.events import Button, ChatKind
-from bot.router import Args, Command, NumberArgs, Phrase, Router, UsageError
+from core.events import Button, ChatKind
 from handlers.reach import post_to_groups, private_chat_of, reach_guardians
+from kit.context import Context, Messenger
+from kit.router import Args, Command, NumberArgs, Phrase, Router, UsageError
 from models import Notice, ScheduledJob
 from services import cards, jobs, membership, notices, outbox
 from services.notices import AckStatus

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from bot.context import Messenger
-from bot.events import ChatKind, ChatRef, Mention
+from core.events import ChatKind, ChatRef, Mention
+from kit.context import Messenger
 from models import GroupBinding
 from services import identities, membership
 from services.membership import Guardian

@@ -6,9 +6,9 @@ import logging
 
 from pydantic import Field
 
-from bot.context import Context, Messenger
-from bot.router import Args, Command, Router, UsageError
 from handlers.reach import post_to_groups
+from kit.context import Context, Messenger
+from kit.router import Args, Command, Router, UsageError
 from models import ScheduledJob
 from services import membership, weekly
 from services.outbox import Kind

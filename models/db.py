@@ -64,7 +64,7 @@ def _make_engine(url: str) -> AsyncEngine:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front: no SQLITE_BUSY on a read→write upgrade when
-        # two processes (or the dispatcher and a handler) write at once.
+        # two processes (or the outbox sender and a handler) write at once.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

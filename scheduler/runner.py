@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from bot.channels.base import Capabilities
-from bot.clock import Clock
-from bot.config import Config
-from bot.context import Messenger
-from bot.render import Renderer
-from bot.router import JobHandler
+from core.channel import Capabilities
+from core.clock import Clock
+from core.config import Config
+from core.render import Renderer
+from kit.context import Messenger
+from kit.router import JobHandler
 from models import Database
 from services import jobs
 from services.uow import UnitOfWork

@@ -1,4 +1,4 @@
-"""The APScheduler tick: every few seconds, run due work and wake the dispatcher."""
+"""The APScheduler tick: every few seconds, run due work and wake the outbox sender."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.events import ChatKind, ChatRef, Event
+from core.events import ChatKind, ChatRef, Event
 from models import Identity
 from services.uow import UnitOfWork
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.events import Event
+from core.events import Event
 from models import InboundMessage
 from services.sql import insert_if_absent
 from services.uow import UnitOfWork

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 
-from bot.permissions import PRINCIPAL
-from bot.school_time import add_hours
+from core.permissions import PRINCIPAL
+from core.school_time import add_hours
 from models import ClassMembership, Conversation, Person, Role, SchoolClass, Ticket, TicketEntry
 from services import jobs, membership
 from services.uow import UnitOfWork

@@ -7,8 +7,8 @@ from enum import StrEnum
 
 from sqlalchemy import func, select
 
-from bot.config import ClassSeed, PersonSeed
-from bot.events import ChatRef
+from core.config import ClassSeed, PersonSeed
+from core.events import ChatRef
 from models import (
     ClassMembership,
     GroupBinding,

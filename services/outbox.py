@@ -13,8 +13,8 @@ from enum import StrEnum
 
 from sqlalchemy import select, update
 
-from bot.events import Button, ChatKind, ChatRef, Mention
-from bot.quiet_hours import release_time
+from core.events import Button, ChatKind, ChatRef, Mention
+from core.quiet_hours import release_time
 from models import Database, OutboxMessage, SchoolClass
 from services.sql import insert_if_absent
 from services.uow import UnitOfWork

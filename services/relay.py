@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.school_time import office_opens
+from core.school_time import office_opens
 from models import ClassMembership, Person, Role, SchoolClass
 from services.uow import UnitOfWork
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.events import ChatKind, ChatRef, Mention
+from core.events import ChatKind, ChatRef, Mention
 from models import Identity, OutboxMessage, Person
 from services import membership, outbox
 from services.outbox import Draft, Kind

@@ -12,8 +12,8 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.config import Config
+from core.clock import Clock
+from core.config import Config
 from models import Database
 
 

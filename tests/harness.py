@@ -10,11 +10,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import ClassBot
-from bot.channels.base import Capabilities, SendLimits
 from bot.channels.memory import MemoryChannel, Sent
 from bot.channels.script import Say
-from bot.clock import SimulatedClock
-from bot.config import Config
+from core.channel import Capabilities, SendLimits
+from core.clock import SimulatedClock
+from core.config import Config
 from models import Database
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -89,7 +89,7 @@ class Harness:
     async def say(self, speaker: str, chat: str, text: str, **event: Any) -> list[Sent]:
         """One message; returns what the bot sent because of it (and anything due)."""
         before = len(self.channel.sent)
-        await self.channel.deliver(self.channel.event_for(Say(speaker, chat, text),
+        await self.channel.receive(self.channel.event_for(Say(speaker, chat, text),
                                                           self.clock.now(), **event))
         await self.bot.settle()
         return self.channel.sent[before:]

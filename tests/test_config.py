@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_config
+from core.config import load_config
 from tests.harness import Harness
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""The outbox and dispatcher: quiet hours, retries, unreachable chats, de-duplication, restarts."""
+"""The outbox and outbox sender: quiet hours, retries, unreachable chats, de-duplication, restarts."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from bot.channels.base import Rate, SendLimits, TransientSendError, UnreachableError
-from bot.dispatcher import split_text
+from bot.sender import split_text
+from core.channel import Rate, SendLimits, TransientSendError, UnreachableError
 from models import Notice, OutboxMessage
 from services import notices
 from tests.harness import CLASS, Harness, make_config
@@ -88,14 +88,14 @@ async def test_two_processes_on_one_database_nudge_once(bound: Harness) -> None:
 
 
 async def test_transient_error_is_retried_and_delivered_once(bound: Harness) -> None:
-    bound.bot.dispatcher.retry_base_seconds = 0.001
+    bound.bot.sender.retry_base_seconds = 0.001
     bound.channel.fail_next(TransientSendError("502"), TransientSendError("timeout"))
     sent = await bound.say("王老师", CLASS, NOTICE)
     assert len(sent) == 1 and "周五春游" in sent[0].text
 
 
 async def test_long_outage_is_retried_later_not_lost(bound: Harness) -> None:
-    bound.bot.dispatcher.retry_base_seconds = 0.001
+    bound.bot.sender.retry_base_seconds = 0.001
     bound.channel.fail_next(*(TransientSendError("network down") for _ in range(3)))
     assert await bound.say("王老师", CLASS, NOTICE) == []
     assert await count(bound, OutboxMessage, OutboxMessage.status == "pending") == 1
@@ -181,7 +181,7 @@ async def test_second_round_counts_from_the_held_first_round(bound: Harness) -> 
 
 async def test_split_message_resumes_after_a_failed_part(bound: Harness) -> None:
     """A long notice is sent in parts; if part 2 fails, the retry does not repeat part 1."""
-    bound.bot.dispatcher.retry_base_seconds = 0.001
+    bound.bot.sender.retry_base_seconds = 0.001
     channel = bound.channel
     channel.capabilities = type(channel.capabilities)(private_needs_contact=False,
                                                        max_length=200)

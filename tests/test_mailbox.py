@@ -102,7 +102,7 @@ async def test_offer_only_for_registered_parents(mb: Harness) -> None:
 
 async def test_attachments_are_kept_as_references(mb: Harness) -> None:
     event = mb.channel.event_for(Say("李明妈妈", "私聊", f"#投诉 {BODY}"), mb.clock.now())
-    await mb.channel.deliver(replace(event, attachments=("photo:AgAD42",)))
+    await mb.channel.receive(replace(event, attachments=("photo:AgAD42",)))
     await mb.bot.settle()
     [to_teacher] = mb.channel.to_person("王老师")
     assert "photo:AgAD42" in to_teacher.text

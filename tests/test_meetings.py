@@ -8,8 +8,8 @@ import logging
 import pytest
 
 from bot.app import ClassBot
-from bot.channels.base import Capabilities
 from bot.channels.memory import MemoryChannel, Sent
+from core.channel import Capabilities
 from tests.harness import CLASS, Harness, make_config
 
 MEETING = "#家长会 2026-12-04 19:00 | 三楼会议室 | 期中总结"

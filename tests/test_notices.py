@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.channels.base import Capabilities
+from core.channel import Capabilities
 from tests.harness import CLASS, Harness, make_config
 
 NOTICE = "#通知 周五春游\n请带好水和帽子，早上7:50到校。"

@@ -1,6 +1,6 @@
 """Every command × every role, through the memory channel, against a table written out here.
 
-The expected table is deliberately NOT derived from bot.permissions.PERMISSIONS: if someone
+The expected table is deliberately NOT derived from core.permissions.PERMISSIONS: if someone
 changes who may do what, this walk fails until the table below is changed on purpose.
 """
 
@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.channels.memory import PRIVATE, Sent
-from bot.permissions import PERMISSIONS, ROLES
-from bot.router import Scope
+from core.permissions import PERMISSIONS, ROLES
 from handlers import all_commands
+from kit.router import Scope
 from tests.harness import CLASS, Harness, make_config
 
 HEAD_TEACHER, TEACHER, PRINCIPAL, COMMITTEE, PARENT, GUEST = (

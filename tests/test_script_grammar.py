@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from bot.channels.script import Say, ScriptError, SetTime, echo, format_outgoing, parse_line
-from bot.events import ChatKind, ChatRef, Mention, Outgoing
+from core.events import ChatKind, ChatRef, Mention, Outgoing
 
 
 def test_say_lines_with_colons_and_newlines() -> None:

@@ -19,10 +19,9 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from bot.channels import ChannelUnavailable
-from bot.channels.base import SendLimits
 from bot.channels.telegram import TelegramChannel
-from bot.config import TelegramSettings
+from core.channel import ChannelUnavailable, SendLimits
+from core.config import TelegramSettings
 from models import GroupBinding, Identity, OutboxMessage
 from tests.fake_telegram import updates
 from tests.fake_telegram.rig import GROUP, LI, WANG, ZHANG, ZHAO, Rig, telegram_config
@@ -172,7 +171,7 @@ async def test_a_blocked_parent_is_nudged_in_the_group_instead(rig: Rig,
 
 async def test_flood_limits_and_server_errors_lose_nothing(fake: FakeTelegram,
                                                            db_path: Path) -> None:
-    # The dispatcher is told no limits, the fake enforces Telegram's: it answers 429.
+    # The outbox sender is told no limits, the fake enforces Telegram's: it answers 429.
     fake.limits = Limits()
     r = await Rig(telegram_config(db_path, fake), fake, limits=SendLimits()).start()
     try:

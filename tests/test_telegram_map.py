@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Bot, Update
 
 from bot.channels import telegram_map as tgmap
-from bot.events import Button, ChatChange, ChatKind, ChatRef, Mention, Outgoing
+from core.events import Button, ChatChange, ChatKind, ChatRef, Mention, Outgoing
 from tests.fake_telegram import updates
 
 ME = tgmap.BotIdentity(4242, "class_test_bot")
@@ -103,9 +103,9 @@ def test_the_command_menu_is_what_telegram_accepts() -> None:
     """setMyCommands refuses the whole menu if one entry breaks Telegram's rules."""
     import re
 
-    from bot.menu import command_menu
-    from bot.render import Renderer
+    from core.render import Renderer
     from handlers import command_table
+    from kit.menu import command_menu
 
     menu = command_menu(command_table(), Renderer("zh_CN", bot_name="班级助手"))
     assert len(menu) <= 100

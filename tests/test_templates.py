@@ -15,13 +15,13 @@ from typing import Any, NamedTuple
 import pytest
 
 import templates
-from bot.permissions import PERMISSIONS, ROLES
-from bot.render import Renderer
-from bot.router import parse_args
+from core.permissions import PERMISSIONS, ROLES
+from core.render import Renderer
 from handlers import all_commands, command_table
 from handlers.help import visible_commands
 from handlers.meetings import is_rsvp, parse_rsvp
 from handlers.notices import is_ack
+from kit.router import parse_args
 from services.meetings import (
     KINDS,
     Answer,
@@ -145,7 +145,7 @@ def read_status(w: dict[str, Any], *, missing: bool) -> ReadStatus:
 
 
 def config_problems(w: dict[str, Any]) -> list[dict[str, Any]]:
-    """Shaped like bot.config.load_config's validation problems, one of each branch."""
+    """Shaped like core.config.load_config's validation problems, one of each branch."""
     return [
         {"key": "colour", "field": "colour", "value": "blue", "kind": "extra_forbidden",
          "detail": "Extra inputs are not permitted"},

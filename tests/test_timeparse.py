@@ -1,4 +1,4 @@
-"""bot.timeparse against a fixed base: Tuesday 2026-12-01 09:00 Asia/Shanghai.
+"""core.timeparse against a fixed base: Tuesday 2026-12-01 09:00 Asia/Shanghai.
 
 Expectations were taken from what jionlp 1.5.31 actually returns, checked by hand.
 """
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.timeparse import ParsedTime, TimeParseError, parse_when, parse_when_async
+from core.timeparse import ParsedTime, TimeParseError, parse_when, parse_when_async
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=SH).astimezone(UTC)  # callers pass UTC
@@ -36,7 +36,7 @@ def test_fresh_import_prints_nothing() -> None:
         import logging
         from datetime import UTC, datetime
         from zoneinfo import ZoneInfo
-        from bot.timeparse import TimeParseError, parse_when
+        from core.timeparse import TimeParseError, parse_when
         now = datetime(2026, 11, 30, 1, tzinfo=UTC)
         parse_when("下周五晚上7点", now, ZoneInfo("Asia/Shanghai"))
         try:

@@ -147,7 +147,7 @@ async def test_a_refused_send_is_retried_not_lost(bound: WechatWorld) -> None:
 
 
 async def test_files_go_out_as_wechat_files(bound: WechatWorld) -> None:
-    from bot.events import ChatKind, ChatRef
+    from core.events import ChatKind, ChatRef
 
     chat = ChatRef("wechat", WANG, ChatKind.PRIVATE, "王老师")
     await bound.channel.send_file(chat, "未读名单.csv", "家庭,状态\n赵雪,未读\n".encode())

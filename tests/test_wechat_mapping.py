@@ -15,7 +15,7 @@ from bot.channels.wechat_mapping import (
     to_event,
     to_platform,
 )
-from bot.events import ChatKind, ChatRef, EventKind, Mention, Outgoing, UserRef
+from core.events import ChatKind, ChatRef, EventKind, Mention, Outgoing, UserRef
 
 AT = "\u2005"
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.channels.base import Rate
 from bot.channels.wechaty import WechatChannel
-from bot.config import WechatSettings
-from bot.events import ChatKind, ChatRef
+from core.channel import Rate
+from core.config import WechatSettings
+from core.events import ChatKind, ChatRef
 from services import outbox
 from services.outbox import Draft, Kind
 from services.uow import UnitOfWork

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.channels.wechaty_compat import available
-from bot.config import ConfigError, load_config
+from core.config import ConfigError, load_config
 
 REPO = Path(__file__).resolve().parents[1]
 needs_extra = pytest.mark.skipif(

@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _settings(script: str, database: Path):  # type: ignore[no-untyped-def]
-    from bot.config import Config
+    from core.config import Config
 
     source = (resources.files("bot") / "demo" / "config.yaml") if script == "demo" \
         else REPO / "config.yaml"

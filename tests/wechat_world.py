@@ -11,8 +11,8 @@ import pytest
 
 from bot.app import ClassBot
 from bot.channels.wechaty_compat import available
-from bot.clock import SimulatedClock
-from bot.events import Event
+from core.clock import SimulatedClock
+from core.events import Event
 from tests.harness import CLASS, local, make_config
 
 if not available():

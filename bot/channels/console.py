@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.channels.script import ScriptedChannel, format_outgoing
-from bot.events import Outgoing, SentRef
+from core.events import Outgoing, SentRef
 
 
 class ConsoleChannel(ScriptedChannel):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from bot.channels.base import Capabilities, SendError, SendLimits
 from bot.channels.script import PRIVATE, ScriptedChannel, format_outgoing
-from bot.events import ChatKind, Outgoing, SentRef
+from core.channel import Capabilities, SendError, SendLimits
+from core.events import ChatKind, Outgoing, SentRef
 
 
 @dataclass(frozen=True)

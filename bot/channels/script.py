@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.channels.base import Capabilities, EventSink, SendLimits
-from bot.events import ChatKind, ChatRef, Event, Outgoing, SentRef, UserRef
+from core.channel import Capabilities, EventSink, SendLimits
+from core.events import ChatKind, ChatRef, Event, Outgoing, SentRef, UserRef
 
 PRIVATE = "私聊"
 INDENT = "    "
@@ -119,7 +119,7 @@ class ScriptedChannel:
                      received_at=now.astimezone(UTC), mentions_bot=mentions_bot,
                      reply_to=reply_to, action=action)
 
-    async def deliver(self, event: Event) -> None:
+    async def receive(self, event: Event) -> None:
         if self._sink is None:
             raise RuntimeError(f"channel {self.name} is not started")
         await self._sink(event)

@@ -1,6 +1,6 @@
 """The Telegram channel on python-telegram-bot 22: network code only (mapping: telegram_map).
 
-The dispatcher already paces and retries every send, so PTB's own rate limiter is not used and
+The outbox sender already paces and retries every send, so PTB's own rate limiter is not used and
 every Bot API error is translated into the three outcomes the core knows: sent, try again
 (429 with its retry_after, 5xx, network) or unreachable (403: blocked, kicked, never started).
 """
@@ -26,20 +26,20 @@ from telegram.error import (
 )
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.channels import ChannelUnavailable
 from bot.channels import telegram_map as tgmap
-from bot.channels.base import (
+from core.channel import (
     Capabilities,
+    ChannelUnavailable,
     EventSink,
+    MenuItem,
     Rate,
     SendError,
     SendLimits,
     TransientSendError,
     UnreachableError,
 )
-from bot.config import TELEGRAM_TOKEN_ENV, TelegramSettings
-from bot.events import Outgoing, SentRef
-from bot.menu import MenuItem
+from core.config import TELEGRAM_TOKEN_ENV, TelegramSettings
+from core.events import Outgoing, SentRef
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class TelegramChannel:
                  limits: SendLimits = TELEGRAM_LIMITS) -> None:
         self.settings = settings
         self.limits = limits
-        # Telegram allows 4096 characters; the dispatcher splits at max_length before the
+        # Telegram allows 4096 characters; the outbox sender splits at max_length before the
         # @-mentions are put in front (telegram_map.to_platform), so leave room for them.
         self.capabilities = Capabilities(buttons=True, max_length=3900,
                                          private_needs_contact=True, edits=True)
@@ -201,7 +201,7 @@ def _seconds(value: int | timedelta) -> float:
 
 
 def _translate(exc: TelegramError) -> SendError:
-    """Bot API errors → the dispatcher's vocabulary (order matters: BadRequest is a
+    """Bot API errors → the outbox sender's vocabulary (order matters: BadRequest is a
     NetworkError subclass in PTB)."""
     if isinstance(exc, RetryAfter):
         return TransientSendError(str(exc), retry_after=_seconds(exc.retry_after))

@@ -24,7 +24,7 @@ from telegram import (
 )
 from telegram.constants import ChatType
 
-from bot.events import Button, ChatChange, ChatKind, ChatRef, Event, Outgoing, UserRef
+from core.events import Button, ChatChange, ChatKind, ChatRef, Event, Outgoing, UserRef
 
 CHANNEL = "telegram"
 CALLBACK_LIMIT = 64  # bytes, Bot API

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.events import ChatKind, ChatRef, Event, EventKind, Outgoing, UserRef
+from core.events import ChatKind, ChatRef, Event, EventKind, Outgoing, UserRef
 
 CHANNEL = "wechat"
 AT_SEPARATOR = "\u2005"  # WeChat puts this thin space after an @name

@@ -7,7 +7,7 @@ there, and this module only does I/O — read SDK objects, say things, keep the 
 
 Connection: one long-lived session at a time; when the gateway's event stream ends or breaks,
 the channel reconnects with exponential backoff (tenacity) for as long as the bot runs. While
-disconnected `send` raises TransientSendError, so the dispatcher keeps the outbox rows and
+disconnected `send` raises TransientSendError, so the outbox sender keeps the outbox rows and
 retries them later: nothing queued is lost.
 """
 
@@ -25,14 +25,6 @@ from typing import Any
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
 
 from bot.channels import wechaty_compat
-from bot.channels.base import (
-    Capabilities,
-    EventSink,
-    Rate,
-    SendLimits,
-    TransientSendError,
-    UnreachableError,
-)
 from bot.channels.wechat_mapping import (
     CHANNEL,
     RawMembers,
@@ -44,8 +36,16 @@ from bot.channels.wechat_mapping import (
     to_event,
     to_platform,
 )
-from bot.config import Config, WechatSettings, check_channels
-from bot.events import ChatRef, Event, EventKind, Outgoing, SentRef, UserRef
+from core.channel import (
+    Capabilities,
+    EventSink,
+    Rate,
+    SendLimits,
+    TransientSendError,
+    UnreachableError,
+)
+from core.config import Config, WechatSettings, check_channels
+from core.events import ChatRef, Event, EventKind, Outgoing, SentRef, UserRef
 
 log = logging.getLogger(__name__)
 
@@ -294,7 +294,7 @@ class WechatChannel:
         return SentRef(sent.message_id if sent is not None else "")
 
     async def _say(self, call: Any) -> Any:
-        """Run one SDK send, turning gRPC failures into what the dispatcher understands."""
+        """Run one SDK send, turning gRPC failures into what the outbox sender understands."""
         from grpclib.exceptions import GRPCError, StreamTerminatedError
 
         try:

@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import ClassBot
-from bot.channels.base import SendLimits
 from bot.channels.telegram import TelegramChannel
-from bot.clock import SimulatedClock
-from bot.config import Config
-from bot.events import Event
-from bot.menu import command_menu
-from bot.render import Renderer
+from core.channel import SendLimits
+from core.clock import SimulatedClock
+from core.config import Config
+from core.events import Event
+from core.render import Renderer
 from handlers import command_table
+from kit.menu import command_menu
 from tests.fake_telegram import updates
 from tests.fake_telegram.server import FakeTelegram
 from tests.harness import DEMO_CLASS, local, make_config

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.channels.base import Capabilities
-from bot.events import ChatKind, ChatRef, Event
-from bot.render import Renderer
+from core.channel import Capabilities
+from core.events import ChatKind, ChatRef, Event
+from core.render import Renderer
 from models import Identity, Person, SchoolClass
 from services import identities, outbox
 from services.outbox import Draft, Kind

@@ -14,16 +14,16 @@ from aiolimiter import AsyncLimiter
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_base, wait_exponential
 
-from bot.channels.base import (
+from core.channel import (
     Channel,
     EditingChannel,
     Rate,
     TransientSendError,
     UnreachableError,
 )
-from bot.clock import Clock
-from bot.events import Button, ChatKind, Mention, Outgoing, SentRef
-from bot.render import Renderer
+from core.clock import Clock
+from core.events import Button, ChatKind, Mention, Outgoing, SentRef
+from core.render import Renderer
 from models import Database, OutboxMessage
 from services import outbox
 
@@ -68,7 +68,7 @@ def split_text(text: str, limit: int) -> list[str]:
     return [p.rstrip("\n") for p in parts if p.strip()]
 
 
-class Dispatcher:
+class OutboxSender:
     def __init__(self, db: Database, channels: dict[str, Channel], clock: Clock,
                  renderer: Renderer, *, quick_retries: int = 3,
                  retry_base_seconds: float = 0.5,
@@ -92,7 +92,7 @@ class Dispatcher:
         self._wake.set()
 
     def start(self, idle_seconds: float = 1.0) -> None:
-        self._task = asyncio.create_task(self._loop(idle_seconds), name="dispatcher")
+        self._task = asyncio.create_task(self._loop(idle_seconds), name="outbox-sender")
 
     async def stop(self) -> None:
         if self._task:
@@ -105,7 +105,7 @@ class Dispatcher:
             try:
                 await self.drain()
             except Exception:
-                log.exception("dispatcher round failed")
+                log.exception("outbox sender round failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), idle_seconds)
             self._wake.clear()

@@ -5,20 +5,13 @@ Descriptions come from templates/<lang>/_commands.j2, so the menu says what х╕ох
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.render import Renderer
-from bot.router import CommandTable, Scope
+from core.channel import MenuItem
+from core.render import Renderer
+from kit.router import CommandTable, Scope
 
 MAX_DESCRIPTION = 256  # Telegram's limit; shorter everywhere else we know
 
 
-@dataclass(frozen=True)
-class MenuItem:
-    command: str  # ASCII, without '/'
-    description: str
-    in_groups: bool
-    in_private: bool
 
 
 def command_menu(table: CommandTable, renderer: Renderer) -> list[MenuItem]:

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field, ValidationError
 
-from bot.context import Context, Messenger
+from kit.context import Context, Messenger
 from models import ScheduledJob
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.events import Event, Outgoing, SentRef
+from core.events import Event, Outgoing, SentRef
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class Rate:
 
 @dataclass(frozen=True)
 class SendLimits:
-    """Platform send limits; the dispatcher enforces them so adapters never have to."""
+    """Platform send limits; the outbox sender enforces them so adapters never have to."""
 
     per_chat: Rate | None = None
     per_group: Rate | None = None
@@ -87,3 +87,26 @@ class EditingChannel(Channel, Protocol):
     """A channel whose `capabilities.edits` is true also offers this."""
 
     async def edit(self, out: Outgoing, message_id: str) -> None: ...
+
+
+class ChannelUnavailable(Exception):
+    """A configured channel cannot run here; `reason` picks the message shown to the user."""
+
+    def __init__(self, channel: str, reason: str, detail: str = "") -> None:
+        super().__init__(f"{channel}: {reason} {detail}".strip())
+        self.channel = channel
+        # "unsupported" | "extra_missing" | Telegram: "no_token" | "no_webhook_url" |
+        # "rejected" | "unreachable" (the last two found only when connecting, at start)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """One entry of the command menu a platform shows next to the input box. The kit builds
+    the list from the command declarations; a channel only publishes it."""
+
+    command: str  # ASCII, without '/'
+    description: str
+    in_groups: bool
+    in_private: bool
