@@ -17,6 +17,7 @@ from core.events import Event
 from core.permissions import PRINCIPAL
 from core.render import Renderer
 from handlers import command_table
+from kit.router import CommandTable
 from models import Database, OutboxMessage
 from scheduler.runner import DueWorkRunner
 from scheduler.ticker import Ticker
@@ -28,14 +29,16 @@ log = logging.getLogger(__name__)
 
 class ClassBot:
     def __init__(self, config: Config, channels: list[Channel], clock: Clock, *,
-                 db: Database | None = None, worker: str | None = None) -> None:
+                 db: Database | None = None, worker: str | None = None,
+                 table: CommandTable | None = None) -> None:
+        """`table`: every feature's declarations (handlers/__init__.py) unless given."""
         self.config = config
         self.clock = clock
         self.db = db or Database(config.database_url)
         self.channels = {channel.name: channel for channel in channels}
         self.renderer = Renderer(config.language, bot_name=config.bot_name,
                                  school_name=config.school_name)
-        self.table = command_table()
+        self.table = table or command_table()
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.pipeline = EventPipeline(self.db, clock, config, self.renderer, self.table,
                                       {c.name: c.capabilities for c in channels})

@@ -8,7 +8,7 @@ from core.channel import Capabilities
 from core.clock import Clock
 from core.config import Config
 from core.events import ChatChange, ChatKind, Event, EventKind
-from core.permissions import PERMISSIONS, ROLES, allowed
+from core.permissions import GUEST
 from core.render import Renderer
 from kit.context import Context
 from kit.router import CommandTable, Match, Scope, UsageError, parse_args
@@ -58,7 +58,7 @@ class EventPipeline:
                                           reachable_without_contact=not caps.private_needs_contact)
         match = self.table.match(event.action or event.text)
         ctx = Context(uow=uow, renderer=self.renderer, capabilities=self.capabilities,
-                      event=event, identity=identity)
+                      event=event, identity=identity, table=self.table)
         if identity.person_id is not None:
             ctx.person = await uow.session.get(Person, identity.person_id)
         if match is None:
@@ -115,11 +115,11 @@ class EventPipeline:
         if ctx.school_class is not None:
             return await membership.roles_in(ctx.uow, person_id, ctx.school_class.id)
         if person_id is None:
-            return frozenset({"guest"})
+            return frozenset({GUEST})
         roles: set[str] = await membership.school_roles(ctx.uow, person_id)
         for school_class in await membership.classes_of_person(ctx.uow, person_id):
             roles |= await membership.roles_in(ctx.uow, person_id, school_class.id)
-        return frozenset(roles or {"guest"})
+        return frozenset(roles or {GUEST})
 
     async def _run(self, ctx: Context, match: Match) -> None:
         assert ctx.event is not None
@@ -128,11 +128,11 @@ class EventPipeline:
         is_group = ctx.event.chat.kind is ChatKind.GROUP
         if target.scope is Scope.GROUP and not is_group:
             if match.command:
-                await ctx.reply("common/group_only", command=match.command.name)
+                await ctx.reply("common/group_only", command=match.command)
             return
         if target.scope is Scope.PRIVATE and is_group:
             if match.command:
-                await ctx.reply("common/private_only", command=match.command.name)
+                await ctx.reply("common/private_only", command=match.command)
             return
         ambiguous = await self._with_class(ctx)
         if target.needs_class and ctx.school_class is None:
@@ -146,12 +146,11 @@ class EventPipeline:
                 await ctx.reply("common/not_registered")
             return
         ctx.roles = await self._roles(ctx)
-        if not allowed(target.name, ctx.roles):
+        if not target.allows(ctx.roles):
             if match.command:
-                await ctx.reply("common/not_allowed", command=match.command.name,
-                                roles=sorted(ctx.roles),
-                                allowed=[r for r in ROLES if r in PERMISSIONS[target.name]])
-            elif ctx.roles == {"guest"} and ctx.identity and ctx.identity.private_reachable:
+                await ctx.reply("common/not_allowed", command=match.command,
+                                roles=sorted(ctx.roles), allowed=target.allowed_roles)
+            elif ctx.roles == {GUEST} and ctx.identity and ctx.identity.private_reachable:
                 # An unregistered parent's 收到 counts for nobody: tell them quietly, not the group.
                 await ctx.reply("common/register_first", private=True)
             return
@@ -164,7 +163,7 @@ class EventPipeline:
             args = parse_args(command, match.rest)
         except UsageError as exc:
             log.debug("usage error for %s: %s", command.name, exc)
-            await ctx.reply("common/usage", command=command.name)
+            await ctx.reply("common/usage", command=command)
             return
         await command.handler(ctx, args)
 

@@ -1,11 +1,11 @@
-"""#帮助: the commands the asker's role may use, one example each."""
+"""#帮助: the commands the asker's role may use, one example each, from their declarations."""
 
 from __future__ import annotations
 
 import re
 
 from core.events import ChatKind
-from core.permissions import allowed
+from core.permissions import EVERYONE
 from kit.context import Context
 from kit.router import Args, Command, Router, UsageError
 
@@ -25,12 +25,6 @@ class HelpArgs(Args):
         return cls(payload=rest or None)
 
 
-def visible_commands(roles: frozenset[str]) -> list[str]:
-    from handlers import all_commands  # the full list is assembled in handlers/__init__
-
-    return [c.name for c in all_commands() if allowed(c.name, roles)]
-
-
 async def show_help(ctx: Context, args: HelpArgs) -> None:
     assert ctx.event is not None
     if args.payload and ctx.event.chat.kind is ChatKind.PRIVATE:
@@ -38,7 +32,7 @@ async def show_help(ctx: Context, args: HelpArgs) -> None:
         await ctx.reply("common/private_linked",
                         name=ctx.person.display_name if ctx.person else None)
         return
-    await ctx.reply("help", commands=visible_commands(ctx.roles), roles=sorted(ctx.roles))
+    await ctx.reply("help", commands=ctx.table.visible_to(ctx.roles), roles=sorted(ctx.roles))
 
 
 async def private_hello(ctx: Context, _args: object) -> None:
@@ -48,6 +42,6 @@ async def private_hello(ctx: Context, _args: object) -> None:
 
 router = Router(
     commands=(Command("help", ("帮助", "菜单"), ("help", "start"), show_help, HelpArgs,
-                      needs_class=False),),
+                      roles=EVERYONE, needs_class=False),),
     private_fallback=private_hello,
 )

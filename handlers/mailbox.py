@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.events import ChatKind
-from core.permissions import FAMILIES, PRINCIPAL, STAFF
+from core.permissions import FAMILIES, MAILBOX_STAFF, PARENT
 from handlers import mailbox_staff
 from handlers.help import private_hello
 from handlers.mailbox_staff import MAX_BODY, CodeTextArgs, checked_body
@@ -98,14 +98,14 @@ async def submit(ctx: Context, school_class: SchoolClass, letter: Letter) -> Non
 
 
 def _is_staff(ctx: Context) -> bool:
-    return bool(ctx.roles & (STAFF | {PRINCIPAL}))
+    return bool(ctx.roles & MAILBOX_STAFF)
 
 
 async def _write(ctx: Context, args: LetterArgs, category: Category = Category.LETTER, *,
                  anonymous: bool = False, to_school: bool = False) -> None:
     assert ctx.event is not None
     if not ctx.roles & FAMILIES:
-        await ctx.reply("common/usage", command="mailbox")
+        await ctx.reply_usage("mailbox")
         return
     found = await family_class(ctx, args.body)
     if found is None:
@@ -113,7 +113,7 @@ async def _write(ctx: Context, args: LetterArgs, category: Category = Category.L
     school_class, body = found
     attachments = list(ctx.event.attachments)
     if not body and not attachments:
-        await ctx.reply("common/usage", command="mailbox")
+        await ctx.reply_usage("mailbox")
         return
     await submit(ctx, school_class, Letter(body, attachments, args.category or category,
                                            anonymous or args.anonymous,
@@ -168,7 +168,7 @@ async def add(ctx: Context, args: CodeTextArgs) -> None:
     if ticket is None:
         return
     if not args.text:
-        await ctx.reply("common/usage", command="add")
+        await ctx.reply_usage("add")
         return
     await mailbox.add_entry(ctx.uow, ticket, "addition", args.text)
     await mailbox_staff.notify_recipients(ctx, ticket, "addition", text=args.text)
@@ -229,11 +229,11 @@ async def private_message(ctx: Context, _args: object) -> None:
         await private_hello(ctx, None)
         return
     classes = [c for c in await membership.classes_of_person(ctx.uow, ctx.person.id)
-               if "parent" in await membership.roles_in(ctx.uow, ctx.person.id, c.id)]
+               if PARENT in await membership.roles_in(ctx.uow, ctx.person.id, c.id)]
     if not classes:
         await private_hello(ctx, None)
         return
-    ctx.roles = frozenset({"parent"})
+    ctx.roles = frozenset({PARENT})
     text = ctx.event.text.strip()
     word = text.lower().rstrip("。.!！")
     uow, person_id = ctx.uow, ctx.person.id
@@ -264,7 +264,7 @@ async def private_message(ctx: Context, _args: object) -> None:
     parts.append(text)
     body = "\n".join(p for p in parts if p)
     if len(body) > MAX_BODY:
-        await ctx.reply("common/usage", command="mailbox")
+        await ctx.reply_usage("mailbox")
         return
     await mailbox.start_conversation(
         uow, person_id, mailbox.OFFER, class_id=classes[0].id,
@@ -282,16 +282,22 @@ async def expire_conversation(m: Messenger, job: ScheduledJob) -> None:
 
 router = Router(
     commands=(
-        private_command("mailbox", ("信箱", "家长信箱"), ("mailbox",), mailbox_command, LetterArgs),
-        private_command("complaint", ("投诉",), ("complaint",), complaint, LetterArgs),
-        private_command("suggest", ("建议",), ("suggest",), suggest, LetterArgs),
-        private_command("ask", ("咨询",), ("ask",), ask, LetterArgs),
-        private_command("anonymous", ("匿名",), ("anonymous",), anonymous, LetterArgs),
+        # Parents write; the recipients list and view.
+        private_command("mailbox", ("信箱", "家长信箱"), ("mailbox",), mailbox_command,
+                        LetterArgs, roles=FAMILIES | MAILBOX_STAFF),
+        private_command("complaint", ("投诉",), ("complaint",), complaint, LetterArgs,
+                        roles=FAMILIES),
+        private_command("suggest", ("建议",), ("suggest",), suggest, LetterArgs,
+                        roles=FAMILIES),
+        private_command("ask", ("咨询",), ("ask",), ask, LetterArgs, roles=FAMILIES),
+        private_command("anonymous", ("匿名",), ("anonymous",), anonymous, LetterArgs,
+                        roles=FAMILIES),
         private_command("principal_mailbox", ("校长信箱",), ("principal",), principal_mailbox,
-                        LetterArgs),
-        private_command("add", ("补充",), ("add",), add, CodeTextArgs),
-        private_command("my_tickets", ("我的信箱",), ("mytickets",), my_tickets),
-        private_command("rate", ("评价",), ("rate",), rate, RateArgs),
+                        LetterArgs, roles=FAMILIES),
+        private_command("add", ("补充",), ("add",), add, CodeTextArgs, roles=FAMILIES),
+        private_command("my_tickets", ("我的信箱",), ("mytickets",), my_tickets,
+                        roles=FAMILIES),
+        private_command("rate", ("评价",), ("rate",), rate, RateArgs, roles=FAMILIES),
     ),
     jobs={mailbox.EXPIRY_JOB: expire_conversation},
     private_fallback=private_message,

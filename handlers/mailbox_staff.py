@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.events import Button
+from core.permissions import MAILBOX_STAFF
 from handlers.deliver import tell_person
 from kit.context import Context, Messenger
 from kit.router import Args, Router, UsageError, private_command
@@ -190,9 +191,12 @@ async def sla_check(m: Messenger, job: ScheduledJob) -> None:
 
 router = Router(
     commands=(
-        private_command("reply", ("回复",), ("reply",), reply, TicketTextArgs),
-        private_command("transfer", ("转交",), ("transfer",), transfer, TicketTextArgs),
-        private_command("close", ("结案",), ("close",), close, TicketTextArgs),
+        private_command("reply", ("回复",), ("reply",), reply, TicketTextArgs,
+                        roles=MAILBOX_STAFF),
+        private_command("transfer", ("转交",), ("transfer",), transfer, TicketTextArgs,
+                        roles=MAILBOX_STAFF),
+        private_command("close", ("结案",), ("close",), close, TicketTextArgs,
+                        roles=MAILBOX_STAFF),
     ),
     jobs={mailbox.SLA_JOB: sla_check},
 )

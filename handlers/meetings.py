@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from core.events import Button, ChatKind
+from core.permissions import COMMITTEE, FAMILIES, STAFF
 from core.timeparse import ParsedTime, TimeParseError, parse_when_async
 from handlers.reach import post_to_groups, private_chat_of, reach_guardians
 from kit.context import Context, Messenger
@@ -148,7 +149,7 @@ async def _parse_time(ctx: Context, text: str, what: str,
                    else "past" if parsed.at <= ctx.uow.now else "")
     if problem:
         await ctx.reply("meetings/bad_time", what=what, text=text, problem=problem,
-                        command=command,
+                        command=ctx.declared(command),
                         understood=parsed.at if parsed else None, tz=ctx.tz)
         return None
     assert parsed is not None
@@ -301,7 +302,7 @@ async def rsvps(ctx: Context, args: NumberArgs) -> None:
     if meeting is None:
         return
     tally = await meetings.tally(ctx.uow, meeting)
-    full = bool(ctx.roles & {"head_teacher", "teacher"})
+    full = bool(ctx.roles & STAFF)
     await ctx.reply("meetings/tally", tally=tally, full=full, tz=ctx.tz, private=True)
 
 
@@ -510,17 +511,21 @@ async def minutes(ctx: Context, args: NumberAndText) -> None:
 
 router = Router(
     commands=(
-        Command("meeting", KINDS, ("meeting",), create, MeetingArgs),
-        Command("rsvp", ("报名",), ("rsvp",), rsvp_command, RsvpArgs, bare=False),
-        Command("rsvps", ("报名情况",), ("rsvps",), rsvps, NumberArgs),
-        Command("reschedule", ("改期",), ("reschedule",), reschedule, NumberAndText),
-        Command("cancel_meeting", ("取消",), ("cancel",), cancel, NumberArgs,
+        Command("meeting", KINDS, ("meeting",), create, MeetingArgs, roles=STAFF),
+        Command("rsvp", ("报名",), ("rsvp",), rsvp_command, RsvpArgs, roles=FAMILIES,
+                bare=False),
+        Command("rsvps", ("报名情况",), ("rsvps",), rsvps, NumberArgs,
+                roles=STAFF | {COMMITTEE}),
+        Command("reschedule", ("改期",), ("reschedule",), reschedule, NumberAndText,
+                roles=STAFF),
+        Command("cancel_meeting", ("取消",), ("cancel",), cancel, NumberArgs, roles=STAFF,
                 bare=False),
         Command("checkin", ("签到",), ("checkin",), checkin_command, NumberArgs,
-                bare=False),
-        Command("attendance", ("考勤",), ("attendance",), attendance, NumberArgs),
-        Command("minutes", ("纪要",), ("minutes",), minutes, NumberAndText),
+                roles=FAMILIES, bare=False),
+        Command("attendance", ("考勤",), ("attendance",), attendance, NumberArgs, roles=STAFF),
+        Command("minutes", ("纪要",), ("minutes",), minutes, NumberAndText, roles=STAFF),
     ),
-    phrases=(Phrase("rsvp", is_rsvp, rsvp_phrase), Phrase("checkin", is_checkin, checkin_phrase)),
+    phrases=(Phrase("rsvp", is_rsvp, rsvp_phrase, roles=FAMILIES),
+             Phrase("checkin", is_checkin, checkin_phrase, roles=FAMILIES)),
     jobs={REMIND_JOB: remind, RSVP_NUDGE_JOB: rsvp_nudge},
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from core.events import EventKind, Mention, UserRef
+from core.permissions import EVERYONE, HEAD_TEACHER
 from kit.context import Context
 from kit.router import Args, Command, Router, Scope, UsageError
 from services import membership
@@ -14,6 +15,7 @@ from services.outbox import Draft, Kind
 START_CODE = "remind"  # deep-link payload; help.py greets it (the sender's own account links)
 
 MAX_NAME = 10
+HEAD_TEACHER_ONLY = frozenset({HEAD_TEACHER})
 
 
 class BindArgs(Args):
@@ -120,8 +122,12 @@ async def members_left(ctx: Context, members: tuple[UserRef, ...]) -> None:
 
 router = Router(events={EventKind.MEMBER_JOINED: members_joined,
                         EventKind.MEMBER_LEFT: members_left}, commands=(
-    Command("bind", ("绑定",), ("bind",), bind, BindArgs, scope=Scope.GROUP, needs_class=False),
-    Command("register", ("登记",), ("register",), register, RegisterArgs, scope=Scope.GROUP),
-    Command("assign_teacher", ("任课",), ("teacher",), assign_teacher, TeacherArgs),
-    Command("assign_committee", ("家委",), ("committee",), assign_committee, CommitteeArgs),
+    Command("bind", ("绑定",), ("bind",), bind, BindArgs, roles=HEAD_TEACHER_ONLY,
+            scope=Scope.GROUP, needs_class=False),
+    Command("register", ("登记",), ("register",), register, RegisterArgs, roles=EVERYONE,
+            scope=Scope.GROUP),
+    Command("assign_teacher", ("任课",), ("teacher",), assign_teacher, TeacherArgs,
+            roles=HEAD_TEACHER_ONLY),
+    Command("assign_committee", ("家委",), ("committee",), assign_committee, CommitteeArgs,
+            roles=HEAD_TEACHER_ONLY),
 ))

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pydantic import Field
 
 from core.events import Button, ChatKind
+from core.permissions import FAMILIES, STAFF
 from handlers.reach import post_to_groups, private_chat_of, reach_guardians
 from kit.context import Context, Messenger
 from kit.router import Args, Command, NumberArgs, Phrase, Router, UsageError
@@ -181,11 +182,12 @@ async def nudge(m: Messenger, job: ScheduledJob) -> None:
 
 router = Router(
     commands=(
-        Command("notice", ("通知",), ("notice",), publish, NoticeArgs),
-        Command("urgent", ("紧急通知",), ("urgent",), publish_urgent, NoticeArgs),
-        Command("ack", ("收到",), ("ack",), ack_command, NumberArgs, bare=False),
-        Command("unread", ("未读",), ("unread",), unread, NumberArgs),
+        Command("notice", ("通知",), ("notice",), publish, NoticeArgs, roles=STAFF),
+        Command("urgent", ("紧急通知",), ("urgent",), publish_urgent, NoticeArgs, roles=STAFF),
+        Command("ack", ("收到",), ("ack",), ack_command, NumberArgs, roles=FAMILIES,
+                bare=False),
+        Command("unread", ("未读",), ("unread",), unread, NumberArgs, roles=STAFF),
     ),
-    phrases=(Phrase("ack", is_ack, ack_phrase),),
+    phrases=(Phrase("ack", is_ack, ack_phrase, roles=FAMILIES),),
     jobs={NUDGE_JOB: nudge},
 )

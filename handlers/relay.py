@@ -6,7 +6,7 @@ is told when they will arrive; #急 goes at once, even in quiet hours.
 
 from __future__ import annotations
 
-from core.permissions import FAMILIES
+from core.permissions import FAMILIES, STAFF
 from handlers.deliver import tell_person
 from handlers.mailbox_staff import checked_body
 from kit.context import Context
@@ -94,7 +94,8 @@ async def dm_urgent(ctx: Context, args: DmArgs) -> None:
 
 router = Router(
     commands=(
-        private_command("dm", ("私信",), ("dm",), dm, DmArgs),
-        private_command("dm_urgent", ("急",), ("urgentdm",), dm_urgent, UrgentArgs),
+        private_command("dm", ("私信",), ("dm",), dm, DmArgs, roles=FAMILIES | STAFF),
+        private_command("dm_urgent", ("急",), ("urgentdm",), dm_urgent, UrgentArgs,
+                        roles=FAMILIES | STAFF),
     ),
 )

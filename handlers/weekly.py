@@ -6,6 +6,7 @@ import logging
 
 from pydantic import Field
 
+from core.permissions import STAFF
 from handlers.reach import post_to_groups
 from kit.context import Context, Messenger
 from kit.router import Args, Command, Router, UsageError
@@ -66,8 +67,8 @@ async def post(m: Messenger, job: ScheduledJob) -> None:
 
 router = Router(
     commands=(
-        Command("update", ("动态",), ("update",), add_item, ItemArgs),
-        Command("weekly_preview", ("本周动态",), ("weekly",), preview),
+        Command("update", ("动态",), ("update",), add_item, ItemArgs, roles=STAFF),
+        Command("weekly_preview", ("本周动态",), ("weekly",), preview, roles=STAFF),
     ),
     jobs={WEEKLY_JOB: post},
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from core.channel import Capabilities
 from core.events import ChatKind, ChatRef, Event
@@ -12,6 +13,9 @@ from models import Identity, Person, SchoolClass
 from services import identities, outbox
 from services.outbox import Draft, Kind
 from services.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from kit.router import Command, CommandTable
 
 
 @dataclass
@@ -45,6 +49,7 @@ class Context(Messenger):
     person: Person | None = None
     school_class: SchoolClass | None = None
     roles: frozenset[str] = frozenset()
+    table: CommandTable | None = None  # the declarations: #帮助 lists them, usage lines name them
     # A button press is answered with a short toast, never a group message (no flooding):
     # what a handler replies in the group to a press lands here and the channel shows it.
     toast: str | None = None
@@ -59,6 +64,16 @@ class Context(Messenger):
         """What the channel this event came from can do."""
         assert self.event is not None
         return self.capabilities.get(self.event.channel, Capabilities())
+
+    def declared(self, name: str) -> Command:
+        """A command's declaration, for templates that show its usage line."""
+        if self.table is None:
+            raise LookupError("a context without a command table cannot name a command")
+        return self.table.by_name(name)
+
+    async def reply_usage(self, command: str) -> None:
+        """The usage line (and example) of a declared command, e.g. after a malformed letter."""
+        await self.reply("common/usage", command=self.declared(command))
 
     def _key(self) -> str:
         assert self.event is not None

@@ -2,6 +2,11 @@
 
 Each feature module declares a `Router` (its commands, phrases and due-job kinds); the list of
 routers lives in handlers/__init__.py, so nothing registers itself as an import side effect.
+
+A declaration is the one place a command lives: its words, slash form, argument type, where it
+may be used and who may use it (`roles`). Routing, the pipeline's permission check, #帮助 and
+the platforms' `/` menus all read the declarations; the templates only add the words people
+read (templates/<lang>/_commands.j2).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field, ValidationError
 
+from core.permissions import ROLES
 from kit.context import Context, Messenger
 from models import ScheduledJob
 
@@ -64,35 +70,49 @@ class PhraseMatcher(Protocol):
     def __call__(self, text: str) -> bool: ...
 
 
+@dataclass(frozen=True, kw_only=True)
+class Declaration:
+    """Where something may be used and who may use it; part of every command and phrase."""
+
+    roles: frozenset[str]  # core.permissions role names; GUEST admits people not registered
+    scope: Scope = Scope.ANY
+    needs_class: bool = True
+
+    def allows(self, roles: frozenset[str]) -> bool:
+        return bool(self.roles & roles)
+
+    @property
+    def allowed_roles(self) -> list[str]:
+        """The declared roles in the vocabulary's order (what a refusal names)."""
+        return [r for r in ROLES if r in self.roles]
+
+
 @dataclass(frozen=True)
-class Command:
-    name: str  # the permission name and the key of its help/usage text
+class Command(Declaration):
+    name: str  # the key of its help/usage words in templates/<lang>/_commands.j2
     words: tuple[str, ...]  # Chinese keywords: #通知, 通知 …, @班级助手 通知
     slash: tuple[str, ...]  # ASCII: /notice (Telegram needs ASCII)
     handler: Handler
     args: type[Args] = Args
-    scope: Scope = Scope.ANY
-    needs_class: bool = True
     bare: bool = True  # False: only "#word" or "/slash" (the word is also everyday chatter)
 
 
 def private_command(name: str, words: tuple[str, ...], slash: tuple[str, ...],
-                    handler: Handler, args: type[Args] = Args) -> Command:
+                    handler: Handler, args: type[Args] = Args, *,
+                    roles: frozenset[str]) -> Command:
     """A command only for the private chat, about no particular class (mailbox, relay): the
     class comes from the sender, and the word must be written as #word or /slash."""
-    return Command(name, words, slash, handler, args, scope=Scope.PRIVATE, needs_class=False,
-                   bare=False)
+    return Command(name, words, slash, handler, args, roles=roles, scope=Scope.PRIVATE,
+                   needs_class=False, bare=False)
 
 
 @dataclass(frozen=True)
-class Phrase:
+class Phrase(Declaration):
     """Plain words that act without a command word (收到, 好的 …)."""
 
     name: str
     matches: PhraseMatcher
     handler: Handler
-    scope: Scope = Scope.ANY
-    needs_class: bool = True
 
 
 @dataclass(frozen=True)
@@ -148,6 +168,10 @@ class CommandTable:
 
     def by_name(self, name: str) -> Command:
         return next(c for c in self.commands if c.name == name)
+
+    def visible_to(self, roles: frozenset[str]) -> list[Command]:
+        """The commands these roles may use, in declaration order (#帮助 lists them)."""
+        return [c for c in self.commands if c.allows(roles)]
 
     def match(self, text: str) -> Match | None:
         text = text.strip()

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from handlers import command_table
-from tests.harness import CLASS, Harness
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import ClassBot
+from core.permissions import STAFF
+from core.render import Renderer
+from handlers import command_table, routers
+from kit.context import Context
+from kit.menu import command_menu
+from kit.router import Args, Command, CommandTable, Router
+from tests.harness import CLASS, Harness, make_config
 
 
 def test_every_spelling_matches_the_same_command() -> None:
@@ -44,3 +55,56 @@ async def test_private_chatter_gets_a_pointer_to_help(bound: Harness) -> None:
 async def test_group_only_command_in_private_explains_where(bound: Harness) -> None:
     sent = await bound.say("李明妈妈", "私聊", "#登记 李明 妈妈")
     assert "请在班级群里发送" in sent[0].text
+
+
+# --- one declaration: a command added in one place is routed, guarded, listed and in the menu --
+
+async def probe(ctx: Context, _args: Args) -> None:
+    """A test-only command's handler: what it ran for is recorded on the event's chat."""
+    PROBED.append(ctx.event.chat.chat_id if ctx.event else "")
+
+
+PROBED: list[str] = []
+PROBE = Command("probe", ("探测",), ("probe",), probe, roles=STAFF)  # no template words at all
+
+
+class ProbeHarness(Harness):
+    """The real features plus one test-only Router, in the table the running bot uses."""
+
+    def _bot(self) -> ClassBot:
+        table = CommandTable([*routers(), Router(commands=(PROBE,))])
+        return ClassBot(self.config, [self.channel], self.clock, table=table)
+
+
+@pytest.fixture
+async def probing(db_path: Path) -> AsyncIterator[Harness]:
+    h = await ProbeHarness(make_config(db_path)).start()
+    await h.setup_class()
+    PROBED.clear()
+    yield h
+    await h.stop()
+
+
+async def test_a_command_declared_once_is_guarded_by_its_roles(probing: Harness) -> None:
+    [refused] = await probing.say("李明妈妈", CLASS, "#探测")
+    assert refused.text.startswith("抱歉，「#探测」只有班主任、任课老师可以使用"), refused.text
+    assert PROBED == []
+    await probing.say("王老师", CLASS, "#探测")
+    await probing.say("王老师", CLASS, "/probe")
+    assert len(PROBED) == 2, "the head teacher is staff: both spellings ran the handler"
+
+
+async def test_a_command_declared_once_is_in_help_for_its_roles_only(probing: Harness) -> None:
+    [staff_help] = await probing.say("王老师", CLASS, "#帮助")
+    assert "• #探测\n" in staff_help.text + "\n", staff_help.text
+    [parent_help] = await probing.say("李明妈妈", CLASS, "#帮助")
+    assert "#探测" not in parent_help.text and "#收到" in parent_help.text
+
+
+def test_a_command_declared_once_is_in_the_menu() -> None:
+    table = CommandTable([*routers(), Router(commands=(PROBE,))])
+    menu = {item.command: item for item in command_menu(table, Renderer("zh_CN"))}
+    assert menu["probe"].description == "#探测", "no words yet: the usage line describes it"
+    assert menu["probe"].in_groups and menu["probe"].in_private
+    assert "probe" not in {item.command for item in command_menu(command_table(),
+                                                                 Renderer("zh_CN"))}

@@ -15,13 +15,12 @@ from typing import Any, NamedTuple
 import pytest
 
 import templates
-from core.permissions import PERMISSIONS, ROLES
+from core.permissions import ROLES
 from core.render import Renderer
 from handlers import all_commands, command_table
-from handlers.help import visible_commands
 from handlers.meetings import is_rsvp, parse_rsvp
 from handlers.notices import is_ack
-from kit.router import parse_args
+from kit.router import Command, parse_args
 from services.meetings import (
     KINDS,
     Answer,
@@ -124,6 +123,13 @@ def renderer(language: str) -> Renderer:
     return Renderer(language, **GLOBALS[language])
 
 
+TABLE = command_table()
+
+
+def declared(name: str) -> Command:
+    return TABLE.by_name(name)
+
+
 def commands_data(language: str) -> tuple[dict[str, Any], dict[str, str]]:
     module = renderer(language).env.get_template("_commands.j2").module
     return module.COMMANDS, module.ROLE_NAMES  # type: ignore[attr-defined]
@@ -202,15 +208,15 @@ def meeting_cases(language: str) -> list[Case]:
     out = [
         Case("meetings/bad_time", "unreadable", {
             "what": "start", "text": w["unreadable"], "problem": "unreadable",
-            "command": "meeting",
+            "command": declared("meeting"),
             "understood": None, "tz": TZ}),
         Case("meetings/bad_time", "no_hour", {
             "what": "deadline", "text": w["no_hour"], "problem": "no_hour",
-            "command": "meeting",
+            "command": declared("meeting"),
             "understood": datetime(2026, 12, 4, 16, 0, tzinfo=UTC), "tz": TZ}),
         Case("meetings/bad_time", "past", {
             "what": "start", "text": "2026-11-01 19:00", "problem": "past",
-            "command": "reschedule",
+            "command": declared("reschedule"),
             "understood": datetime(2026, 11, 1, 11, 0, tzinfo=UTC), "tz": TZ}),
         Case("meetings/card", "details", {
             "meeting": meeting(w, capacity=40), "tz": TZ, "author": w["author"]}),
@@ -358,11 +364,11 @@ def cases(language: str) -> list[Case]:
         Case("common/register_first", "plain", {}),
         Case("common/private_hello", "registered", {"registered": True}),
         Case("common/private_hello", "unregistered", {"registered": False}),
-        Case("common/group_only", "register", {"command": "register"}),
-        Case("common/group_only", "bind", {"command": "bind"}),
-        Case("common/private_only", "unread", {"command": "unread"}),
-        Case("common/usage", "notice", {"command": "notice"}),
-        Case("common/usage", "register", {"command": "register"}),
+        Case("common/group_only", "register", {"command": declared("register")}),
+        Case("common/group_only", "bind", {"command": declared("bind")}),
+        Case("common/private_only", "unread", {"command": declared("unread")}),
+        Case("common/usage", "notice", {"command": declared("notice")}),
+        Case("common/usage", "register", {"command": declared("register")}),
         Case("common/which_class", "two", {"classes": [w["class"], w["other_class"]]}),
         Case("console/bad_line", "numbered",
              {"line": w["chatter"], "line_no": 4, "reason": "expected 'SPEAKER @ CHAT: TEXT'"}),
@@ -400,11 +406,11 @@ def cases(language: str) -> list[Case]:
     ]
     for roles in ({"head_teacher"}, {"committee", "parent"}, {"guest"}):
         out.append(Case("help", "+".join(sorted(roles)), {
-            "commands": visible_commands(frozenset(roles)), "roles": sorted(roles)}))
+            "commands": TABLE.visible_to(frozenset(roles)), "roles": sorted(roles)}))
     for roles, command in (({"guest"}, "ack"), ({"parent"}, "notice"), ({"teacher"}, "bind")):
         out.append(Case("common/not_allowed", f"{'+'.join(sorted(roles))}-{command}", {
-            "command": command, "roles": sorted(roles),
-            "allowed": [r for r in ROLES if r in PERMISSIONS[command]]}))
+            "command": declared(command), "roles": sorted(roles),
+            "allowed": declared(command).allowed_roles}))
     for urgent in (False, True):
         for body in (True, False):
             out.append(Case("notices/card", f"urgent={urgent}-body={body}", {
@@ -598,14 +604,21 @@ def test_meeting_times_use_local_time() -> None:
 def test_commands_data_matches_the_code(language: str) -> None:
     commands, role_names = commands_data(language)
     names = {c.name for c in all_commands()}
-    assert set(commands) == names == set(PERMISSIONS)
+    assert set(commands) == names
     assert set(role_names) == set(ROLES)
     for command in all_commands():
         entry = commands[command.name]
-        # not_allowed shows the first word of the usage line: it must be the real command word.
-        assert entry["usage"].split(" ")[0] == "#" + command.words[0]
-        if language == "en":
-            assert f"/{command.slash[0]}" in entry["usage"]
+        assert set(entry) == {"desc", "args", "example"}, command.name
+        # The command word and the slash form come from the declaration, never the words.
+        assert not entry["args"].startswith(("#", "(")), entry["args"]
+        assert f"/{command.slash[0]}" not in entry["args"], entry["args"]
+
+
+def usage_line(language: str, name: str) -> str:
+    """What a usage line must say: the declared word (and, in en, the slash), then the args."""
+    command, args = declared(name), commands_data(language)[0][name]["args"]
+    spelled = f"#{command.words[0]}" + (f" (or /{command.slash[0]})" if language == "en" else "")
+    return f"{spelled} {args}" if args else spelled
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -621,8 +634,8 @@ def test_every_example_is_understood_by_the_bot(language: str) -> None:
 @pytest.mark.parametrize("command", sorted(commands_data("zh_CN")[0]))
 def test_zh_usage_shows_the_example(command: str) -> None:
     entry = commands_data("zh_CN")[0][command]
-    text = renderer("zh_CN").render("common/usage", command=command)
-    assert entry["usage"] in text
+    text = renderer("zh_CN").render("common/usage", command=declared(command))
+    assert f"用法：{usage_line('zh_CN', command)}\n" in text
     assert entry["example"].replace("\n", "↵（换行）") in text
     assert "\n" not in text.split("\n", 1)[1]  # the example stays on one line
 
@@ -630,6 +643,6 @@ def test_zh_usage_shows_the_example(command: str) -> None:
 @pytest.mark.parametrize("command", sorted(commands_data("en")[0]))
 def test_en_usage_shows_the_example(command: str) -> None:
     entry = commands_data("en")[0][command]
-    text = renderer("en").render("common/usage", command=command)
-    assert entry["usage"] in text
+    text = renderer("en").render("common/usage", command=declared(command))
+    assert f"Usage: {usage_line('en', command)}\n" in text
     assert entry["example"].replace("\n", " ↵ (new line) ") in text
