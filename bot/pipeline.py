@@ -10,9 +10,9 @@ from core.config import Config
 from core.events import ChatChange, ChatKind, Event, EventKind
 from core.permissions import GUEST
 from core.render import Renderer
-from kit.context import Context
-from kit.router import CommandTable, Match, Scope, UsageError, parse_args
-from models import Database, Person
+from kit.context import ChatEventContext, Context, narrow
+from kit.router import CommandTable, Match, Phrase, Scope, UsageError, parse_args
+from models import Database, Identity, Person
 from services import identities, inbound, membership
 from services.uow import UnitOfWork
 
@@ -56,20 +56,21 @@ class EventPipeline:
         caps = self.capabilities.get(event.channel, Capabilities())
         identity = await identities.touch(uow, event,
                                           reachable_without_contact=not caps.private_needs_contact)
-        match = self.table.match(event.action or event.text)
-        ctx = Context(uow=uow, renderer=self.renderer, capabilities=self.capabilities,
-                      event=event, identity=identity, table=self.table)
+        ctx = self._context(uow, event, identity)
         if identity.person_id is not None:
             ctx.person = await uow.session.get(Person, identity.person_id)
-        if match is None:
-            if event.chat.kind is ChatKind.PRIVATE and self.table.private_fallback:
-                await self._with_class(ctx)
-                await self.table.private_fallback(ctx, None)
-            else:
-                log.debug("ignored (no command): %s/%s", event.channel, event.message_id)
-            return None
-        await self._run(ctx, match)
+        match = self.table.match(event.action or event.text)
+        if match is not None:
+            await self._run(ctx, match)
+        elif event.chat.kind is ChatKind.PRIVATE:
+            await self._fallback(ctx)
+        else:
+            log.debug("ignored (no command): %s/%s", event.channel, event.message_id)
         return ctx.toast
+
+    def _context(self, uow: UnitOfWork, event: Event, identity: Identity) -> Context:
+        return Context(uow=uow, renderer=self.renderer, capabilities=self.capabilities,
+                       event=event, identity=identity, table=self.table)
 
     async def _chat_changed(self, uow: UnitOfWork, event: Event) -> None:
         """The bot added to / removed from a group, or the group got a new id: bindings follow."""
@@ -78,27 +79,24 @@ class EventPipeline:
         elif event.change is ChatChange.LEFT:
             await membership.unbind_group(uow, event.chat)
         elif event.change is ChatChange.JOINED:
-            ctx = Context(uow=uow, renderer=self.renderer, capabilities=self.capabilities,
-                          event=event,
-                          identity=await identities.touch(uow, event,
-                                                          reachable_without_contact=False))
+            identity = await identities.touch(uow, event, reachable_without_contact=False)
             bound = await membership.class_of_chat(uow, event.chat)
-            await ctx.reply("common/joined_group", bound=bound.name if bound else None)
+            await self._context(uow, event, identity).reply(
+                "common/joined_group", bound=bound.name if bound else None)
 
     async def _membership_change(self, uow: UnitOfWork, event: Event) -> None:
         """Someone joined or left a group: only groups bound to a class care."""
         handler = self.table.events.get(event.kind)
-        ctx = Context(uow=uow, renderer=self.renderer, capabilities=self.capabilities, event=event)
-        ctx.school_class = await membership.class_of_chat(uow, event.chat)
-        if handler is None or ctx.school_class is None:
+        school_class = await membership.class_of_chat(uow, event.chat)
+        if handler is None or school_class is None:
             log.debug("ignored %s in %s/%s (no handler or group not bound)", event.kind,
                       event.channel, event.chat.chat_id)
             return
-        await handler(ctx, event.members)
+        await handler(ChatEventContext(uow, self.renderer, self.capabilities, event=event,
+                                       school_class=school_class), event.members)
 
     async def _with_class(self, ctx: Context) -> list[str]:
         """Find the class the event is about; returns the sender's class names if ambiguous."""
-        assert ctx.event is not None
         uow = ctx.uow
         if ctx.event.chat.kind is ChatKind.GROUP:
             ctx.school_class = await membership.class_of_chat(uow, ctx.event.chat)
@@ -121,10 +119,18 @@ class EventPipeline:
             roles |= await membership.roles_in(ctx.uow, person_id, school_class.id)
         return frozenset(roles or {GUEST})
 
+    async def _fallback(self, ctx: Context) -> None:
+        """A private message that is no command: the narrowest fallback admitting the sender."""
+        await self._with_class(ctx)
+        ctx.roles = await self._roles(ctx)
+        fallback = self.table.fallback_for(ctx.roles)
+        if fallback is not None:
+            await fallback.handler(narrow(ctx, fallback.context))
+
     async def _run(self, ctx: Context, match: Match) -> None:
-        assert ctx.event is not None
-        target = match.command or match.phrase
-        assert target is not None
+        """The declaration's guards (scope, class, roles), then its handler with the context
+        the declaration guarantees."""
+        target = match.target
         is_group = ctx.event.chat.kind is ChatKind.GROUP
         if target.scope is Scope.GROUP and not is_group:
             if match.command:
@@ -150,31 +156,28 @@ class EventPipeline:
             if match.command:
                 await ctx.reply("common/not_allowed", command=match.command,
                                 roles=sorted(ctx.roles), allowed=target.allowed_roles)
-            elif ctx.roles == {GUEST} and ctx.identity and ctx.identity.private_reachable:
+            elif ctx.roles == {GUEST} and ctx.identity.private_reachable:
                 # An unregistered parent's 收到 counts for nobody: tell them quietly, not the group.
                 await ctx.reply("common/register_first", private=True)
             return
-        if match.phrase is not None:
-            await match.phrase.handler(ctx, match.rest)
+        if isinstance(target, Phrase):
+            await target.handler(narrow(ctx, target.context), match.rest)
             return
-        command = match.command
-        assert command is not None
         try:
-            args = parse_args(command, match.rest)
+            args = parse_args(target, match.rest)
         except UsageError as exc:
-            log.debug("usage error for %s: %s", command.name, exc)
-            await ctx.reply("common/usage", command=command)
+            log.debug("usage error for %s: %s", target.name, exc)
+            await ctx.reply("common/usage", command=target)
             return
-        await command.handler(ctx, args)
+        await target.handler(narrow(ctx, target.context), args)
 
     async def _apologise(self, event: Event) -> None:
         try:
             async with UnitOfWork(self.db, self.clock, self.config) as uow:
                 await inbound.claim(uow, event)
                 identity = await identities.touch(uow, event, reachable_without_contact=False)
-                ctx = Context(uow=uow, renderer=self.renderer, capabilities=self.capabilities,
-                      event=event, identity=identity)
-                ctx._answers = 100  # keys distinct from any partial answer
+                ctx = self._context(uow, event, identity)
+                ctx.replies.count = 100  # keys distinct from any partial answer
                 await ctx.reply("common/internal_error")
         except Exception:
             log.exception("could not even apologise for message %s", event.message_id)

@@ -7,7 +7,7 @@ import re
 from core.events import ChatKind
 from core.permissions import EVERYONE
 from kit.context import Context
-from kit.router import Args, Command, Router, UsageError
+from kit.router import Args, Command, Fallback, Router, UsageError
 
 _PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -26,7 +26,6 @@ class HelpArgs(Args):
 
 
 async def show_help(ctx: Context, args: HelpArgs) -> None:
-    assert ctx.event is not None
     if args.payload and ctx.event.chat.kind is ChatKind.PRIVATE:
         # Writing privately has just made this account reachable (services.identities.touch).
         await ctx.reply("common/private_linked",
@@ -35,7 +34,7 @@ async def show_help(ctx: Context, args: HelpArgs) -> None:
     await ctx.reply("help", commands=ctx.table.visible_to(ctx.roles), roles=sorted(ctx.roles))
 
 
-async def private_hello(ctx: Context, _args: object) -> None:
+async def private_hello(ctx: Context) -> None:
     """A private message that is no command: point to #帮助 instead of staying silent."""
     await ctx.reply("common/private_hello", registered=ctx.person is not None)
 
@@ -43,5 +42,5 @@ async def private_hello(ctx: Context, _args: object) -> None:
 router = Router(
     commands=(Command("help", ("帮助", "菜单"), ("help", "start"), show_help, HelpArgs,
                       roles=EVERYONE, needs_class=False),),
-    private_fallback=private_hello,
+    fallbacks=(Fallback("hello", private_hello, roles=EVERYONE),),
 )

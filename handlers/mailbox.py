@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.events import ChatKind
 from core.permissions import FAMILIES, MAILBOX_STAFF, PARENT
 from handlers import mailbox_staff
 from handlers.help import private_hello
 from handlers.mailbox_staff import MAX_BODY, CodeTextArgs, checked_body
-from kit.context import Context, Messenger
-from kit.router import Args, Router, UsageError, private_command
+from kit.context import Messenger, PersonContext
+from kit.router import Args, Fallback, Router, UsageError, private_command
 from models import ScheduledJob, SchoolClass, Ticket
 from services import mailbox, membership
 from services.mailbox import Category, Rating, Status
@@ -57,11 +56,10 @@ class LetterArgs(Args):
 
 # --- which class a family writes to --------------------------------------------------------
 
-async def family_class(ctx: Context, text: str) -> tuple[SchoolClass, str] | None:
+async def family_class(ctx: PersonContext, text: str) -> tuple[SchoolClass, str] | None:
     """The class of a parent's letter; a parent of children in two classes names it first."""
     if ctx.school_class is not None:
         return ctx.school_class, text
-    assert ctx.person is not None
     classes = await membership.classes_of_person(ctx.uow, ctx.person.id)
     for school_class in classes:
         if text.startswith(school_class.name):
@@ -81,8 +79,7 @@ class Letter:
     to_school: bool
 
 
-async def submit(ctx: Context, school_class: SchoolClass, letter: Letter) -> None:
-    assert ctx.person is not None
+async def submit(ctx: PersonContext, school_class: SchoolClass, letter: Letter) -> None:
     uow = ctx.uow
     if letter.to_school and not await mailbox.principals(uow):
         await ctx.reply("mailbox/unavailable")
@@ -97,13 +94,12 @@ async def submit(ctx: Context, school_class: SchoolClass, letter: Letter) -> Non
                     recipient="principal" if letter.to_school else "head_teacher")
 
 
-def _is_staff(ctx: Context) -> bool:
+def _is_staff(ctx: PersonContext) -> bool:
     return bool(ctx.roles & MAILBOX_STAFF)
 
 
-async def _write(ctx: Context, args: LetterArgs, category: Category = Category.LETTER, *,
+async def _write(ctx: PersonContext, args: LetterArgs, category: Category = Category.LETTER, *,
                  anonymous: bool = False, to_school: bool = False) -> None:
-    assert ctx.event is not None
     if not ctx.roles & FAMILIES:
         await ctx.reply_usage("mailbox")
         return
@@ -120,7 +116,7 @@ async def _write(ctx: Context, args: LetterArgs, category: Category = Category.L
                                            to_school or args.to_school))
 
 
-async def mailbox_command(ctx: Context, args: LetterArgs) -> None:
+async def mailbox_command(ctx: PersonContext, args: LetterArgs) -> None:
     """#信箱: staff list or open tickets; parents write a letter."""
     code = mailbox.parse_code(args.body)
     if _is_staff(ctx) and (not args.body or code):
@@ -129,31 +125,30 @@ async def mailbox_command(ctx: Context, args: LetterArgs) -> None:
     await _write(ctx, args)
 
 
-async def complaint(ctx: Context, args: LetterArgs) -> None:
+async def complaint(ctx: PersonContext, args: LetterArgs) -> None:
     await _write(ctx, args, Category.COMPLAINT)
 
 
-async def suggest(ctx: Context, args: LetterArgs) -> None:
+async def suggest(ctx: PersonContext, args: LetterArgs) -> None:
     await _write(ctx, args, Category.SUGGESTION)
 
 
-async def ask(ctx: Context, args: LetterArgs) -> None:
+async def ask(ctx: PersonContext, args: LetterArgs) -> None:
     await _write(ctx, args, Category.QUESTION)
 
 
-async def anonymous(ctx: Context, args: LetterArgs) -> None:
+async def anonymous(ctx: PersonContext, args: LetterArgs) -> None:
     await _write(ctx, args, anonymous=True)
 
 
-async def principal_mailbox(ctx: Context, args: LetterArgs) -> None:
+async def principal_mailbox(ctx: PersonContext, args: LetterArgs) -> None:
     await _write(ctx, args, to_school=True)
 
 
 # --- a parent's own tickets ----------------------------------------------------------------
 
-async def own_ticket(ctx: Context, code: str | None) -> Ticket | None:
+async def own_ticket(ctx: PersonContext, code: str | None) -> Ticket | None:
     """The parent's ticket by code, or their latest open one; only ever their own."""
-    assert ctx.person is not None
     tickets = await mailbox.for_parent(ctx.uow, ctx.person.id, code=code)
     if code is None:
         tickets = [t for t in tickets if t.status != Status.RESOLVED]
@@ -163,7 +158,7 @@ async def own_ticket(ctx: Context, code: str | None) -> Ticket | None:
     return tickets[0]
 
 
-async def add(ctx: Context, args: CodeTextArgs) -> None:
+async def add(ctx: PersonContext, args: CodeTextArgs) -> None:
     ticket = await own_ticket(ctx, args.code)
     if ticket is None:
         return
@@ -175,8 +170,7 @@ async def add(ctx: Context, args: CodeTextArgs) -> None:
     await ctx.reply("mailbox/added", ticket=ticket)
 
 
-async def my_tickets(ctx: Context, _args: Args) -> None:
-    assert ctx.person is not None
+async def my_tickets(ctx: PersonContext, _args: Args) -> None:
     tickets = await mailbox.for_parent(ctx.uow, ctx.person.id)
     await ctx.reply("mailbox/mine", tickets=tickets, tz=ctx.tz)
 
@@ -197,7 +191,7 @@ class RateArgs(Args):
         return cls(code=code, rating=RATINGS[first.lower()], reason=checked_body(after.strip()))
 
 
-async def _rate(ctx: Context, ticket: Ticket, rating: Rating, reason: str) -> None:
+async def _rate(ctx: PersonContext, ticket: Ticket, rating: Rating, reason: str) -> None:
     if ticket.status != Status.RESOLVED:
         await ctx.reply("mailbox/rated", ticket=ticket, rating=None)
         return
@@ -206,9 +200,8 @@ async def _rate(ctx: Context, ticket: Ticket, rating: Rating, reason: str) -> No
     await ctx.reply("mailbox/rated", ticket=ticket, rating=rating)
 
 
-async def rate(ctx: Context, args: RateArgs) -> None:
+async def rate(ctx: PersonContext, args: RateArgs) -> None:
     """#评价 [X-0012] 不满意 [理由]; without a code, the ticket whose result was just sent."""
-    assert ctx.person is not None
     if args.code is not None:
         ticket = await own_ticket(ctx, args.code)
     else:
@@ -222,18 +215,13 @@ async def rate(ctx: Context, args: RateArgs) -> None:
 
 # --- a plain private message: answer a pending question, or offer it to the mailbox ----------
 
-async def private_message(ctx: Context, _args: object) -> None:
-    """Registered parents are offered the mailbox; everyone else gets the hello."""
-    assert ctx.event is not None
-    if ctx.person is None or ctx.event.chat.kind is not ChatKind.PRIVATE:
-        await private_hello(ctx, None)
-        return
+async def private_message(ctx: PersonContext) -> None:
+    """A parent's plain private message is offered to the mailbox (see the Fallback below)."""
     classes = [c for c in await membership.classes_of_person(ctx.uow, ctx.person.id)
                if PARENT in await membership.roles_in(ctx.uow, ctx.person.id, c.id)]
     if not classes:
-        await private_hello(ctx, None)
+        await private_hello(ctx)
         return
-    ctx.roles = frozenset({PARENT})
     text = ctx.event.text.strip()
     word = text.lower().rstrip("。.!！")
     uow, person_id = ctx.uow, ctx.person.id
@@ -256,7 +244,7 @@ async def private_message(ctx: Context, _args: object) -> None:
             Category.LETTER, word in ANON, False))
         return
     if len(classes) > 1:
-        await private_hello(ctx, None)  # which class the letter is for: they use #信箱 班级 …
+        await private_hello(ctx)  # which class the letter is for: they use #信箱 班级 …
         return
     parts = list(offer.payload.get("parts", [])) if offer else []
     attachments = [*(offer.payload.get("attachments", []) if offer else []),
@@ -300,5 +288,6 @@ router = Router(
         private_command("rate", ("评价",), ("rate",), rate, RateArgs, roles=FAMILIES),
     ),
     jobs={mailbox.EXPIRY_JOB: expire_conversation},
-    private_fallback=private_message,
+    # A registered parent's plain private message; anyone else's gets help's hello.
+    fallbacks=(Fallback("mailbox_offer", private_message, roles=frozenset({PARENT})),),
 )

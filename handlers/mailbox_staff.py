@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from core.events import Button
 from core.permissions import MAILBOX_STAFF
 from handlers.deliver import tell_person
-from kit.context import Context, Messenger
+from kit.context import Messenger, PersonContext
 from kit.router import Args, Router, UsageError, private_command
 from models import Person, ScheduledJob, SchoolClass, Ticket
 from services import mailbox
@@ -67,9 +67,7 @@ async def _row(m: Messenger, ticket: Ticket) -> Row:
 
 def _key(m: Messenger, ticket: Ticket, what: str) -> str:
     """Unique per cause: the incoming message, or the due job running now."""
-    if isinstance(m, Context) and m.event is not None:
-        return f"mailbox:{ticket.id}:{what}:{m.event.channel}:{m.event.message_id}"
-    return f"mailbox:{ticket.id}:{what}:{ticket.sla_epoch}"
+    return f"mailbox:{ticket.id}:{what}:{m.cause}"
 
 
 async def notify_recipients(m: Messenger, ticket: Ticket, event: str, *, text: str = "",
@@ -102,9 +100,8 @@ def rating_buttons(m: Messenger, ticket: Ticket) -> tuple[Button, ...]:
 
 # --- views ---------------------------------------------------------------------------------
 
-async def view(ctx: Context, code: str | None) -> None:
+async def view(ctx: PersonContext, code: str | None) -> None:
     """#信箱: open tickets with status and age; #信箱 X-0012: one ticket with its thread."""
-    assert ctx.person is not None
     uow = ctx.uow
     if code is None:
         tickets = await mailbox.for_staff(uow, ctx.person.id, open_only=True)
@@ -119,8 +116,7 @@ async def view(ctx: Context, code: str | None) -> None:
                     thread=await mailbox.thread(uow, ticket), tz=ctx.tz)
 
 
-async def _staff_ticket(ctx: Context, code: str | None) -> Ticket | None:
-    assert ctx.person is not None
+async def _staff_ticket(ctx: PersonContext, code: str | None) -> Ticket | None:
     tickets = await mailbox.for_staff(ctx.uow, ctx.person.id, code=code) if code else []
     if not tickets:
         await ctx.reply("mailbox/not_found", code=code)
@@ -131,9 +127,8 @@ async def _staff_ticket(ctx: Context, code: str | None) -> Ticket | None:
 
 # --- answering -----------------------------------------------------------------------------
 
-async def _answer(ctx: Context, args: CodeTextArgs, *, closing: bool) -> None:
+async def _answer(ctx: PersonContext, args: CodeTextArgs, *, closing: bool) -> None:
     """#回复 relays an answer; #结案 relays the handling result and asks for a rating."""
-    assert ctx.person is not None
     ticket = await _staff_ticket(ctx, args.code)
     if ticket is None:
         return
@@ -146,16 +141,15 @@ async def _answer(ctx: Context, args: CodeTextArgs, *, closing: bool) -> None:
                     ticket=ticket, target="", targets=[])
 
 
-async def reply(ctx: Context, args: CodeTextArgs) -> None:
+async def reply(ctx: PersonContext, args: CodeTextArgs) -> None:
     await _answer(ctx, args, closing=False)
 
 
-async def close(ctx: Context, args: CodeTextArgs) -> None:
+async def close(ctx: PersonContext, args: CodeTextArgs) -> None:
     await _answer(ctx, args, closing=True)
 
 
-async def transfer(ctx: Context, args: CodeTextArgs) -> None:
-    assert ctx.person is not None
+async def transfer(ctx: PersonContext, args: CodeTextArgs) -> None:
     ticket = await _staff_ticket(ctx, args.code)
     if ticket is None:
         return

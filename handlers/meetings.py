@@ -18,7 +18,7 @@ from core.events import Button, ChatKind
 from core.permissions import COMMITTEE, FAMILIES, STAFF
 from core.timeparse import ParsedTime, TimeParseError, parse_when_async
 from handlers.reach import post_to_groups, private_chat_of, reach_guardians
-from kit.context import Context, Messenger
+from kit.context import MemberContext, Messenger
 from kit.router import Args, Command, NumberArgs, Phrase, Router, UsageError
 from models import Meeting, ScheduledJob
 from services import cards, identities, jobs, meetings, membership, outbox
@@ -130,13 +130,12 @@ def is_checkin(text: str) -> bool:
 
 # --- creating ----------------------------------------------------------------------------------
 
-def _kind_of(ctx: Context) -> str:
-    assert ctx.event is not None
+def _kind_of(ctx: MemberContext) -> str:
     text = (ctx.event.action or ctx.event.text).strip().lstrip("#＃").lstrip()
     return next((kind for kind in KINDS if text.startswith(kind)), KINDS[0])
 
 
-async def _parse_time(ctx: Context, text: str, what: str,
+async def _parse_time(ctx: MemberContext, text: str, what: str,
                       command: str = "meeting") -> datetime | None:
     """A future point in time with an hour, or a usage line that echoes what was understood."""
     parsed: ParsedTime | None = None
@@ -163,8 +162,7 @@ def rsvp_buttons(ctx: Messenger, meeting: Meeting) -> tuple[Button, ...]:
                                       (Answer.MAYBE, "待定")))
 
 
-async def create(ctx: Context, args: MeetingArgs) -> None:
-    assert ctx.school_class is not None and ctx.person is not None and ctx.event is not None
+async def create(ctx: MemberContext, args: MeetingArgs) -> None:
     uow, kind = ctx.uow, _kind_of(ctx)
     starts_at = await _parse_time(ctx, args.when, "start")
     if starts_at is None:
@@ -212,8 +210,7 @@ async def _schedule_reminders(m: Messenger, meeting: Meeting) -> None:
 
 # --- finding the meeting a message is about ----------------------------------------------------
 
-async def _quoted(ctx: Context) -> Meeting | None:
-    assert ctx.event is not None
+async def _quoted(ctx: MemberContext) -> Meeting | None:
     if not ctx.event.reply_to:
         return None
     ref = await outbox.find_reference(ctx.uow, ctx.event.channel, ctx.event.chat.chat_id,
@@ -221,9 +218,9 @@ async def _quoted(ctx: Context) -> Meeting | None:
     return await meetings.get(ctx.uow, ref[1]) if ref and ref[0] == "meeting" else None
 
 
-async def _target(ctx: Context, number: int | None, *, upcoming: bool = False) -> Meeting | None:
+async def _target(ctx: MemberContext, number: int | None, *,
+                  upcoming: bool = False) -> Meeting | None:
     """By number; else the quoted card; else the latest upcoming (RSVP) or current meeting."""
-    assert ctx.school_class is not None
     if number is not None:
         return await meetings.by_number(ctx.uow, ctx.school_class.id, number)
     quoted = await _quoted(ctx)
@@ -234,7 +231,7 @@ async def _target(ctx: Context, number: int | None, *, upcoming: bool = False) -
     return await meetings.latest_current(ctx.uow, ctx.school_class.id)
 
 
-async def _target_or_explain(ctx: Context, number: int | None) -> Meeting | None:
+async def _target_or_explain(ctx: MemberContext, number: int | None) -> Meeting | None:
     meeting = await _target(ctx, number)
     if meeting is None:
         await ctx.reply("meetings/not_found", number=number)
@@ -243,9 +240,8 @@ async def _target_or_explain(ctx: Context, number: int | None) -> Meeting | None
 
 # --- RSVP --------------------------------------------------------------------------------------
 
-async def _rsvp(ctx: Context, number: int | None, answer: Answer, heads: int, reason: str, *,
-                explicit: bool) -> None:
-    assert ctx.person is not None and ctx.event is not None and ctx.identity is not None
+async def _rsvp(ctx: MemberContext, number: int | None, answer: Answer, heads: int,
+                reason: str, *, explicit: bool) -> None:
     private = ctx.event.chat.kind is ChatKind.PRIVATE
     meeting = await _target(ctx, number, upcoming=True)
     if meeting is None:
@@ -270,7 +266,7 @@ async def _rsvp(ctx: Context, number: int | None, answer: Answer, heads: int, re
                                              result=result, tz=ctx.tz)))
 
 
-async def _refresh_card(ctx: Context, meeting: Meeting) -> None:
+async def _refresh_card(ctx: MemberContext, meeting: Meeting) -> None:
     """The posted card's tally line follows the answers (edited in place where possible)."""
     text = ctx.render("meetings/card", meeting=meeting, tz=ctx.tz,
                       author=await cards.person_name(ctx.uow, meeting.author_id),
@@ -278,17 +274,17 @@ async def _refresh_card(ctx: Context, meeting: Meeting) -> None:
     await cards.refresh(ctx.uow, f"meeting:{meeting.id}:card:", text)
 
 
-async def rsvp_phrase(ctx: Context, text: str) -> None:
+async def rsvp_phrase(ctx: MemberContext, text: str) -> None:
     parsed = parse_rsvp(text)
     assert parsed is not None
     await _rsvp(ctx, None, *parsed, explicit=False)
 
 
-async def rsvp_command(ctx: Context, args: RsvpArgs) -> None:
+async def rsvp_command(ctx: MemberContext, args: RsvpArgs) -> None:
     await _rsvp(ctx, args.number, args.answer, args.heads, args.reason, explicit=True)
 
 
-async def _target_for_report(ctx: Context, number: int | None) -> Meeting | None:
+async def _target_for_report(ctx: MemberContext, number: int | None) -> Meeting | None:
     """Reports go privately, and so does "no such meeting" (the group needn't see it)."""
     meeting = await _target(ctx, number)
     if meeting is None:
@@ -296,7 +292,7 @@ async def _target_for_report(ctx: Context, number: int | None) -> Meeting | None
     return meeting
 
 
-async def rsvps(ctx: Context, args: NumberArgs) -> None:
+async def rsvps(ctx: MemberContext, args: NumberArgs) -> None:
     """Staff see names and reasons; the parent committee sees counts only."""
     meeting = await _target_for_report(ctx, args.number)
     if meeting is None:
@@ -370,7 +366,7 @@ async def rsvp_nudge(m: Messenger, job: ScheduledJob) -> None:
 
 # --- changes -----------------------------------------------------------------------------------
 
-async def _changeable(ctx: Context, number: int | None) -> Meeting | None:
+async def _changeable(ctx: MemberContext, number: int | None) -> Meeting | None:
     meeting = await _target_or_explain(ctx, number)
     if meeting is not None and meeting.status == "cancelled":
         await ctx.reply("meetings/is_cancelled", meeting=meeting)
@@ -378,14 +374,14 @@ async def _changeable(ctx: Context, number: int | None) -> Meeting | None:
     return meeting
 
 
-async def _cancel_pending(ctx: Context, meeting: Meeting) -> None:
+async def _cancel_pending(ctx: MemberContext, meeting: Meeting) -> None:
     """Reminders of the old time or of a cancelled meeting must never go out."""
     cancelled = await jobs.cancel(ctx.uow, kind=REMIND_JOB, ref_id=meeting.id)
     cancelled += await jobs.cancel(ctx.uow, kind=RSVP_NUDGE_JOB, ref_id=meeting.id)
     log.info("meeting %s changed, %s pending reminder(s) cancelled", meeting.id, cancelled)
 
 
-async def _announce_change(ctx: Context, meeting: Meeting, template: str, key: str,
+async def _announce_change(ctx: MemberContext, meeting: Meeting, template: str, key: str,
                            buttons: tuple[Button, ...] = (), **values: object) -> None:
     """In the group for everyone, and privately to each family that had answered."""
     groups = await post_to_groups(
@@ -400,11 +396,11 @@ async def _announce_change(ctx: Context, meeting: Meeting, template: str, key: s
                                  dedupe_key=f"{key}:{answered.person_id}",
                                  text=ctx.render(template, meeting=meeting, tz=ctx.tz,
                                                  private=True, **values)))
-    if ctx.event is not None and (ctx.event.chat.kind is ChatKind.PRIVATE or not groups):
+    if ctx.event.chat.kind is ChatKind.PRIVATE or not groups:
         await ctx.reply("meetings/changed_ok", meeting=meeting, groups=groups)
 
 
-async def reschedule(ctx: Context, args: NumberAndText) -> None:
+async def reschedule(ctx: MemberContext, args: NumberAndText) -> None:
     meeting = await _changeable(ctx, args.number)
     if meeting is None:
         return
@@ -420,7 +416,7 @@ async def reschedule(ctx: Context, args: NumberAndText) -> None:
                            rsvp_buttons(ctx, meeting), old_start=old_start)
 
 
-async def cancel(ctx: Context, args: NumberArgs) -> None:
+async def cancel(ctx: MemberContext, args: NumberArgs) -> None:
     meeting = await _changeable(ctx, args.number)
     if meeting is None:
         return
@@ -431,8 +427,7 @@ async def cancel(ctx: Context, args: NumberArgs) -> None:
 
 # --- check-in, attendance, minutes -------------------------------------------------------------
 
-async def _check_in(ctx: Context, meeting: Meeting | None, *, explicit: bool) -> None:
-    assert ctx.person is not None and ctx.event is not None
+async def _check_in(ctx: MemberContext, meeting: Meeting | None, *, explicit: bool) -> None:
     if meeting is None:
         await ctx.reply("meetings/checkin_closed", meeting=None, tz=ctx.tz,
                         opens_minutes=ctx.uow.config.meetings.checkin_opens_minutes_before)
@@ -454,15 +449,13 @@ async def _check_in(ctx: Context, meeting: Meeting | None, *, explicit: bool) ->
                     opens_minutes=ctx.uow.config.meetings.checkin_opens_minutes_before)
 
 
-async def checkin_phrase(ctx: Context, _text: str) -> None:
-    assert ctx.school_class is not None
+async def checkin_phrase(ctx: MemberContext, _text: str) -> None:
     meeting = await meetings.in_checkin_window(ctx.uow, ctx.school_class.id)
     meeting = meeting or await meetings.latest_current(ctx.uow, ctx.school_class.id)
     await _check_in(ctx, meeting, explicit=False)
 
 
-async def checkin_command(ctx: Context, args: NumberArgs) -> None:
-    assert ctx.school_class is not None
+async def checkin_command(ctx: MemberContext, args: NumberArgs) -> None:
     if args.number is None:
         meeting = await meetings.in_checkin_window(ctx.uow, ctx.school_class.id)
         meeting = meeting or await meetings.latest_current(ctx.uow, ctx.school_class.id)
@@ -471,7 +464,7 @@ async def checkin_command(ctx: Context, args: NumberArgs) -> None:
     await _check_in(ctx, meeting, explicit=True)
 
 
-async def attendance(ctx: Context, args: NumberArgs) -> None:
+async def attendance(ctx: MemberContext, args: NumberArgs) -> None:
     meeting = await _target_for_report(ctx, args.number)
     if meeting is None:
         return
@@ -479,9 +472,8 @@ async def attendance(ctx: Context, args: NumberArgs) -> None:
     await ctx.reply("meetings/attendance", record=record, tz=ctx.tz, private=True)
 
 
-async def minutes(ctx: Context, args: NumberAndText) -> None:
+async def minutes(ctx: MemberContext, args: NumberAndText) -> None:
     """Store the minutes, say so in the group, and send them privately to absent families."""
-    assert ctx.person is not None and ctx.event is not None
     meeting = await _target_or_explain(ctx, args.number)
     if meeting is None:
         return

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from core.events import EventKind, Mention, UserRef
 from core.permissions import EVERYONE, HEAD_TEACHER
-from kit.context import Context
+from kit.context import ChatEventContext, ClassContext, MemberContext, PersonContext
 from kit.router import Args, Command, Router, Scope, UsageError
 from services import membership
 from services.membership import RegisterStatus
@@ -62,15 +62,12 @@ class CommitteeArgs(Args):
         return cls(name=rest.replace("@", " ").strip())
 
 
-async def bind(ctx: Context, args: BindArgs) -> None:
-    assert ctx.event is not None
-    result = await membership.bind_group(ctx.uow, args.class_name, ctx.event.chat,
-                                         ctx.person.id if ctx.person else None)
+async def bind(ctx: PersonContext, args: BindArgs) -> None:
+    result = await membership.bind_group(ctx.uow, args.class_name, ctx.event.chat, ctx.person.id)
     await ctx.reply("membership/bind", result=result)
 
 
-async def register(ctx: Context, args: RegisterArgs) -> None:
-    assert ctx.school_class is not None and ctx.identity is not None
+async def register(ctx: ClassContext, args: RegisterArgs) -> None:
     result = await membership.register_guardian(ctx.uow, ctx.school_class, ctx.identity,
                                                 args.student, args.relation)
     # Where the platform cannot write first (Telegram), hand out the link that opens the
@@ -83,24 +80,21 @@ async def register(ctx: Context, args: RegisterArgs) -> None:
                     class_name=ctx.school_class.name, link=link)
 
 
-async def assign_teacher(ctx: Context, args: TeacherArgs) -> None:
-    assert ctx.school_class is not None
+async def assign_teacher(ctx: MemberContext, args: TeacherArgs) -> None:
     status = await membership.assign_teacher(ctx.uow, ctx.school_class, args.name, args.subject)
     await ctx.reply("membership/assign_teacher", status=status, name=args.name,
                     subject=args.subject)
 
 
-async def assign_committee(ctx: Context, args: CommitteeArgs) -> None:
-    assert ctx.school_class is not None
+async def assign_committee(ctx: MemberContext, args: CommitteeArgs) -> None:
     status = await membership.assign_committee(ctx.uow, ctx.school_class, args.name)
     await ctx.reply("membership/assign_committee", status=status, name=args.name)
 
 
-async def members_joined(ctx: Context, members: tuple[UserRef, ...]) -> None:
+async def members_joined(ctx: ChatEventContext, members: tuple[UserRef, ...]) -> None:
     """One greeting for everyone who just joined (one message, not one each: WeChat restricts
     accounts that send fast), @-mentioning them with the registration hint. A parent who left
     and comes back is restored silently."""
-    assert ctx.event is not None and ctx.school_class is not None
     newcomers = [m for m in members
                  if not await membership.member_rejoined(ctx.uow, ctx.school_class, m.channel,
                                                          m.user_id)]
@@ -114,8 +108,7 @@ async def members_joined(ctx: Context, members: tuple[UserRef, ...]) -> None:
         text=ctx.render("membership/welcome", class_name=ctx.school_class.name)))
 
 
-async def members_left(ctx: Context, members: tuple[UserRef, ...]) -> None:
-    assert ctx.school_class is not None
+async def members_left(ctx: ChatEventContext, members: tuple[UserRef, ...]) -> None:
     for member in members:
         await membership.member_left(ctx.uow, ctx.school_class, member.channel, member.user_id)
 

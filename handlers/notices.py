@@ -10,7 +10,7 @@ from pydantic import Field
 from core.events import Button, ChatKind
 from core.permissions import FAMILIES, STAFF
 from handlers.reach import post_to_groups, private_chat_of, reach_guardians
-from kit.context import Context, Messenger
+from kit.context import MemberContext, Messenger
 from kit.router import Args, Command, NumberArgs, Phrase, Router, UsageError
 from models import Notice, ScheduledJob
 from services import cards, jobs, membership, notices, outbox
@@ -57,8 +57,7 @@ def _nudge_delay(m: Messenger, urgent: bool, round_no: int) -> timedelta:
     return timedelta(minutes=settings.second_round_after_minutes)
 
 
-async def _publish(ctx: Context, args: NoticeArgs, urgent: bool) -> None:
-    assert ctx.school_class is not None and ctx.person is not None and ctx.event is not None
+async def _publish(ctx: MemberContext, args: NoticeArgs, urgent: bool) -> None:
     school_class, uow = ctx.school_class, ctx.uow
     held_until = None if urgent else await outbox.release_after_quiet_hours(uow, school_class.id)
     notice = await notices.create(uow, class_id=school_class.id, author_id=ctx.person.id,
@@ -79,16 +78,15 @@ async def _publish(ctx: Context, args: NoticeArgs, urgent: bool) -> None:
             b.title for b in await membership.bindings_of(uow, school_class.id)])
 
 
-async def publish(ctx: Context, args: NoticeArgs) -> None:
+async def publish(ctx: MemberContext, args: NoticeArgs) -> None:
     await _publish(ctx, args, urgent=False)
 
 
-async def publish_urgent(ctx: Context, args: NoticeArgs) -> None:
+async def publish_urgent(ctx: MemberContext, args: NoticeArgs) -> None:
     await _publish(ctx, args, urgent=True)
 
 
-async def _target_notice(ctx: Context, number: int | None) -> Notice | None:
-    assert ctx.school_class is not None and ctx.event is not None
+async def _target_notice(ctx: MemberContext, number: int | None) -> Notice | None:
     if number is not None:
         return await notices.by_number(ctx.uow, ctx.school_class.id, number)
     if ctx.event.reply_to:
@@ -96,14 +94,13 @@ async def _target_notice(ctx: Context, number: int | None) -> Notice | None:
                                           ctx.event.reply_to)
         if ref and ref[0] == "notice":
             return await notices.get(ctx.uow, ref[1])
-    if ctx.event.chat.kind is ChatKind.PRIVATE and ctx.person is not None:
+    if ctx.event.chat.kind is ChatKind.PRIVATE:
         return await notices.latest_unacked_for(ctx.uow, ctx.school_class.id, ctx.person.id)
     return await notices.latest(ctx.uow, ctx.school_class.id)
 
 
-async def _ack(ctx: Context, number: int | None, *, via: str, explicit: bool) -> None:
+async def _ack(ctx: MemberContext, number: int | None, *, via: str, explicit: bool) -> None:
     """Silent in the group (no flood); a short confirmation only in a private chat."""
-    assert ctx.person is not None and ctx.event is not None
     private = ctx.event.chat.kind is ChatKind.PRIVATE
     notice = await _target_notice(ctx, number)
     if notice is None:
@@ -126,17 +123,15 @@ async def _refresh_cards(m: Messenger, notice: Notice) -> None:
     await cards.refresh(m.uow, f"notice:{notice.id}:post:", text)
 
 
-async def ack_phrase(ctx: Context, _text: str) -> None:
-    assert ctx.event is not None
+async def ack_phrase(ctx: MemberContext, _text: str) -> None:
     await _ack(ctx, None, via="reply" if ctx.event.reply_to else "word", explicit=False)
 
 
-async def ack_command(ctx: Context, args: NumberArgs) -> None:
-    assert ctx.event is not None
+async def ack_command(ctx: MemberContext, args: NumberArgs) -> None:
     await _ack(ctx, args.number, via="button" if ctx.event.action else "command", explicit=True)
 
 
-async def unread(ctx: Context, args: NumberArgs) -> None:
+async def unread(ctx: MemberContext, args: NumberArgs) -> None:
     notice = await _target_notice(ctx, args.number)
     if notice is None:
         await ctx.reply("notices/not_found", number=args.number, private=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from core.permissions import FAMILIES, STAFF
 from handlers.deliver import tell_person
 from handlers.mailbox_staff import checked_body
-from kit.context import Context
+from kit.context import PersonContext
 from kit.router import Args, Router, UsageError, private_command
 from models import Person, SchoolClass
 from services import membership, relay
@@ -38,8 +38,7 @@ class UrgentArgs(DmArgs):
         return cls(name=name, text=checked_body(text.strip() or name))
 
 
-async def _target(ctx: Context, name: str) -> tuple[SchoolClass, Person, bool] | None:
-    assert ctx.person is not None
+async def _target(ctx: PersonContext, name: str) -> tuple[SchoolClass, Person, bool] | None:
     staff_only = bool(ctx.roles & FAMILIES) and not ctx.roles - FAMILIES
     classes = ([ctx.school_class] if ctx.school_class
                else await membership.classes_of_person(ctx.uow, ctx.person.id))
@@ -50,8 +49,7 @@ async def _target(ctx: Context, name: str) -> tuple[SchoolClass, Person, bool] |
     return None
 
 
-async def _send(ctx: Context, name: str, text: str, *, urgent: bool) -> None:
-    assert ctx.person is not None and ctx.event is not None
+async def _send(ctx: PersonContext, name: str, text: str, *, urgent: bool) -> None:
     target = await _target(ctx, name)
     if target is None:
         names: list[str] = []
@@ -74,13 +72,12 @@ async def _send(ctx: Context, name: str, text: str, *, urgent: bool) -> None:
                     tz=school_class.timezone)
 
 
-async def dm(ctx: Context, args: DmArgs) -> None:
+async def dm(ctx: PersonContext, args: DmArgs) -> None:
     await _send(ctx, args.name, args.text, urgent=False)
 
 
-async def dm_urgent(ctx: Context, args: DmArgs) -> None:
+async def dm_urgent(ctx: PersonContext, args: DmArgs) -> None:
     """Without a known name the whole text goes to the head teacher."""
-    assert ctx.person is not None
     if await _target(ctx, args.name) is None and ctx.school_class is not None:
         heads = await membership.head_teachers(ctx.uow, ctx.school_class.id)
         if heads and args.text != args.name:

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from core.permissions import STAFF
 from handlers.reach import post_to_groups
-from kit.context import Context, Messenger
+from kit.context import MemberContext, Messenger
 from kit.router import Args, Command, Router, UsageError
 from models import ScheduledJob
 from services import membership, weekly
@@ -28,15 +28,13 @@ class ItemArgs(Args):
         return cls(text=rest.strip())
 
 
-async def add_item(ctx: Context, args: ItemArgs) -> None:
-    assert ctx.school_class is not None and ctx.person is not None
+async def add_item(ctx: MemberContext, args: ItemArgs) -> None:
     waiting = await weekly.add_item(ctx.uow, ctx.school_class.id, ctx.person.id, args.text)
     slot = await weekly.ensure_scheduled(ctx.uow, ctx.school_class)
     await ctx.reply("weekly/item_added", waiting=waiting, slot=slot, tz=ctx.tz)
 
 
-async def preview(ctx: Context, _args: Args) -> None:
-    assert ctx.school_class is not None
+async def preview(ctx: MemberContext, _args: Args) -> None:
     digest = await weekly.compile_digest(ctx.uow, ctx.school_class)
     slot = await weekly.ensure_scheduled(ctx.uow, ctx.school_class)
     await ctx.reply("weekly/preview", digest=digest, slot=slot, tz=ctx.tz, private=True)

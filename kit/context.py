@@ -1,10 +1,23 @@
-"""What a handler or a due job gets: the transaction, the templates and a way to answer."""
+"""What a handler or a due job gets: the transaction, the templates and a way to answer.
+
+A `Messenger` is what every piece of work has (commands and due jobs alike): render, queue,
+and a `cause` that keys what it queues. An incoming message adds the event and the sender
+(`Context`); what else is certain follows from the declaration being run (kit/router.py), and
+the pipeline hands the handler the matching type, so no handler has to narrow optional fields:
+
+| declaration                         | context         | guaranteed                  |
+|-------------------------------------|-----------------|-----------------------------|
+| guests admitted, no class needed    | `Context`       | event, account              |
+| guests not admitted, no class       | `PersonContext` | + the sender as a person    |
+| guests admitted, needs a class      | `ClassContext`  | + the class                 |
+| guests not admitted, needs a class  | `MemberContext` | + person and class          |
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, TypeVar
 
 from core.channel import Capabilities
 from core.events import ChatKind, ChatRef, Event
@@ -25,6 +38,9 @@ class Messenger:
     uow: UnitOfWork
     renderer: Renderer
     capabilities: Mapping[str, Capabilities] = field(default_factory=dict)
+    # What this work answers: "<channel>:<message id>" for a message, "job:<id>" for a due job.
+    # Queued messages that must be unique per cause put it in their dedupe key.
+    cause: str = ""
 
     def render(self, template: str, /, **values: object) -> str:
         return self.renderer.render(template, **values)
@@ -41,19 +57,34 @@ class Messenger:
 
 
 @dataclass
-class Context(Messenger):
-    """A handler's view of one incoming event."""
+class Replies:
+    """What the bot has answered to one incoming message so far, shared by its contexts."""
 
-    event: Event | None = None
-    identity: Identity | None = None
-    person: Person | None = None
-    school_class: SchoolClass | None = None
-    roles: frozenset[str] = frozenset()
-    table: CommandTable | None = None  # the declarations: #帮助 lists them, usage lines name them
+    count: int = 0
     # A button press is answered with a short toast, never a group message (no flooding):
     # what a handler replies in the group to a press lands here and the channel shows it.
     toast: str | None = None
-    _answers: int = field(default=0, init=False)
+
+
+@dataclass(kw_only=True)
+class Context(Messenger):
+    """A handler's view of one incoming message: the event and the sender's account are sure;
+    the person and the class only where the declaration says so (see the subclasses)."""
+
+    event: Event
+    identity: Identity
+    table: CommandTable  # the declarations: #帮助 lists them, usage lines name them
+    person: Person | None = None
+    school_class: SchoolClass | None = None
+    roles: frozenset[str] = frozenset()
+    replies: Replies = field(default_factory=Replies)
+
+    def __post_init__(self) -> None:
+        self.cause = self.cause or f"{self.event.channel}:{self.event.message_id}"
+
+    @property
+    def toast(self) -> str | None:
+        return self.replies.toast
 
     @property
     def tz(self) -> str:
@@ -62,13 +93,10 @@ class Context(Messenger):
     @property
     def channel_capabilities(self) -> Capabilities:
         """What the channel this event came from can do."""
-        assert self.event is not None
         return self.capabilities.get(self.event.channel, Capabilities())
 
     def declared(self, name: str) -> Command:
         """A command's declaration, for templates that show its usage line."""
-        if self.table is None:
-            raise LookupError("a context without a command table cannot name a command")
         return self.table.by_name(name)
 
     async def reply_usage(self, command: str) -> None:
@@ -76,15 +104,13 @@ class Context(Messenger):
         await self.reply("common/usage", command=self.declared(command))
 
     def _key(self) -> str:
-        assert self.event is not None
-        self._answers += 1
+        self.replies.count += 1
         e = self.event
-        return f"reply:{e.channel}:{e.chat.chat_id}:{e.message_id}:{self._answers}"
+        return f"reply:{e.channel}:{e.chat.chat_id}:{e.message_id}:{self.replies.count}"
 
     async def reply(self, template: str, /, *, private: bool = False,
                     **values: object) -> None:
         """Answer the asker: in the chat they wrote in, or privately (falls back with a hint)."""
-        assert self.event is not None and self.identity is not None
         chat: ChatRef | None = self.event.chat
         if private:
             chat = identities.private_chat(self.identity)
@@ -92,8 +118,59 @@ class Context(Messenger):
                 chat = self.event.chat
                 template = "common/cannot_dm"
         text = self.render(template, **values)
-        if self.event.action and chat.kind is ChatKind.GROUP and self.toast is None:
-            self.toast = text
+        if self.event.action and chat.kind is ChatKind.GROUP and self.replies.toast is None:
+            self.replies.toast = text
             return
         await self.send(Draft(chat=chat, text=text, kind=Kind.REPLY, dedupe_key=self._key(),
                               class_id=self.school_class.id if self.school_class else None))
+
+
+@dataclass(kw_only=True)
+class PersonContext(Context):
+    """The sender is a known person: the declaration does not admit guests."""
+
+    person: Person
+
+
+@dataclass(kw_only=True)
+class ClassContext(Context):
+    """The message is about one class (the group's, or the sender's only one); guests may be
+    the sender (#登记)."""
+
+    school_class: SchoolClass
+
+
+@dataclass(kw_only=True)
+class MemberContext(PersonContext, ClassContext):
+    """A known person acting in one class: what most commands get."""
+
+
+@dataclass(kw_only=True)
+class ChatEventContext(Messenger):
+    """Someone joined or left a group bound to a class: no sender to answer, a class to act in."""
+
+    event: Event
+    school_class: SchoolClass
+
+
+C = TypeVar("C", bound=Context)
+
+
+def context_type(*, person: bool, school_class: bool) -> type[Context]:
+    """The context a declaration guarantees (see the table at the top)."""
+    if person:
+        return MemberContext if school_class else PersonContext
+    return ClassContext if school_class else Context
+
+
+class MissingContext(RuntimeError):
+    """The pipeline's guards let through an event its declaration cannot be given (a bug)."""
+
+
+def narrow(base: Context, kind: type[C]) -> C:
+    """The same event as `kind`, after checking that what `kind` guarantees is really there."""
+    if issubclass(kind, PersonContext) and base.person is None:
+        raise MissingContext(f"{kind.__name__} without a person")
+    if issubclass(kind, ClassContext) and base.school_class is None:
+        raise MissingContext(f"{kind.__name__} without a class")
+    return kind(**{f.name: getattr(base, f.name) for f in fields(Context) if f.init})

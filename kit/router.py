@@ -6,13 +6,16 @@ routers lives in handlers/__init__.py, so nothing registers itself as an import 
 A declaration is the one place a command lives: its words, slash form, argument type, where it
 may be used and who may use it (`roles`). Routing, the pipeline's permission check, #帮助 and
 the platforms' `/` menus all read the declarations; the templates only add the words people
-read (templates/<lang>/_commands.j2).
+read (templates/<lang>/_commands.j2). The declaration also decides which context its handler
+gets (kit/context.py); the table checks each handler's annotation against it at start-up.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
+import typing
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -20,8 +23,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field, ValidationError
 
-from core.permissions import ROLES
-from kit.context import Context, Messenger
+from core.permissions import GUEST, ROLES
+from kit.context import ChatEventContext, Context, Messenger, context_type
 from models import ScheduledJob
 
 log = logging.getLogger(__name__)
@@ -62,7 +65,11 @@ class NumberArgs(Args):
         return cls(number=int(rest))
 
 
-Handler = Callable[[Context, Any], Awaitable[None]]
+# A handler takes the context its declaration guarantees (a subclass of Context) and the parsed
+# arguments; CommandTable checks the first parameter's annotation against the declaration.
+Handler = Callable[[Any, Any], Awaitable[None]]
+FallbackHandler = Callable[[Any], Awaitable[None]]
+EventHandler = Callable[[ChatEventContext, Any], Awaitable[None]]
 JobHandler = Callable[[Messenger, ScheduledJob], Awaitable[None]]
 
 
@@ -85,6 +92,12 @@ class Declaration:
     def allowed_roles(self) -> list[str]:
         """The declared roles in the vocabulary's order (what a refusal names)."""
         return [r for r in ROLES if r in self.roles]
+
+    @property
+    def context(self) -> type[Context]:
+        """What the handler is sure to get: a person unless guests are admitted (a guest is
+        anyone the bot cannot name), a class when the declaration needs one."""
+        return context_type(person=GUEST not in self.roles, school_class=self.needs_class)
 
 
 @dataclass(frozen=True)
@@ -116,21 +129,39 @@ class Phrase(Declaration):
 
 
 @dataclass(frozen=True)
+class Fallback(Declaration):
+    """What a private message that is no command (and answers no question) gets. Of the
+    fallbacks whose roles admit the sender, the narrowest declaration wins."""
+
+    name: str
+    handler: FallbackHandler
+    scope: Scope = field(default=Scope.PRIVATE, kw_only=True)
+    needs_class: bool = field(default=False, kw_only=True)
+
+
+@dataclass(frozen=True)
 class Router:
     commands: tuple[Command, ...] = ()
     phrases: tuple[Phrase, ...] = ()
     jobs: Mapping[str, JobHandler] = field(default_factory=dict)
-    private_fallback: Handler | None = None
+    fallbacks: tuple[Fallback, ...] = ()
     # Non-message events (EventKind value → handler(ctx, members)), e.g. a member joined.
-    events: Mapping[str, Handler] = field(default_factory=dict)
+    events: Mapping[str, EventHandler] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Match:
-    command: Command | None
-    phrase: Phrase | None
+    target: Command | Phrase
     rest: str
     word: str
+
+    @property
+    def command(self) -> Command | None:
+        return self.target if isinstance(self.target, Command) else None
+
+    @property
+    def phrase(self) -> Phrase | None:
+        return self.target if isinstance(self.target, Phrase) else None
 
 
 _SLASH = re.compile(r"^/([A-Za-z_]+)(?:@\S+)?(?:\s+(.*))?$", re.S)
@@ -142,19 +173,23 @@ class CommandTable:
     def __init__(self, routers: list[Router]) -> None:
         self.commands: list[Command] = [c for r in routers for c in r.commands]
         self.phrases: list[Phrase] = [p for r in routers for p in r.phrases]
+        # Narrowest first: a parent's plain message is the mailbox's, anyone else's gets hello.
+        self.fallbacks: list[Fallback] = sorted((f for r in routers for f in r.fallbacks),
+                                                key=lambda f: len(f.roles))
         self.jobs: dict[str, JobHandler] = {}
-        self.private_fallback: Handler | None = None
-        self.events: dict[str, Handler] = {}
+        self.events: dict[str, EventHandler] = {}
         for router in routers:
             for kind, handler in router.events.items():
                 if kind in self.events:
                     raise ValueError(f"event kind {kind!r} handled twice")
+                check_handler(f"event {kind}", handler, ChatEventContext)
                 self.events[kind] = handler
             for kind, job in router.jobs.items():
                 if kind in self.jobs:
                     raise ValueError(f"job kind {kind!r} declared twice")
                 self.jobs[kind] = job
-            self.private_fallback = router.private_fallback or self.private_fallback
+        for declared in (*self.commands, *self.phrases, *self.fallbacks):
+            check_handler(declared.name, declared.handler, declared.context)
         self._by_word: dict[str, Command] = {}
         self._by_slash: dict[str, Command] = {}
         for command in self.commands:
@@ -173,6 +208,9 @@ class CommandTable:
         """The commands these roles may use, in declaration order (#帮助 lists them)."""
         return [c for c in self.commands if c.allows(roles)]
 
+    def fallback_for(self, roles: frozenset[str]) -> Fallback | None:
+        return next((f for f in self.fallbacks if f.allows(roles)), None)
+
     def match(self, text: str) -> Match | None:
         text = text.strip()
         if not text:
@@ -181,7 +219,7 @@ class CommandTable:
             found = _SLASH.match(text)
             command = self._by_slash.get(found.group(1).lower()) if found else None
             if found and command:
-                return Match(command, None, (found.group(2) or "").strip(), found.group(1))
+                return Match(command, (found.group(2) or "").strip(), found.group(1))
             return None
         explicit = text[0] in "#＃"
         body = text[1:].lstrip() if explicit else text
@@ -192,11 +230,21 @@ class CommandTable:
             # "#通知周五春游" is clearly a command; a bare word must stand alone ("通知 …").
             command = self._by_word[word]
             if explicit or (command.bare and (not after or after[0].isspace())):
-                return Match(command, None, after.strip(), word)
+                return Match(command, after.strip(), word)
         for phrase in self.phrases:
             if phrase.matches(text):
-                return Match(None, phrase, text, "")
+                return Match(phrase, text, "")
         return None
+
+
+def check_handler(name: str, handler: Callable[..., Any], given: type) -> None:
+    """A handler must accept the context its declaration guarantees: one typed for a person
+    declared for guests, or for a class declared without one, fails at start-up, not later."""
+    first = next(iter(inspect.signature(handler).parameters), None)
+    wanted = typing.get_type_hints(handler).get(first) if first else None
+    if not (isinstance(wanted, type) and issubclass(given, wanted)):
+        raise TypeError(f"{name}: {handler.__qualname__} takes {wanted!r} but its declaration "
+                        f"guarantees {given.__name__}")
 
 
 def parse_args(command: Command, rest: str) -> Args:

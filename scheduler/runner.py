@@ -44,7 +44,8 @@ class DueWorkRunner:
                     continue
                 try:
                     async with UnitOfWork(self.db, self.clock, self.config) as uow:
-                        await handler(Messenger(uow, self.renderer, self.capabilities), job)
+                        await handler(Messenger(uow, self.renderer, self.capabilities,
+                                                cause=f"job:{job.id}"), job)
                         await jobs.finish(uow, job.id)
                 except Exception as exc:
                     log.exception("job %s (%s) failed", job.id, job.kind)

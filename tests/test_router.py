@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.app import ClassBot
-from core.permissions import STAFF
+from core.permissions import EVERYONE, STAFF
 from core.render import Renderer
 from handlers import command_table, routers
-from kit.context import Context
+from kit.context import ClassContext, Context, MemberContext, PersonContext
 from kit.menu import command_menu
 from kit.router import Args, Command, CommandTable, Router
 from tests.harness import CLASS, Harness, make_config
@@ -59,9 +60,9 @@ async def test_group_only_command_in_private_explains_where(bound: Harness) -> N
 
 # --- one declaration: a command added in one place is routed, guarded, listed and in the menu --
 
-async def probe(ctx: Context, _args: Args) -> None:
-    """A test-only command's handler: what it ran for is recorded on the event's chat."""
-    PROBED.append(ctx.event.chat.chat_id if ctx.event else "")
+async def probe(ctx: MemberContext, _args: Args) -> None:
+    """A test-only command's handler; staff in a class: it is sure of both, no narrowing."""
+    PROBED.append(f"{ctx.person.display_name}@{ctx.school_class.name}")
 
 
 PROBED: list[str] = []
@@ -91,7 +92,7 @@ async def test_a_command_declared_once_is_guarded_by_its_roles(probing: Harness)
     assert PROBED == []
     await probing.say("王老师", CLASS, "#探测")
     await probing.say("王老师", CLASS, "/probe")
-    assert len(PROBED) == 2, "the head teacher is staff: both spellings ran the handler"
+    assert PROBED == [f"王老师@{CLASS}"] * 2, "staff: both spellings ran the handler"
 
 
 async def test_a_command_declared_once_is_in_help_for_its_roles_only(probing: Harness) -> None:
@@ -108,3 +109,36 @@ def test_a_command_declared_once_is_in_the_menu() -> None:
     assert menu["probe"].in_groups and menu["probe"].in_private
     assert "probe" not in {item.command for item in command_menu(command_table(),
                                                                  Renderer("zh_CN"))}
+
+
+# --- typed contexts: the declaration decides what the handler is sure to get ----------------
+
+def test_declarations_give_the_context_their_guards_guarantee() -> None:
+    table = command_table()
+    assert table.by_name("notice").context is MemberContext  # staff, in a class
+    assert table.by_name("register").context is ClassContext  # guests register, in a group
+    assert table.by_name("complaint").context is PersonContext  # private, about no class
+    assert table.by_name("help").context is Context  # anyone, anywhere
+
+
+def test_a_handler_typed_for_more_than_its_declaration_guarantees_is_refused() -> None:
+    """Typed for a person but declared for guests too: refused when the table is built."""
+    loose = Command("probe", ("探测",), ("probe",), probe, roles=EVERYONE)
+    with pytest.raises(TypeError, match="guarantees ClassContext"):
+        CommandTable([Router(commands=(loose,))])
+    classless = Command("probe", ("探测",), ("probe",), probe, roles=STAFF, needs_class=False)
+    with pytest.raises(TypeError, match="guarantees PersonContext"):
+        CommandTable([Router(commands=(classless,))])
+
+
+NARROWING = re.compile(r"assert\b[^\n]*\.(event|person|school_class|identity) is not None")
+
+
+def test_no_handler_narrows_its_context_with_an_assert() -> None:
+    """Asserts vanish under `python -O`; what a handler needs comes typed from its declaration."""
+    root = Path(__file__).resolve().parents[1]
+    sources = [*root.glob("handlers/*.py"), *root.glob("kit/*.py"), root / "bot/pipeline.py"]
+    found = [f"{path.name}:{n}" for path in sources
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if NARROWING.search(line)]
+    assert len(sources) > 10 and found == []
