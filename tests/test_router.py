@@ -62,10 +62,10 @@ async def test_group_only_command_in_private_explains_where(bound: Harness) -> N
 
 async def probe(ctx: MemberContext, _args: Args) -> None:
     """A test-only command's handler; staff in a class: it is sure of both, no narrowing."""
-    PROBED.append(f"{ctx.person.display_name}@{ctx.school_class.name}")
+    ran_for.append(f"{ctx.person.display_name}@{ctx.school_class.name}")
 
 
-PROBED: list[str] = []
+ran_for: list[str] = []
 PROBE = Command("probe", ("探测",), ("probe",), probe, roles=STAFF)  # no template words at all
 
 
@@ -81,7 +81,7 @@ class ProbeHarness(Harness):
 async def probing(db_path: Path) -> AsyncIterator[Harness]:
     h = await ProbeHarness(make_config(db_path)).start()
     await h.setup_class()
-    PROBED.clear()
+    ran_for.clear()
     yield h
     await h.stop()
 
@@ -89,10 +89,10 @@ async def probing(db_path: Path) -> AsyncIterator[Harness]:
 async def test_a_command_declared_once_is_guarded_by_its_roles(probing: Harness) -> None:
     [refused] = await probing.say("李明妈妈", CLASS, "#探测")
     assert refused.text.startswith("抱歉，「#探测」只有班主任、任课老师可以使用"), refused.text
-    assert PROBED == []
+    assert ran_for == []
     await probing.say("王老师", CLASS, "#探测")
     await probing.say("王老师", CLASS, "/probe")
-    assert PROBED == [f"王老师@{CLASS}"] * 2, "staff: both spellings ran the handler"
+    assert ran_for == [f"王老师@{CLASS}", f"王老师@{CLASS}"], "staff: both spellings ran it"
 
 
 async def test_a_command_declared_once_is_in_help_for_its_roles_only(probing: Harness) -> None:
