@@ -13,7 +13,7 @@ from core.render import Renderer
 from kit.context import ChatEventContext, Context, narrow
 from kit.router import CommandTable, Match, Phrase, Scope, UsageError, parse_args
 from models import Database, Identity, Person
-from services import identities, inbound, membership
+from services import identities, inbound, membership, questions
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,13 @@ class EventPipeline:
         ctx = self._context(uow, event, identity)
         if identity.person_id is not None:
             ctx.person = await uow.session.get(Person, identity.person_id)
-        match = self.table.match(event.action or event.text)
-        if match is not None:
+        text = event.action or event.text
+        match = self.table.match(text)
+        if match is not None and match.command is not None:
+            await self._run(ctx, match)
+        elif await self._answer(ctx, text):
+            pass  # the answer to the question this person was asked in this chat
+        elif match is not None:
             await self._run(ctx, match)
         elif event.chat.kind is ChatKind.PRIVATE:
             await self._fallback(ctx)
@@ -118,6 +123,30 @@ class EventPipeline:
         for school_class in await membership.classes_of_person(ctx.uow, person_id):
             roles |= await membership.roles_in(ctx.uow, person_id, school_class.id)
         return frozenset(roles or {GUEST})
+
+    async def _answer(self, ctx: Context, text: str) -> bool:
+        """Commands first; then the open question (kit/conversation.py) gets the message if it
+        is one of its answers; anything else leaves the question open for phrases and the
+        fallback (which may ask anew)."""
+        if ctx.person is None:
+            return False
+        asked = await questions.pending(ctx.uow, ctx.person.id, ctx.event.chat)
+        if asked is None or (question := self.table.questions.get(asked.name)) is None:
+            return False
+        answer = question.pick(text, asked)
+        if answer is None:
+            return False
+        await questions.answered(ctx.uow, asked)
+        if asked.class_id is not None:
+            ctx.school_class = await membership.class_of_id(ctx.uow, asked.class_id)
+        else:
+            await self._with_class(ctx)
+        if question.needs_class and ctx.school_class is None:
+            log.info("question %s dropped: its class is gone", question.name)
+            return True
+        ctx.roles = await self._roles(ctx)
+        await question.handler(narrow(ctx, question.context), answer)
+        return True
 
     async def _fallback(self, ctx: Context) -> None:
         """A private message that is no command: the narrowest fallback admitting the sender."""

@@ -1,5 +1,5 @@
 """The class mailbox, parents' side: write (with category, 匿名, to the principal), the offer
-for a plain private message, #补充, #我的信箱, rating the handling result; and the due jobs.
+for a plain private message (a declared question: 是 / 匿名 / 否), #补充, #我的信箱, #评价.
 
 Every mailbox command is private-only: in a group the pipeline answers with a neutral pointer
 and the text goes nowhere (nothing about the event but its platform id is stored).
@@ -12,19 +12,23 @@ from dataclasses import dataclass
 from core.permissions import FAMILIES, MAILBOX_STAFF, PARENT
 from handlers import mailbox_staff
 from handlers.help import private_hello
-from handlers.mailbox_staff import MAX_BODY, CodeTextArgs, checked_body
-from kit.context import Messenger, PersonContext
+from handlers.mailbox_staff import (
+    MAX_BODY,
+    RATING,
+    RATINGS,
+    CodeTextArgs,
+    checked_body,
+    rate_ticket,
+)
+from kit.context import MemberContext, PersonContext
+from kit.conversation import Answer, Choice, Question, ask_here, open_question
 from kit.router import Args, Fallback, Router, UsageError, private_command
-from models import ScheduledJob, SchoolClass, Ticket
+from models import SchoolClass, Ticket
 from services import mailbox, membership
 from services.mailbox import Category, Rating, Status
 
 PREFIXES = {"匿名": "anonymous", "投诉": Category.COMPLAINT, "建议": Category.SUGGESTION,
             "咨询": Category.QUESTION, "校长信箱": "school", "信箱": None}
-YES, ANON, NO = ("是", "yes", "提交"), ("匿名", "anonymous"), ("否", "no", "不", "不用")
-RATINGS = {"满意": Rating.SATISFIED, "satisfied": Rating.SATISFIED,
-           "基本满意": Rating.BASIC, "ok": Rating.BASIC,
-           "不满意": Rating.UNSATISFIED, "unsatisfied": Rating.UNSATISFIED}
 
 
 class LetterArgs(Args):
@@ -191,81 +195,60 @@ class RateArgs(Args):
         return cls(code=code, rating=RATINGS[first.lower()], reason=checked_body(after.strip()))
 
 
-async def _rate(ctx: PersonContext, ticket: Ticket, rating: Rating, reason: str) -> None:
-    if ticket.status != Status.RESOLVED:
-        await ctx.reply("mailbox/rated", ticket=ticket, rating=None)
-        return
-    await mailbox.rate(ctx.uow, ticket, rating, reason)
-    await mailbox_staff.notify_recipients(ctx, ticket, "rating", text=reason)
-    await ctx.reply("mailbox/rated", ticket=ticket, rating=rating)
-
-
 async def rate(ctx: PersonContext, args: RateArgs) -> None:
-    """#评价 [X-0012] 不满意 [理由]; without a code, the ticket whose result was just sent."""
+    """#评价 [X-0012] 不满意 [理由]; without a code, the ticket whose result was just sent here."""
     if args.code is not None:
         ticket = await own_ticket(ctx, args.code)
     else:
-        pending = await mailbox.conversation(ctx.uow, ctx.person.id, mailbox.RATING)
-        ticket = await ctx.uow.session.get(Ticket, pending.ref_id) if pending else None
+        asked = await open_question(ctx, RATING)
+        ticket = await ctx.uow.session.get(Ticket, asked.ref_id or 0) if asked else None
         if ticket is None:
             await ctx.reply("mailbox/not_found", code=None)
     if ticket is not None:
-        await _rate(ctx, ticket, args.rating, args.reason)
+        await rate_ticket(ctx, ticket, args.rating, args.reason)
 
 
-# --- a plain private message: answer a pending question, or offer it to the mailbox ----------
+# --- a plain private message: offered to the mailbox -----------------------------------------
 
 async def private_message(ctx: PersonContext) -> None:
-    """A parent's plain private message is offered to the mailbox (see the Fallback below)."""
+    """A parent's plain private message (no command, no answer to an open question) is offered
+    to the mailbox; more messages before they answer add up to one letter."""
     classes = [c for c in await membership.classes_of_person(ctx.uow, ctx.person.id)
                if PARENT in await membership.roles_in(ctx.uow, ctx.person.id, c.id)]
-    if not classes:
+    if len(classes) != 1:
+        # Not a parent after all, or which class the letter is for: they use #信箱 班级 …
         await private_hello(ctx)
         return
-    text = ctx.event.text.strip()
-    word = text.lower().rstrip("。.!！")
-    uow, person_id = ctx.uow, ctx.person.id
-    first, _, reason = text.partition(" ")
-    rating = await mailbox.conversation(uow, person_id, mailbox.RATING)
-    if rating is not None and first.lower() in RATINGS:
-        ticket = await uow.session.get(Ticket, rating.ref_id)
-        if ticket is not None:
-            await _rate(ctx, ticket, RATINGS[first.lower()], reason.strip())
-            return
-    offer = await mailbox.conversation(uow, person_id, mailbox.OFFER)
-    if offer is not None and word in (*YES, *ANON, *NO):
-        await mailbox.end_conversation(uow, person_id, mailbox.OFFER)
-        if word in NO:
-            await ctx.reply("mailbox/offer_declined")
-            return
-        school_class = next((c for c in classes if c.id == offer.class_id), classes[0])
-        await submit(ctx, school_class, Letter(
-            offer.payload.get("text", ""), list(offer.payload.get("attachments", [])),
-            Category.LETTER, word in ANON, False))
-        return
-    if len(classes) > 1:
-        await private_hello(ctx)  # which class the letter is for: they use #信箱 班级 …
-        return
-    parts = list(offer.payload.get("parts", [])) if offer else []
-    attachments = [*(offer.payload.get("attachments", []) if offer else []),
-                   *ctx.event.attachments]
-    parts.append(text)
+    offered = await open_question(ctx, OFFER)
+    held = offered.payload if offered else {}
+    parts = [*held.get("parts", []), ctx.event.text.strip()]
+    attachments = [*held.get("attachments", []), *ctx.event.attachments]
     body = "\n".join(p for p in parts if p)
     if len(body) > MAX_BODY:
         await ctx.reply_usage("mailbox")
         return
-    await mailbox.start_conversation(
-        uow, person_id, mailbox.OFFER, class_id=classes[0].id,
-        minutes=uow.config.mailbox.offer_expires_minutes,
-        payload={"text": body, "parts": parts, "attachments": attachments})
-    await ctx.reply("mailbox/offer", parts=len(parts),
-                    minutes=uow.config.mailbox.offer_expires_minutes)
+    minutes = ctx.uow.config.mailbox.offer_expires_minutes
+    await ask_here(ctx, OFFER, "mailbox/offer", class_id=classes[0].id,
+                   payload={"text": body, "parts": parts, "attachments": attachments},
+                   parts=len(parts), minutes=minutes)
 
 
-# --- due work ------------------------------------------------------------------------------
+async def offer_answered(ctx: MemberContext, answer: Answer) -> None:
+    """是 submits the held text to the class it was offered for, 匿名 anonymously; 否 drops it
+    (answered questions are deleted with what they held)."""
+    if answer.value == "no":
+        await ctx.reply("mailbox/offer_declined")
+        return
+    await submit(ctx, ctx.school_class, Letter(
+        answer.payload.get("text", ""), list(answer.payload.get("attachments", [])),
+        Category.LETTER, answer.value == "anonymous", False))
 
-async def expire_conversation(m: Messenger, job: ScheduledJob) -> None:
-    await mailbox.expire_conversation(m.uow, job.ref_id or 0)
+
+OFFER = Question("mailbox_offer", offer_answered, needs_class=True,
+                 expires_minutes=lambda config: config.mailbox.offer_expires_minutes,
+                 choices=(Choice("yes", ("是", "yes", "提交")),
+                          Choice("anonymous", ("匿名", "anonymous")),
+                          Choice("no", ("否", "no", "不", "不用"))))
 
 
 router = Router(
@@ -287,7 +270,7 @@ router = Router(
                         roles=FAMILIES),
         private_command("rate", ("评价",), ("rate",), rate, RateArgs, roles=FAMILIES),
     ),
-    jobs={mailbox.EXPIRY_JOB: expire_conversation},
+    questions=(OFFER,),
     # A registered parent's plain private message; anyone else's gets help's hello.
     fallbacks=(Fallback("mailbox_offer", private_message, roles=frozenset({PARENT})),),
 )

@@ -1,5 +1,6 @@
 """The class mailbox, staff side: the inbox (#信箱), answers (#回复), transfers (#转交),
-handling results (#结案), and the reply-time reminders.
+handling results (#结案) with the rating question they ask the parent, and the reply-time
+reminders.
 
 Staff reach a ticket only through services.mailbox.for_staff, which never returns another
 class's tickets; every staff-facing message takes the sender from `sender_name`, which is None
@@ -13,13 +14,18 @@ from dataclasses import dataclass
 from core.events import Button
 from core.permissions import MAILBOX_STAFF
 from handlers.deliver import tell_person
+from handlers.reach import private_chat_of
 from kit.context import Messenger, PersonContext
+from kit.conversation import Answer, Choice, Question, ask, forget
 from kit.router import Args, Router, UsageError, private_command
 from models import Person, ScheduledJob, SchoolClass, Ticket
 from services import mailbox
-from services.mailbox import Rating, Status
+from services.mailbox import RATING_DAYS, Rating, Status
 
 MAX_BODY = 2000
+RATING_WORDS = {Rating.SATISFIED: ("满意", "satisfied"), Rating.BASIC: ("基本满意", "ok"),
+                Rating.UNSATISFIED: ("不满意", "unsatisfied")}
+RATINGS = {word: rating for rating, words in RATING_WORDS.items() for word in words}
 
 
 def checked_body(text: str) -> str:
@@ -84,18 +90,46 @@ async def notify_recipients(m: Messenger, ticket: Ticket, event: str, *, text: s
 
 
 async def tell_parent(m: Messenger, ticket: Ticket, event: str, *, text: str = "",
-                      by: str = "", buttons: tuple[Button, ...] = ()) -> None:
-    """Relay to the sender — the only use of `sender_id` — with staff names, never accounts."""
+                      by: str = "", buttons: tuple[Button, ...] = (), note: str = "") -> None:
+    """Relay to the sender — the only use of `sender_id` — with staff names, never accounts.
+    `note`: a line under it (that the question it asks replaced an older one)."""
     message = m.render("mailbox/to_parent", event=event, ticket=ticket, text=text, by=by)
+    message = f"{message}\n{note}" if note else message
     await tell_person(m, ticket.sender_id, message, key=_key(m, ticket, event),
                       class_id=ticket.class_id, buttons=buttons, ref=("ticket", ticket.id))
 
 
 def rating_buttons(m: Messenger, ticket: Ticket) -> tuple[Button, ...]:
     return tuple(Button(m.render("mailbox/rating_label", rating=rating),
-                        f"#评价 {ticket.code} {word}")
-                 for word, rating in (("满意", Rating.SATISFIED), ("基本满意", Rating.BASIC),
-                                      ("不满意", Rating.UNSATISFIED)))
+                        f"#评价 {ticket.code} {words[0]}")
+                 for rating, words in RATING_WORDS.items())
+
+
+# --- the rating a handling result asks for -------------------------------------------------
+
+async def rate_ticket(ctx: PersonContext, ticket: Ticket, rating: Rating, reason: str) -> None:
+    """The parent rates the result (#评价, a button, or answering the question); 不满意
+    reopens the ticket and tells whoever handles it."""
+    if ticket.status != Status.RESOLVED:
+        await ctx.reply("mailbox/rated", ticket=ticket, rating=None)
+        return
+    await mailbox.rate(ctx.uow, ticket, rating, reason)
+    await forget(ctx, RATING, person_id=ticket.sender_id, ref_id=ticket.id)
+    await notify_recipients(ctx, ticket, "rating", text=reason)
+    await ctx.reply("mailbox/rated", ticket=ticket, rating=rating)
+
+
+async def rating_answered(ctx: PersonContext, answer: Answer) -> None:
+    """满意 / 基本满意 / 不满意 [理由], typed after the result was sent."""
+    ticket = await ctx.uow.session.get(Ticket, answer.ref_id or 0)
+    if ticket is not None and ticket.sender_id == ctx.person.id:
+        await rate_ticket(ctx, ticket, Rating(answer.value), answer.rest)
+
+
+RATING = Question("mailbox_rating", rating_answered, takes_rest=True,
+                  expires_minutes=lambda _config: RATING_DAYS * 24 * 60,
+                  choices=tuple(Choice(rating.value, words)
+                                for rating, words in RATING_WORDS.items()))
 
 
 # --- views ---------------------------------------------------------------------------------
@@ -134,11 +168,21 @@ async def _answer(ctx: PersonContext, args: CodeTextArgs, *, closing: bool) -> N
         return
     record = mailbox.close if closing else mailbox.reply
     await record(ctx.uow, ticket, ctx.person.id, args.text)
+    note = await _ask_rating(ctx, ticket) if closing else ""
     await tell_parent(ctx, ticket, "result" if closing else "reply", text=args.text,
-                      by=ctx.person.display_name,
+                      by=ctx.person.display_name, note=note,
                       buttons=rating_buttons(ctx, ticket) if closing else ())
     await ctx.reply("mailbox/staff_done", action="closed" if closing else "replied",
                     ticket=ticket, target="", targets=[])
+
+
+async def _ask_rating(m: Messenger, ticket: Ticket) -> str:
+    """The result goes to the parent's first reachable private chat: the question waits there."""
+    chat = await private_chat_of(m, ticket.sender_id)
+    if chat is None:
+        return ""  # they will see the result in #我的信箱 and can still #评价 with the code
+    return await ask(m, RATING, person_id=ticket.sender_id, chat=chat, class_id=ticket.class_id,
+                     ref_id=ticket.id, payload={"code": ticket.code})
 
 
 async def reply(ctx: PersonContext, args: CodeTextArgs) -> None:
@@ -193,4 +237,5 @@ router = Router(
                         roles=MAILBOX_STAFF),
     ),
     jobs={mailbox.SLA_JOB: sla_check},
+    questions=(RATING,),
 )

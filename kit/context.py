@@ -108,9 +108,10 @@ class Context(Messenger):
         e = self.event
         return f"reply:{e.channel}:{e.chat.chat_id}:{e.message_id}:{self.replies.count}"
 
-    async def reply(self, template: str, /, *, private: bool = False,
+    async def reply(self, template: str, /, *, private: bool = False, note: str = "",
                     **values: object) -> None:
-        """Answer the asker: in the chat they wrote in, or privately (falls back with a hint)."""
+        """Answer the asker: in the chat they wrote in, or privately (falls back with a hint).
+        `note`: a line added under the text (a question it replaces, kit/conversation.py)."""
         chat: ChatRef | None = self.event.chat
         if private:
             chat = identities.private_chat(self.identity)
@@ -118,6 +119,8 @@ class Context(Messenger):
                 chat = self.event.chat
                 template = "common/cannot_dm"
         text = self.render(template, **values)
+        if note:
+            text = f"{text}\n{note}"
         if self.event.action and chat.kind is ChatKind.GROUP and self.replies.toast is None:
             self.replies.toast = text
             return

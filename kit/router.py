@@ -25,7 +25,9 @@ from pydantic import BaseModel, Field, ValidationError
 
 from core.permissions import GUEST, ROLES
 from kit.context import ChatEventContext, Context, Messenger, context_type
+from kit.conversation import Question, expire_questions
 from models import ScheduledJob
+from services.questions import EXPIRY_JOB
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +147,8 @@ class Router:
     phrases: tuple[Phrase, ...] = ()
     jobs: Mapping[str, JobHandler] = field(default_factory=dict)
     fallbacks: tuple[Fallback, ...] = ()
+    # Questions its handlers ask (kit/conversation.py); the pipeline hands them their answers.
+    questions: tuple[Question, ...] = ()
     # Non-message events (EventKind value → handler(ctx, members)), e.g. a member joined.
     events: Mapping[str, EventHandler] = field(default_factory=dict)
 
@@ -176,9 +180,14 @@ class CommandTable:
         # Narrowest first: a parent's plain message is the mailbox's, anyone else's gets hello.
         self.fallbacks: list[Fallback] = sorted((f for r in routers for f in r.fallbacks),
                                                 key=lambda f: len(f.roles))
-        self.jobs: dict[str, JobHandler] = {}
+        self.jobs: dict[str, JobHandler] = {EXPIRY_JOB: expire_questions}
         self.events: dict[str, EventHandler] = {}
+        self.questions: dict[str, Question] = {}
         for router in routers:
+            for question in router.questions:
+                if self.questions.setdefault(question.name, question) is not question:
+                    raise ValueError(f"question {question.name!r} declared twice")
+                check_handler(f"question {question.name}", question.handler, question.context)
             for kind, handler in router.events.items():
                 if kind in self.events:
                     raise ValueError(f"event kind {kind!r} handled twice")

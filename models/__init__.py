@@ -16,14 +16,14 @@ from models.entities import (
     SchoolClass,
     Student,
 )
-from models.mailbox import Conversation, SchoolRole, Ticket, TicketEntry
+from models.mailbox import SchoolRole, Ticket, TicketEntry
 from models.meetings import ClassUpdateItem, Meeting, MeetingCheckin, MeetingRsvp
+from models.questions import PendingQuestion
 
 __all__ = [
     "Base",
     "ClassMembership",
     "ClassUpdateItem",
-    "Conversation",
     "Database",
     "GroupBinding",
     "Identity",
@@ -34,6 +34,7 @@ __all__ = [
     "Notice",
     "NoticeAck",
     "OutboxMessage",
+    "PendingQuestion",
     "Person",
     "Role",
     "ScheduledJob",

@@ -1,5 +1,6 @@
-"""The class mailbox (家长信箱): tickets, their threads, pending private conversations, and the
-school-level roles (校长) that receive #校长信箱 letters."""
+"""The class mailbox (家长信箱): tickets, their threads, and the school-level roles (校长) that
+receive #校长信箱 letters. (Questions the mailbox asks — submit this? rate it? — are pending
+questions: models/questions.py.)"""
 
 from __future__ import annotations
 
@@ -65,22 +66,4 @@ class TicketEntry(Base):
     by: Mapped[str] = mapped_column(String(10))  # parent | staff
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     text: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class Conversation(Base):
-    """A question the bot asked privately and is waiting for (是/匿名/否, 满意/不满意).
-
-    Rows expire (a due job deletes them), so a parent's unsent text is not kept for good.
-    """
-
-    __tablename__ = "conversations"
-    __table_args__ = (UniqueConstraint("person_id", "kind"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id"))
-    ref_id: Mapped[int | None] = mapped_column(Integer)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

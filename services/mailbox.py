@@ -10,26 +10,22 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, or_, select
 
 from core.permissions import PRINCIPAL
 from core.school_time import add_hours
-from models import ClassMembership, Conversation, Person, Role, SchoolClass, Ticket, TicketEntry
+from models import ClassMembership, Person, Role, SchoolClass, Ticket, TicketEntry
 from services import jobs, membership
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 SLA_JOB = "mailbox_sla"
-EXPIRY_JOB = "mailbox_conversation_expiry"
-OFFER = "mailbox_offer"
-RATING = "mailbox_rating"
 CLASS, SCHOOL = "class", "school"
-RATING_DAYS = 7
+RATING_DAYS = 7  # how long the parent is asked to rate a handling result
 
 
 class Status(StrEnum):
@@ -225,15 +221,12 @@ async def close(uow: UnitOfWork, ticket: Ticket, staff_id: int, result: str) -> 
     ticket.result = result
     ticket.rating = None
     await jobs.cancel(uow, kind=SLA_JOB, ref_id=ticket.id)
-    await start_conversation(uow, ticket.sender_id, RATING, class_id=ticket.class_id,
-                             ref_id=ticket.id, minutes=RATING_DAYS * 24 * 60)
 
 
 async def rate(uow: UnitOfWork, ticket: Ticket, rating: Rating, reason: str) -> None:
     """A 不满意 reopens the ticket and restarts the reply clock."""
     ticket.rating = rating
     await add_entry(uow, ticket, "rating", f"{rating.value} {reason}".strip())
-    await end_conversation(uow, ticket.sender_id, RATING)
     if rating is Rating.UNSATISFIED:
         ticket.status = Status.PROCESSING
         ticket.reopened += 1
@@ -297,36 +290,3 @@ async def transfer(uow: UnitOfWork, ticket: Ticket, staff_id: int, target: Targe
     ticket.status = Status.TRANSFERRED
     await add_entry(uow, ticket, "transfer", target.label, staff_id=staff_id)
     await restart_sla(uow, ticket)
-
-
-# --- pending private conversations ---------------------------------------------------------
-
-async def start_conversation(uow: UnitOfWork, person_id: int, kind: str, *,
-                             class_id: int | None, minutes: int, ref_id: int | None = None,
-                             payload: dict[str, Any] | None = None) -> Conversation:
-    await end_conversation(uow, person_id, kind)
-    row = Conversation(person_id=person_id, kind=kind, class_id=class_id, ref_id=ref_id,
-                       payload=payload or {}, created_at=uow.now,
-                       expires_at=uow.now + timedelta(minutes=minutes))
-    uow.session.add(row)
-    await uow.session.flush()
-    await jobs.schedule(uow, kind=EXPIRY_JOB, key=f"conversation:{row.id}:expiry",
-                        due_at=row.expires_at, ref_id=row.id, class_id=class_id)
-    return row
-
-
-async def conversation(uow: UnitOfWork, person_id: int, kind: str) -> Conversation | None:
-    return (await uow.session.scalars(select(Conversation).where(
-        Conversation.person_id == person_id, Conversation.kind == kind,
-        Conversation.expires_at > uow.now))).first()
-
-
-async def end_conversation(uow: UnitOfWork, person_id: int, kind: str) -> None:
-    await uow.session.execute(delete(Conversation).where(
-        Conversation.person_id == person_id, Conversation.kind == kind))
-
-
-async def expire_conversation(uow: UnitOfWork, conversation_id: int) -> None:
-    """Forget an unanswered question (and any unsent text it held)."""
-    await uow.session.execute(delete(Conversation).where(
-        Conversation.id == conversation_id, Conversation.expires_at <= uow.now))

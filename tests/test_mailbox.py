@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.channels.script import Say
-from models import Conversation
+from models import PendingQuestion
 from tests.harness import CLASS, DEMO_CLASS, Harness, make_config
 
 BODY = "食堂的饭菜太咸了"
@@ -46,7 +46,7 @@ async def all_text_in_db(h: Harness) -> str:
     """Every text column of every table, to prove a body was (not) stored."""
     chunks: list[str] = []
     async with h.db().session() as session:
-        for table in ("outbox", "mailbox_tickets", "mailbox_entries", "conversations",
+        for table in ("outbox", "mailbox_tickets", "mailbox_entries", "pending_questions",
                       "inbound_messages", "identities", "people", "scheduled_jobs"):
             for row in (await session.execute(text(f"SELECT * FROM {table}"))).all():
                 chunks.append(" ".join(str(v) for v in row))
@@ -88,7 +88,7 @@ async def test_declined_and_expired_offers_keep_nothing(mb: Harness) -> None:
     assert "第一件事" not in await all_text_in_db(mb)
     assert "第二件事" not in await all_text_in_db(mb)
     async with mb.db().session() as session:
-        assert (await session.scalars(select(Conversation))).all() == []
+        assert (await session.scalars(select(PendingQuestion))).all() == []
     sent = await mb.say("赵雪爸爸", "私聊", "是")
     assert all(s.where != "王老师" for s in sent), "an expired offer is not submitted"
 
@@ -116,6 +116,53 @@ async def test_group_mailbox_command_is_not_echoed_or_stored(mb: Harness) -> Non
     assert secret not in await all_text_in_db(mb)
     [pointer] = await mb.say("李明妈妈", CLASS, f"#匿名投诉 {secret}")
     assert secret not in pointer.text and secret not in await all_text_in_db(mb)
+
+
+# --- pending questions: one per person and chat, the newest replaces the older and says so ----
+
+async def test_a_rating_question_replaces_an_unanswered_offer_and_says_so(mb: Harness) -> None:
+    code = await code_of(mb, "李明妈妈", f"#投诉 {BODY}")
+    [offer] = await mb.say("李明妈妈", "私聊", "孩子最近作业太多了")
+    assert "回复 是 / 匿名 / 否" in offer.text
+    sent = await mb.say("王老师", "私聊", f"#结案 {code} 食堂已调整")
+    [result] = [s for s in sent if s.where == "李明妈妈"]
+    assert "食堂已调整" in result.text and "您之前发的消息没有提交到信箱" in result.text
+    assert "孩子最近作业太多了" not in await all_text_in_db(mb), "the replaced offer's text"
+    sent = await mb.say("李明妈妈", "私聊", "满意")
+    assert any(s.where == "王老师" and "满意" in s.text for s in sent), "the open question"
+    sent = await mb.say("李明妈妈", "私聊", "是")
+    assert all(s.where != "王老师" for s in sent), "是 no longer answers the replaced offer"
+
+
+async def test_an_offer_replaces_an_unanswered_rating_and_says_how_to_rate_later(
+        mb: Harness) -> None:
+    code = await code_of(mb, "李明妈妈", f"#投诉 {BODY}")
+    await mb.say("王老师", "私聊", f"#结案 {code} 食堂已调整")
+    [offer] = await mb.say("李明妈妈", "私聊", "另外想问一下校服")
+    assert "回复 是 / 匿名 / 否" in offer.text and f"#评价 {code}" in offer.text
+    sent = await mb.say("李明妈妈", "私聊", "不满意")
+    assert all(s.where != "王老师" for s in sent), "不满意 answers no open question now"
+    sent = await mb.say("李明妈妈", "私聊", f"#评价 {code} 不满意 还是太咸")
+    assert any(s.where == "王老师" and "重新打开" in s.text for s in sent)
+
+
+async def test_another_offer_adds_up_without_a_replacement_line(mb: Harness) -> None:
+    await mb.say("张华爸爸", "私聊", "第一段")
+    [offer] = await mb.say("张华爸爸", "私聊", "第二段")
+    assert "2 条消息会合成一封信" in offer.text and "没有提交到信箱" not in offer.text
+    sent = await mb.say("张华爸爸", "私聊", "是")
+    [to_teacher] = [s for s in sent if s.where == "王老师"]
+    assert "第一段\n第二段" in to_teacher.text
+
+
+async def test_the_rating_question_expires_after_a_week(mb: Harness) -> None:
+    code = await code_of(mb, "李明妈妈", f"#投诉 {BODY}")
+    await mb.say("王老师", "私聊", f"#结案 {code} 食堂已调整")
+    await mb.at("2026-12-08 09:01")
+    async with mb.db().session() as session:
+        assert (await session.scalars(select(PendingQuestion))).all() == []
+    sent = await mb.say("李明妈妈", "私聊", "满意")
+    assert all(s.where != "王老师" for s in sent) and "回复 是 / 匿名 / 否" in sent[0].text
 
 
 # --- 2. routing ----------------------------------------------------------------------------

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.app import ClassBot
+from core.config import Config
 from core.permissions import EVERYONE, STAFF
 from core.render import Renderer
 from handlers import command_table, routers
 from kit.context import ClassContext, Context, MemberContext, PersonContext
+from kit.conversation import Answer, Choice, Question, ask
 from kit.menu import command_menu
 from kit.router import Args, Command, CommandTable, Router
 from tests.harness import CLASS, Harness, make_config
@@ -69,21 +71,30 @@ ran_for: list[str] = []
 PROBE = Command("probe", ("探测",), ("probe",), probe, roles=STAFF)  # no template words at all
 
 
-class ProbeHarness(Harness):
+class RouterHarness(Harness):
     """The real features plus one test-only Router, in the table the running bot uses."""
 
+    def __init__(self, config: Config, extra: Router) -> None:
+        self.extra = extra  # before Harness.__init__, which builds the bot
+        super().__init__(config)
+
     def _bot(self) -> ClassBot:
-        table = CommandTable([*routers(), Router(commands=(PROBE,))])
+        table = CommandTable([*routers(), self.extra])
         return ClassBot(self.config, [self.channel], self.clock, table=table)
+
+
+async def running(db_path: Path, extra: Router, record: list[str]) -> AsyncIterator[Harness]:
+    h = await RouterHarness(make_config(db_path), extra).start()
+    await h.setup_class()
+    record.clear()
+    yield h
+    await h.stop()
 
 
 @pytest.fixture
 async def probing(db_path: Path) -> AsyncIterator[Harness]:
-    h = await ProbeHarness(make_config(db_path)).start()
-    await h.setup_class()
-    ran_for.clear()
-    yield h
-    await h.stop()
+    async for h in running(db_path, Router(commands=(PROBE,)), ran_for):
+        yield h
 
 
 async def test_a_command_declared_once_is_guarded_by_its_roles(probing: Harness) -> None:
@@ -142,3 +153,63 @@ def test_no_handler_narrows_its_context_with_an_assert() -> None:
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if NARROWING.search(line)]
     assert len(sources) > 10 and found == []
+
+
+# --- declared questions: choices, everyday words and "reply 1 or 2" by declaration alone -----
+
+async def which_answered(ctx: PersonContext, answer: Answer) -> None:
+    picked.append(answer.value or f"{answer.number}:{answer.item}")
+
+
+picked: list[str] = []
+WHICH = Question("probe_which", which_answered, expires_minutes=lambda _config: 10,
+                 numbered=True, choices=(Choice("yes", ("好", "好的", "嗯")),
+                                         Choice("no", ("不用了",))))
+
+
+async def ask_which(ctx: MemberContext, _args: Args) -> None:
+    await ask(ctx, WHICH, person_id=ctx.person.id, chat=ctx.event.chat, items=["甲会", "乙会"])
+
+
+ASK_WHICH = Command("which", ("哪个",), ("which",), ask_which, roles=STAFF)
+
+
+@pytest.fixture
+async def asking(db_path: Path) -> AsyncIterator[Harness]:
+    async for h in running(db_path, Router(commands=(ASK_WHICH,), questions=(WHICH,)), picked):
+        yield h
+
+
+async def test_a_numbered_question_takes_a_number_from_the_person_asked(asking: Harness) -> None:
+    await asking.say("王老师", CLASS, "#哪个")
+    await asking.say("李明妈妈", CLASS, "2")  # someone else in the same chat
+    await asking.say("王老师", CLASS, "3")  # no third item: not an answer, still open
+    assert picked == []
+    await asking.say("王老师", CLASS, "2")
+    await asking.say("王老师", CLASS, "1")  # answered: nothing open any more
+    assert picked == ["2:乙会"]
+
+
+async def test_declared_words_answer_before_phrases_and_after_commands(asking: Harness) -> None:
+    await asking.say("王老师", CLASS, "#哪个")
+    [status] = await asking.say("王老师", CLASS, "#帮助")  # a command runs, the question waits
+    assert "身份" in status.text and picked == []
+    assert await asking.say("王老师", CLASS, "好的！") == []  # 好的 is also the 收到 phrase
+    assert picked == ["yes"]
+    await asking.say("王老师", CLASS, "#哪个")
+    await asking.say("王老师", "私聊", "不用了")  # another chat: not where it was asked
+    await asking.say("王老师", CLASS, "不用了")
+    assert picked == ["yes", "no"]
+
+
+async def test_an_unanswered_question_expires_as_declared(asking: Harness) -> None:
+    await asking.say("王老师", CLASS, "#哪个")
+    await asking.at("2026-12-01 09:10")
+    await asking.say("王老师", CLASS, "1")
+    assert picked == []
+
+
+def test_a_word_picking_two_choices_is_refused() -> None:
+    with pytest.raises(ValueError, match="picks two choices"):
+        Question("twice", which_answered, expires_minutes=lambda _config: 1,
+                 choices=(Choice("yes", ("好",)), Choice("no", ("好",))))
