@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, TypeVar
 
 from core.channel import Capabilities
-from core.events import ChatKind, ChatRef, Event
+from core.events import ChatKind, Event
 from core.render import Renderer
 from models import Identity, Person, SchoolClass
 from services import identities, outbox
@@ -112,12 +112,13 @@ class Context(Messenger):
                     **values: object) -> None:
         """Answer the asker: in the chat they wrote in, or privately (falls back with a hint).
         `note`: a line added under the text (a question it replaces, kit/conversation.py)."""
-        chat: ChatRef | None = self.event.chat
+        chat = self.event.chat
         if private:
-            chat = identities.private_chat(self.identity)
-            if chat is None:
-                chat = self.event.chat
+            own = identities.private_chat(self.identity)
+            if own is None:
                 template = "common/cannot_dm"
+            else:
+                chat = own
         text = self.render(template, **values)
         if note:
             text = f"{text}\n{note}"

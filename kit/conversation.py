@@ -115,7 +115,7 @@ async def ask(m: Messenger, question: Question, *, person_id: int, chat: ChatRef
 async def ask_here(ctx: PersonContext, question: Question, template: str, /, *,
                    class_id: int | None = None, ref_id: int | None = None,
                    payload: Mapping[str, Any] | None = None, items: Sequence[Any] = (),
-                   **values: object) -> None:
+                   **values: Any) -> None:
     """Ask the sender in the chat they wrote in: `template` is the question's text."""
     note = await ask(ctx, question, person_id=ctx.person.id, chat=ctx.event.chat,
                      class_id=class_id, ref_id=ref_id, payload=payload, items=items)

@@ -197,7 +197,9 @@ class CommandTable:
                 if kind in self.jobs:
                     raise ValueError(f"job kind {kind!r} declared twice")
                 self.jobs[kind] = job
-        for declared in (*self.commands, *self.phrases, *self.fallbacks):
+        declarations: list[Command | Phrase | Fallback] = [*self.commands, *self.phrases,
+                                                             *self.fallbacks]
+        for declared in declarations:
             check_handler(declared.name, declared.handler, declared.context)
         self._by_word: dict[str, Command] = {}
         self._by_slash: dict[str, Command] = {}
