@@ -1,15 +1,14 @@
 """Meetings (家长会 and the other 五会): create, RSVP in the group, reminders, check-in, minutes.
 
 RSVPs behave like 收到: recorded silently in the group (no flood), confirmed only privately.
-Every reminder is a due row keyed by the meeting's `version`, so a reschedule simply makes the
-old rows irrelevant and a restart never sends one twice.
+When reminders are due and which still go out is services/meeting_reminders.py; which meeting a
+message means is services.meetings.find; this module parses, renders and sends.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
@@ -20,14 +19,10 @@ from handlers.reach import post_to_groups, private_chat_of, reach_guardians
 from kit.context import Context, Messenger
 from kit.router import Args, Command, NumberArgs, Phrase, Router, UsageError
 from models import Meeting, ScheduledJob
-from services import cards, identities, jobs, meetings, membership, outbox
-from services.meetings import KINDS, Answer, CheckinStatus
+from services import cards, identities, meeting_reminders, meetings, membership, outbox
+from services.meeting_reminders import REMIND_JOB, RSVP_NUDGE_JOB
+from services.meetings import KINDS, Answer, CheckinStatus, Meant
 from services.outbox import Draft, Kind
-
-log = logging.getLogger(__name__)
-
-REMIND_JOB = "meeting_reminder"
-RSVP_NUDGE_JOB = "meeting_rsvp_nudge"
 
 _CN_DIGITS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
               "九": 9, "十": 10}
@@ -186,57 +181,24 @@ async def create(ctx: Context, args: MeetingArgs) -> None:
         text=ctx.render("meetings/card", meeting=meeting, tz=ctx.tz,
                         author=ctx.person.display_name),
         kind=Kind.NOTICE, ref=("meeting", meeting.id), buttons=rsvp_buttons(ctx, meeting))
-    await _schedule_reminders(ctx, meeting)
+    await meeting_reminders.plan(uow, meeting)
     if ctx.event.chat.kind is ChatKind.PRIVATE or not groups:
         await ctx.reply("meetings/created", meeting=meeting, groups=groups, tz=ctx.tz)
 
 
-async def _schedule_reminders(m: Messenger, meeting: Meeting) -> None:
-    uow, settings = m.uow, m.uow.config.meetings
-    version = f"meeting:{meeting.id}:v{meeting.version}"
-    for offset in settings.reminder_offsets_minutes:
-        due = meeting.starts_at - timedelta(minutes=offset)
-        if due > uow.now:
-            await jobs.schedule(uow, kind=REMIND_JOB, key=f"{version}:remind:{offset}",
-                                due_at=due, ref_id=meeting.id, class_id=meeting.class_id,
-                                payload={"version": meeting.version, "offset": offset})
-    if meeting.rsvp_deadline is not None and meeting.rsvp_deadline > uow.now:
-        due = meeting.rsvp_deadline - timedelta(hours=settings.rsvp_nudge_hours_before_deadline)
-        if due <= uow.now:  # a short deadline: nudge halfway there instead
-            due = uow.now + (meeting.rsvp_deadline - uow.now) / 2
-        await jobs.schedule(uow, kind=RSVP_NUDGE_JOB, key=f"{version}:rsvp_nudge", due_at=due,
-                            ref_id=meeting.id, class_id=meeting.class_id,
-                            payload={"version": meeting.version})
-
-
 # --- finding the meeting a message is about ----------------------------------------------------
 
-async def _quoted(ctx: Context) -> Meeting | None:
-    assert ctx.event is not None
-    if not ctx.event.reply_to:
-        return None
-    ref = await outbox.find_reference(ctx.uow, ctx.event.channel, ctx.event.chat.chat_id,
-                                      ctx.event.reply_to)
-    return await meetings.get(ctx.uow, ref[1]) if ref and ref[0] == "meeting" else None
-
-
-async def _target(ctx: Context, number: int | None, *, upcoming: bool = False) -> Meeting | None:
-    """By number; else the quoted card; else the latest upcoming (RSVP) or current meeting."""
+async def _target(ctx: Context, number: int | None, meant: Meant) -> Meeting | None:
     assert ctx.school_class is not None
-    if number is not None:
-        return await meetings.by_number(ctx.uow, ctx.school_class.id, number)
-    quoted = await _quoted(ctx)
-    if quoted is not None:
-        return quoted
-    if upcoming:
-        return await meetings.latest_upcoming(ctx.uow, ctx.school_class.id)
-    return await meetings.latest_current(ctx.uow, ctx.school_class.id)
+    return await meetings.find(ctx.uow, ctx.school_class.id, meant, number=number,
+                               event=ctx.event)
 
 
-async def _target_or_explain(ctx: Context, number: int | None) -> Meeting | None:
-    meeting = await _target(ctx, number)
+async def _target_or_explain(ctx: Context, number: int | None,
+                             meant: Meant = Meant.LATEST) -> Meeting | None:
+    meeting = await _target(ctx, number, meant)
     if meeting is None:
-        await ctx.reply("meetings/not_found", number=number)
+        await ctx.reply("meetings/not_found", number=number, meant=meant)
     return meeting
 
 
@@ -246,10 +208,10 @@ async def _rsvp(ctx: Context, number: int | None, answer: Answer, heads: int, re
                 explicit: bool) -> None:
     assert ctx.person is not None and ctx.event is not None and ctx.identity is not None
     private = ctx.event.chat.kind is ChatKind.PRIVATE
-    meeting = await _target(ctx, number, upcoming=True)
+    meeting = await _target(ctx, number, Meant.NEXT)
     if meeting is None:
         if explicit or private:
-            await ctx.reply("meetings/not_found", number=number)
+            await ctx.reply("meetings/not_found", number=number, meant=Meant.NEXT)
         return
     result = await meetings.answer(ctx.uow, meeting, ctx.person.id, answer, heads, reason)
     if not result.recorded:
@@ -287,11 +249,12 @@ async def rsvp_command(ctx: Context, args: RsvpArgs) -> None:
     await _rsvp(ctx, args.number, args.answer, args.heads, args.reason, explicit=True)
 
 
-async def _target_for_report(ctx: Context, number: int | None) -> Meeting | None:
+async def _target_for_report(ctx: Context, number: int | None,
+                             meant: Meant = Meant.LATEST) -> Meeting | None:
     """Reports go privately, and so does "no such meeting" (the group needn't see it)."""
-    meeting = await _target(ctx, number)
+    meeting = await _target(ctx, number, meant)
     if meeting is None:
-        await ctx.reply("meetings/not_found", number=number, private=True)
+        await ctx.reply("meetings/not_found", number=number, meant=meant, private=True)
     return meeting
 
 
@@ -307,33 +270,13 @@ async def rsvps(ctx: Context, args: NumberArgs) -> None:
 
 # --- reminders and nudges (due jobs) -----------------------------------------------------------
 
-async def _live(m: Messenger, job: ScheduledJob) -> Meeting | None:
-    """The meeting, if this job still concerns it (not cancelled, not moved since)."""
-    meeting = await meetings.get(m.uow, job.ref_id or 0)
-    if meeting is None or meeting.status != "open":
-        return None
-    if job.payload.get("version") != meeting.version:
-        return None
-    return meeting
-
-
 async def remind(m: Messenger, job: ScheduledJob) -> None:
-    """Group reminder + a private one to families coming or undecided. Dropped when it could
-    only arrive after the start (bot was down, or quiet hours would hold it too long) or when a
-    later reminder is already due (no double reminders after a long outage)."""
-    meeting = await _live(m, job)
-    if meeting is None:
+    """Group reminder + a private one to families coming or undecided (when one is due:
+    services/meeting_reminders.py)."""
+    due = await meeting_reminders.reminder_to_send(m.uow, job)
+    if due is None:
         return
-    uow, offset = m.uow, int(job.payload.get("offset", 0))
-    release = await outbox.release_after_quiet_hours(uow, meeting.class_id) or uow.now
-    if release >= meeting.starts_at:
-        log.info("meeting %s: reminder (%s min) dropped, it would arrive after the start",
-                 meeting.id, offset)
-        return
-    later = [o for o in uow.config.meetings.reminder_offsets_minutes if o < offset]
-    if any(meeting.starts_at - timedelta(minutes=o) <= uow.now for o in later):
-        log.info("meeting %s: reminder (%s min) dropped, a later one is due", meeting.id, offset)
-        return
+    uow, meeting, offset = m.uow, due.meeting, due.offset
     school_class = await membership.class_of_id(uow, meeting.class_id)
     tz = m.tz_of(school_class)
     tally = await meetings.tally(uow, meeting)
@@ -352,8 +295,8 @@ async def remind(m: Messenger, job: ScheduledJob) -> None:
 
 async def rsvp_nudge(m: Messenger, job: ScheduledJob) -> None:
     """Before the deadline, families that have not answered are asked privately (or @-ed)."""
-    meeting = await _live(m, job)
-    if meeting is None or meeting.rsvp_deadline is None or meeting.rsvp_deadline <= m.uow.now:
+    meeting = await meeting_reminders.rsvp_nudge_to_send(m.uow, job)
+    if meeting is None:
         return
     school_class = await membership.class_of_id(m.uow, meeting.class_id)
     tz = m.tz_of(school_class)
@@ -375,13 +318,6 @@ async def _changeable(ctx: Context, number: int | None) -> Meeting | None:
         await ctx.reply("meetings/is_cancelled", meeting=meeting)
         return None
     return meeting
-
-
-async def _cancel_pending(ctx: Context, meeting: Meeting) -> None:
-    """Reminders of the old time or of a cancelled meeting must never go out."""
-    cancelled = await jobs.cancel(ctx.uow, kind=REMIND_JOB, ref_id=meeting.id)
-    cancelled += await jobs.cancel(ctx.uow, kind=RSVP_NUDGE_JOB, ref_id=meeting.id)
-    log.info("meeting %s changed, %s pending reminder(s) cancelled", meeting.id, cancelled)
 
 
 async def _announce_change(ctx: Context, meeting: Meeting, template: str, key: str,
@@ -412,8 +348,7 @@ async def reschedule(ctx: Context, args: NumberAndText) -> None:
         return
     old_start = meeting.starts_at
     await meetings.reschedule(ctx.uow, meeting, starts_at)
-    await _cancel_pending(ctx, meeting)
-    await _schedule_reminders(ctx, meeting)
+    await meeting_reminders.plan(ctx.uow, meeting)
     await _announce_change(ctx, meeting, "meetings/moved",
                            f"meeting:{meeting.id}:v{meeting.version}:moved",
                            rsvp_buttons(ctx, meeting), old_start=old_start)
@@ -424,7 +359,7 @@ async def cancel(ctx: Context, args: NumberArgs) -> None:
     if meeting is None:
         return
     await meetings.cancel(ctx.uow, meeting)
-    await _cancel_pending(ctx, meeting)
+    await meeting_reminders.plan(ctx.uow, meeting)
     await _announce_change(ctx, meeting, "meetings/cancelled", f"meeting:{meeting.id}:cancelled")
 
 
@@ -455,23 +390,16 @@ async def _check_in(ctx: Context, meeting: Meeting | None, *, explicit: bool) ->
 
 async def checkin_phrase(ctx: Context, _text: str) -> None:
     assert ctx.school_class is not None
-    meeting = await meetings.in_checkin_window(ctx.uow, ctx.school_class.id)
-    meeting = meeting or await meetings.latest_current(ctx.uow, ctx.school_class.id)
-    await _check_in(ctx, meeting, explicit=False)
+    await _check_in(ctx, await _target(ctx, None, Meant.HELD), explicit=False)
 
 
 async def checkin_command(ctx: Context, args: NumberArgs) -> None:
     assert ctx.school_class is not None
-    if args.number is None:
-        meeting = await meetings.in_checkin_window(ctx.uow, ctx.school_class.id)
-        meeting = meeting or await meetings.latest_current(ctx.uow, ctx.school_class.id)
-    else:
-        meeting = await meetings.by_number(ctx.uow, ctx.school_class.id, args.number)
-    await _check_in(ctx, meeting, explicit=True)
+    await _check_in(ctx, await _target(ctx, args.number, Meant.HELD), explicit=True)
 
 
 async def attendance(ctx: Context, args: NumberArgs) -> None:
-    meeting = await _target_for_report(ctx, args.number)
+    meeting = await _target_for_report(ctx, args.number, Meant.HELD)
     if meeting is None:
         return
     record = await meetings.attendance(ctx.uow, meeting)
@@ -481,7 +409,7 @@ async def attendance(ctx: Context, args: NumberArgs) -> None:
 async def minutes(ctx: Context, args: NumberAndText) -> None:
     """Store the minutes, say so in the group, and send them privately to absent families."""
     assert ctx.person is not None and ctx.event is not None
-    meeting = await _target_or_explain(ctx, args.number)
+    meeting = await _target_or_explain(ctx, args.number, Meant.HELD)
     if meeting is None:
         return
     first = await meetings.record_minutes(ctx.uow, meeting, args.text, ctx.person.id)

@@ -28,6 +28,7 @@ from services.meetings import (
     Attendance,
     CheckinStatus,
     FamilyAnswer,
+    Meant,
     RsvpResult,
     RsvpStatus,
     Tally,
@@ -221,8 +222,10 @@ def meeting_cases(language: str) -> list[Case]:
         Case("meetings/created", "no_group", {"meeting": bare, "groups": 0, "tz": TZ}),
         Case("meetings/deadline_after_start", "plain", {
             "deadline": MEETING_AT + timedelta(days=1), "starts_at": MEETING_AT, "tz": TZ}),
-        Case("meetings/not_found", "number", {"number": 7}),
-        Case("meetings/not_found", "latest", {"number": None, "private": True}),
+        Case("meetings/not_found", "number", {"number": 7, "meant": Meant.LATEST}),
+        Case("meetings/not_found", "latest", {"number": None, "meant": Meant.LATEST,
+                                              "private": True}),
+        Case("meetings/not_found", "held", {"number": None, "meant": Meant.HELD}),
         Case("meetings/tally", "full", {
             "tally": tally(w, meeting(w, capacity=40)), "full": True, "tz": TZ,
             "private": True}),
