@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.events import Button
-from handlers.deliver import tell_person
 from kit.context import Context, Messenger
 from kit.router import Args, Router, UsageError, private_command
 from models import Person, ScheduledJob, SchoolClass, Ticket
 from services import mailbox
 from services.mailbox import Rating, Status
+from services.reach import tell_person
 
 MAX_BODY = 2000
 

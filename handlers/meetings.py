@@ -15,14 +15,15 @@ from pydantic import Field
 
 from core.events import Button, ChatKind
 from core.timeparse import ParsedTime, TimeParseError, parse_when_async
-from handlers.reach import post_to_groups, private_chat_of, reach_guardians
 from kit.context import Context, Messenger
 from kit.router import Args, Command, NumberArgs, Phrase, Router, UsageError
 from models import Meeting, ScheduledJob
 from services import cards, identities, meeting_reminders, meetings, membership, outbox
 from services.meeting_reminders import REMIND_JOB, RSVP_NUDGE_JOB
-from services.meetings import KINDS, Answer, CheckinStatus, Meant
+from services.meetings import KINDS, Answer, CheckinStatus, FamilyAnswer, Meant
+from services.membership import Guardian
 from services.outbox import Draft, Kind
+from services.reach import post_to_groups, tell_guardians
 
 _CN_DIGITS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
               "九": 9, "十": 10}
@@ -284,13 +285,14 @@ async def remind(m: Messenger, job: ScheduledJob) -> None:
     await post_to_groups(m, class_id=meeting.class_id, key=key, kind=Kind.BROADCAST,
                          text=m.render("meetings/reminder", meeting=meeting, tally=tally, tz=tz),
                          ref=("meeting", meeting.id))
-    for answered in tally.yes + tally.maybe:
-        chat = await private_chat_of(m, answered.person_id)
-        if chat is not None:
-            await m.send(Draft(chat=chat, kind=Kind.NUDGE, class_id=meeting.class_id,
-                               dedupe_key=f"{key}:{answered.person_id}",
-                               text=m.render("meetings/reminder_private", meeting=meeting,
-                                             answer=answered, tz=tz)))
+    answers: dict[int, FamilyAnswer] = {}
+    for answered in tally.yes + tally.maybe:  # a guardian of two children: their first answer
+        answers.setdefault(answered.person_id, answered)
+    await tell_guardians(
+        m, class_id=meeting.class_id, guardians=[a.guardian for a in answers.values()], key=key,
+        group_text=None,  # the group reminder above covers whoever can't be told privately
+        private_text=lambda g: m.render("meetings/reminder_private", meeting=meeting,
+                                        answer=answers[g.person_id], tz=tz))
 
 
 async def rsvp_nudge(m: Messenger, job: ScheduledJob) -> None:
@@ -302,7 +304,7 @@ async def rsvp_nudge(m: Messenger, job: ScheduledJob) -> None:
     tz = m.tz_of(school_class)
     tally = await meetings.tally(m.uow, meeting)
     guardians = [g for family in tally.missing for g in family.guardians]
-    await reach_guardians(
+    await tell_guardians(
         m, class_id=meeting.class_id, guardians=guardians,
         key=f"meeting:{meeting.id}:v{meeting.version}:rsvp_nudge",
         group_text=m.render("meetings/rsvp_nudge_group", meeting=meeting, tz=tz),
@@ -328,13 +330,11 @@ async def _announce_change(ctx: Context, meeting: Meeting, template: str, key: s
         buttons=buttons, text=ctx.render(template, meeting=meeting, tz=ctx.tz, private=False,
                                          **values))
     tally = await meetings.tally(ctx.uow, meeting)
-    for answered in tally.yes + tally.maybe + tally.no:
-        chat = await private_chat_of(ctx, answered.person_id)
-        if chat is not None:
-            await ctx.send(Draft(chat=chat, kind=Kind.NUDGE, class_id=meeting.class_id,
-                                 dedupe_key=f"{key}:{answered.person_id}",
-                                 text=ctx.render(template, meeting=meeting, tz=ctx.tz,
-                                                 private=True, **values)))
+    await tell_guardians(
+        ctx, class_id=meeting.class_id, key=key, group_text=None,
+        guardians=[a.guardian for a in tally.yes + tally.maybe + tally.no],
+        private_text=lambda _: ctx.render(template, meeting=meeting, tz=ctx.tz, private=True,
+                                          **values))
     if ctx.event is not None and (ctx.event.chat.kind is ChatKind.PRIVATE or not groups):
         await ctx.reply("meetings/changed_ok", meeting=meeting, groups=groups)
 
@@ -374,12 +374,10 @@ async def _check_in(ctx: Context, meeting: Meeting | None, *, explicit: bool) ->
     status = await meetings.check_in(ctx.uow, meeting, ctx.person.id)
     if status is CheckinStatus.NEW or status is CheckinStatus.ALREADY:
         # Like 收到: nothing in the group; a short private confirmation where we can.
-        chat = await private_chat_of(ctx, ctx.person.id)
-        if chat is not None:
-            await ctx.send(Draft(chat=chat, kind=Kind.REPLY, class_id=meeting.class_id,
-                                 dedupe_key=f"checkin:{meeting.id}:{ctx.person.id}",
-                                 text=ctx.render("meetings/checked_in", meeting=meeting,
-                                                 tz=ctx.tz)))
+        await tell_guardians(
+            ctx, class_id=meeting.class_id, key=f"checkin:{meeting.id}", kind=Kind.REPLY,
+            guardians=[Guardian(ctx.person.id, ctx.person.display_name)], group_text=None,
+            private_text=lambda _: ctx.render("meetings/checked_in", meeting=meeting, tz=ctx.tz))
         return
     if status is CheckinStatus.NOT_GUARDIAN and not explicit:
         return
@@ -420,7 +418,7 @@ async def minutes(ctx: Context, args: NumberAndText) -> None:
     absent = [a.family for a in record.absent] + record.no_answer
     guardians = [g for family in absent for g in family.guardians]
     key = f"meeting:{meeting.id}:minutes"
-    unreached = await reach_guardians(
+    unreached = await tell_guardians(
         ctx, class_id=meeting.class_id, guardians=guardians, key=key, kind=Kind.NOTICE,
         group_text=None,
         private_text=lambda g: ctx.render("meetings/minutes_private", meeting=meeting,

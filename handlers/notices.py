@@ -8,13 +8,13 @@ from datetime import timedelta
 from pydantic import Field
 
 from core.events import Button, ChatKind
-from handlers.reach import post_to_groups, private_chat_of, reach_guardians
 from kit.context import Context, Messenger
 from kit.router import Args, Command, NumberArgs, Phrase, Router, UsageError
 from models import Notice, ScheduledJob
 from services import cards, jobs, membership, notices, outbox
 from services.notices import AckStatus
 from services.outbox import Draft, Kind
+from services.reach import post_to_groups, private_chat_of, tell_guardians
 
 NUDGE_JOB = "notice_nudge"
 ACK_WORDS = frozenset({
@@ -158,7 +158,7 @@ async def nudge(m: Messenger, job: ScheduledJob) -> None:
     school_class = await membership.class_of_id(uow, notice.class_id)
     tz = m.tz_of(school_class)
     if job.payload.get("round", 1) == 2:
-        chat = await private_chat_of(m, notice.author_id)
+        chat = await private_chat_of(uow, notice.author_id)
         if chat is not None:
             await m.send(Draft(chat=chat, kind=Kind.NUDGE, urgent=notice.urgent,
                                class_id=notice.class_id, dedupe_key=f"nudge:{notice.id}:2",
@@ -172,7 +172,7 @@ async def nudge(m: Messenger, job: ScheduledJob) -> None:
                         ref_id=notice.id, class_id=notice.class_id, payload={"round": 2})
     class_name = school_class.name if school_class else ""
     guardians = [g for family in status.missing for g in family.guardians]
-    await reach_guardians(
+    await tell_guardians(
         m, class_id=notice.class_id, guardians=guardians, key=f"nudge:{notice.id}:1",
         urgent=notice.urgent, group_text=m.render("notices/nudge_group", notice=notice),
         private_text=lambda g: m.render("notices/nudge_private", notice=notice, name=g.name,

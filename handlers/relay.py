@@ -7,12 +7,12 @@ is told when they will arrive; #急 goes at once, even in quiet hours.
 from __future__ import annotations
 
 from core.permissions import FAMILIES
-from handlers.deliver import tell_person
 from handlers.mailbox_staff import checked_body
 from kit.context import Context
 from kit.router import Args, Router, UsageError, private_command
 from models import Person, SchoolClass
 from services import membership, relay
+from services.reach import tell_person
 
 
 class DmArgs(Args):

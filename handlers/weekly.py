@@ -6,12 +6,12 @@ import logging
 
 from pydantic import Field
 
-from handlers.reach import post_to_groups
 from kit.context import Context, Messenger
 from kit.router import Args, Command, Router, UsageError
 from models import ScheduledJob
 from services import membership, weekly
 from services.outbox import Kind
+from services.reach import post_to_groups
 from services.weekly import WEEKLY_JOB
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, delete, func, select
 from core.events import Event
 from models import Meeting, MeetingCheckin, MeetingRsvp
 from services import membership, outbox
-from services.membership import Family
+from services.membership import Family, Guardian
 from services.uow import UnitOfWork
 
 KINDS = ("家长会", "座谈会", "培训会", "经验交流会", "开放日")
@@ -195,6 +195,12 @@ class FamilyAnswer:
     heads: int
     reason: str
     person_id: int
+
+    @property
+    def guardian(self) -> Guardian:
+        """The guardian who answered (named as the family knows them, if still registered)."""
+        return next((g for g in self.family.guardians if g.person_id == self.person_id),
+                    Guardian(self.person_id, ""))
 
 
 @dataclass

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.events import ChatKind, ChatRef, Mention
+from core.events import Mention
 from models import Identity, OutboxMessage, Person
 from services import membership, outbox
 from services.outbox import Draft, Kind
+from services.reach import group_chat
 from services.uow import UnitOfWork
 
 
@@ -38,7 +39,7 @@ async def private_chat_refused(uow: UnitOfWork, row: OutboxMessage, text: str) -
         if binding.channel != row.channel:
             continue
         queued += await outbox.enqueue(uow, Draft(
-            chat=ChatRef(binding.channel, binding.chat_id, ChatKind.GROUP, binding.title),
+            chat=group_chat(binding),
             text=text, kind=Kind.NUDGE, urgent=row.urgent, class_id=row.class_id,
             mentions=tuple(mentions), dedupe_key=f"fallback:{row.id}:{binding.id}"))
     return queued
