@@ -14,7 +14,7 @@ from core.events import Button
 from kit.context import Context, Messenger
 from kit.router import Args, Router, UsageError, private_command
 from models import Person, ScheduledJob, SchoolClass, Ticket
-from services import mailbox
+from services import keys, mailbox
 from services.mailbox import Rating, Status
 from services.reach import tell_person
 
@@ -67,8 +67,8 @@ async def _row(m: Messenger, ticket: Ticket) -> Row:
 def _key(m: Messenger, ticket: Ticket, what: str) -> str:
     """Unique per cause: the incoming message, or the due job running now."""
     if isinstance(m, Context) and m.event is not None:
-        return f"mailbox:{ticket.id}:{what}:{m.event.channel}:{m.event.message_id}"
-    return f"mailbox:{ticket.id}:{what}:{ticket.sla_epoch}"
+        return keys.ticket_news(ticket.id, what, m.event.channel, m.event.message_id)
+    return keys.ticket_news_of_epoch(ticket.id, what, ticket.sla_epoch)
 
 
 async def notify_recipients(m: Messenger, ticket: Ticket, event: str, *, text: str = "",
@@ -80,7 +80,8 @@ async def notify_recipients(m: Messenger, ticket: Ticket, event: str, *, text: s
                        due=mailbox.reply_due(m.uow, ticket, tz),
                        hours=m.uow.config.mailbox.reply_within_hours)
     for person in people if people is not None else await mailbox.recipients(m.uow, ticket):
-        await tell_person(m, person.id, message, key=f"{_key(m, ticket, event)}:{person.id}",
+        await tell_person(m, person.id, message,
+                          key=keys.to_person(_key(m, ticket, event), person.id),
                           class_id=ticket.class_id, ref=("ticket", ticket.id))
 
 

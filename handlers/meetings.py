@@ -18,7 +18,7 @@ from core.timeparse import ParsedTime, TimeParseError, parse_when_async
 from kit.context import Context, Messenger
 from kit.router import Args, Command, NumberArgs, Phrase, Router, UsageError
 from models import Meeting, ScheduledJob
-from services import cards, identities, meeting_reminders, meetings, membership, outbox
+from services import cards, identities, keys, meeting_reminders, meetings, membership, outbox
 from services.meeting_reminders import REMIND_JOB, RSVP_NUDGE_JOB
 from services.meetings import KINDS, Answer, CheckinStatus, FamilyAnswer, Meant
 from services.membership import Guardian
@@ -178,7 +178,7 @@ async def create(ctx: Context, args: MeetingArgs) -> None:
         topic=args.topic, place=args.place, starts_at=starts_at, deadline=deadline,
         capacity=args.capacity)
     groups = await post_to_groups(
-        ctx, class_id=meeting.class_id, key=f"meeting:{meeting.id}:card",
+        ctx, class_id=meeting.class_id, key=keys.meeting_card(meeting.id),
         text=ctx.render("meetings/card", meeting=meeting, tz=ctx.tz,
                         author=ctx.person.display_name),
         kind=Kind.NOTICE, ref=("meeting", meeting.id), buttons=rsvp_buttons(ctx, meeting))
@@ -227,7 +227,8 @@ async def _rsvp(ctx: Context, number: int | None, answer: Answer, heads: int, re
     chat = identities.private_chat(ctx.identity)
     if chat is not None and ctx.uow.config.meetings.confirm_rsvp_privately:
         await ctx.send(Draft(chat=chat, kind=Kind.REPLY, class_id=meeting.class_id,
-                             dedupe_key=f"{ctx.event.channel}:{ctx.event.message_id}:rsvp",
+                             dedupe_key=keys.rsvp_confirmation(ctx.event.channel,
+                                                              ctx.event.message_id),
                              text=ctx.render("meetings/rsvp_recorded", meeting=meeting,
                                              result=result, tz=ctx.tz)))
 
@@ -237,7 +238,7 @@ async def _refresh_card(ctx: Context, meeting: Meeting) -> None:
     text = ctx.render("meetings/card", meeting=meeting, tz=ctx.tz,
                       author=await cards.person_name(ctx.uow, meeting.author_id),
                       tally=await meetings.tally(ctx.uow, meeting))
-    await cards.refresh(ctx.uow, f"meeting:{meeting.id}:card:", text)
+    await cards.refresh(ctx.uow, keys.posts_of(keys.meeting_card(meeting.id)), text)
 
 
 async def rsvp_phrase(ctx: Context, text: str) -> None:
@@ -281,7 +282,7 @@ async def remind(m: Messenger, job: ScheduledJob) -> None:
     school_class = await membership.class_of_id(uow, meeting.class_id)
     tz = m.tz_of(school_class)
     tally = await meetings.tally(uow, meeting)
-    key = f"meeting:{meeting.id}:v{meeting.version}:remind:{offset}"
+    key = keys.meeting_reminder(meeting.id, meeting.version, offset)
     await post_to_groups(m, class_id=meeting.class_id, key=key, kind=Kind.BROADCAST,
                          text=m.render("meetings/reminder", meeting=meeting, tally=tally, tz=tz),
                          ref=("meeting", meeting.id))
@@ -306,7 +307,7 @@ async def rsvp_nudge(m: Messenger, job: ScheduledJob) -> None:
     guardians = [g for family in tally.missing for g in family.guardians]
     await tell_guardians(
         m, class_id=meeting.class_id, guardians=guardians,
-        key=f"meeting:{meeting.id}:v{meeting.version}:rsvp_nudge",
+        key=keys.meeting_rsvp_nudge(meeting.id, meeting.version),
         group_text=m.render("meetings/rsvp_nudge_group", meeting=meeting, tz=tz),
         private_text=lambda g: m.render("meetings/rsvp_nudge_private", meeting=meeting,
                                         name=g.name, tz=tz))
@@ -350,7 +351,7 @@ async def reschedule(ctx: Context, args: NumberAndText) -> None:
     await meetings.reschedule(ctx.uow, meeting, starts_at)
     await meeting_reminders.plan(ctx.uow, meeting)
     await _announce_change(ctx, meeting, "meetings/moved",
-                           f"meeting:{meeting.id}:v{meeting.version}:moved",
+                           keys.meeting_moved(meeting.id, meeting.version),
                            rsvp_buttons(ctx, meeting), old_start=old_start)
 
 
@@ -360,7 +361,7 @@ async def cancel(ctx: Context, args: NumberArgs) -> None:
         return
     await meetings.cancel(ctx.uow, meeting)
     await meeting_reminders.plan(ctx.uow, meeting)
-    await _announce_change(ctx, meeting, "meetings/cancelled", f"meeting:{meeting.id}:cancelled")
+    await _announce_change(ctx, meeting, "meetings/cancelled", keys.meeting_cancelled(meeting.id))
 
 
 # --- check-in, attendance, minutes -------------------------------------------------------------
@@ -375,7 +376,7 @@ async def _check_in(ctx: Context, meeting: Meeting | None, *, explicit: bool) ->
     if status is CheckinStatus.NEW or status is CheckinStatus.ALREADY:
         # Like 收到: nothing in the group; a short private confirmation where we can.
         await tell_guardians(
-            ctx, class_id=meeting.class_id, key=f"checkin:{meeting.id}", kind=Kind.REPLY,
+            ctx, class_id=meeting.class_id, key=keys.meeting_checkin(meeting.id), kind=Kind.REPLY,
             guardians=[Guardian(ctx.person.id, ctx.person.display_name)], group_text=None,
             private_text=lambda _: ctx.render("meetings/checked_in", meeting=meeting, tz=ctx.tz))
         return
@@ -417,13 +418,14 @@ async def minutes(ctx: Context, args: NumberAndText) -> None:
     record = await meetings.attendance(ctx.uow, meeting)
     absent = [a.family for a in record.absent] + record.no_answer
     guardians = [g for family in absent for g in family.guardians]
-    key = f"meeting:{meeting.id}:minutes"
     unreached = await tell_guardians(
-        ctx, class_id=meeting.class_id, guardians=guardians, key=key, kind=Kind.NOTICE,
+        ctx, class_id=meeting.class_id, guardians=guardians, key=keys.meeting_minutes(meeting.id),
+        kind=Kind.NOTICE,
         group_text=None,
         private_text=lambda g: ctx.render("meetings/minutes_private", meeting=meeting,
                                           name=g.name, tz=ctx.tz))
-    await post_to_groups(ctx, class_id=meeting.class_id, key=f"{key}:post", kind=Kind.NOTICE,
+    await post_to_groups(ctx, class_id=meeting.class_id, key=keys.meeting_minutes_post(meeting.id),
+                         kind=Kind.NOTICE,
                          text=ctx.render("meetings/minutes_posted", meeting=meeting,
                                          present=len(record.present), absent=len(absent),
                                          unreached=unreached, tz=ctx.tz),

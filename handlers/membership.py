@@ -7,7 +7,7 @@ from pydantic import Field
 from core.events import EventKind, Mention, UserRef
 from kit.context import Context
 from kit.router import Args, Command, Router, Scope, UsageError
-from services import membership
+from services import keys, membership
 from services.membership import RegisterStatus
 from services.outbox import Draft, Kind
 
@@ -108,7 +108,7 @@ async def members_joined(ctx: Context, members: tuple[UserRef, ...]) -> None:
     await ctx.send(Draft(
         chat=event.chat, kind=Kind.BROADCAST, class_id=ctx.school_class.id,
         mentions=tuple(Mention(m.user_id, m.display_name) for m in newcomers),
-        dedupe_key=f"welcome:{event.channel}:{event.chat.chat_id}:{event.message_id}",
+        dedupe_key=keys.welcome(event.channel, event.chat.chat_id, event.message_id),
         text=ctx.render("membership/welcome", class_name=ctx.school_class.name)))
 
 

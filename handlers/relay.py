@@ -11,7 +11,7 @@ from handlers.mailbox_staff import checked_body
 from kit.context import Context
 from kit.router import Args, Router, UsageError, private_command
 from models import Person, SchoolClass
-from services import membership, relay
+from services import keys, membership, relay
 from services.reach import tell_person
 
 
@@ -64,7 +64,7 @@ async def _send(ctx: Context, name: str, text: str, *, urgent: bool) -> None:
                                                                    person.display_name)
     message = ctx.render("relay/message", sender=ctx.person.display_name,
                          class_name=school_class.name, text=text, urgent=urgent)
-    key = f"dm:{ctx.event.channel}:{ctx.event.message_id}"
+    key = keys.direct_message(ctx.event.channel, ctx.event.message_id)
     delivered = await tell_person(ctx, person.id, message, key=key, class_id=school_class.id,
                                   urgent=urgent, not_before=held)
     hours = ctx.uow.config.mailbox.hours_of(person.display_name)

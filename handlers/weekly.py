@@ -9,7 +9,7 @@ from pydantic import Field
 from kit.context import Context, Messenger
 from kit.router import Args, Command, Router, UsageError
 from models import ScheduledJob
-from services import membership, weekly
+from services import keys, membership, weekly
 from services.outbox import Kind
 from services.reach import post_to_groups
 from services.weekly import WEEKLY_JOB
@@ -59,7 +59,7 @@ async def post(m: Messenger, job: ScheduledJob) -> None:
         log.info("class %s: empty week, no update posted", school_class.id)
         return
     await post_to_groups(m, class_id=school_class.id, kind=Kind.BROADCAST,
-                         key=f"weekly:{school_class.id}:{digest.week_start}",
+                         key=keys.weekly_update(school_class.id, digest.week_start),
                          text=m.render("weekly/update", digest=digest, tz=tz))
     await weekly.mark_posted(uow, digest)
 

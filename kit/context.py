@@ -9,7 +9,7 @@ from core.channel import Capabilities
 from core.events import ChatKind, ChatRef, Event
 from core.render import Renderer
 from models import Identity, Person, SchoolClass
-from services import identities, outbox
+from services import identities, keys, outbox
 from services.outbox import Draft, Kind
 from services.uow import UnitOfWork
 
@@ -64,7 +64,7 @@ class Context(Messenger):
         assert self.event is not None
         self._answers += 1
         e = self.event
-        return f"reply:{e.channel}:{e.chat.chat_id}:{e.message_id}:{self._answers}"
+        return keys.reply(e.channel, e.chat.chat_id, e.message_id, self._answers)
 
     async def reply(self, template: str, /, *, private: bool = False,
                     **values: object) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, or_, select
 from core.permissions import PRINCIPAL
 from core.school_time import add_hours
 from models import ClassMembership, Conversation, Person, Role, SchoolClass, Ticket, TicketEntry
-from services import jobs, membership
+from services import jobs, keys, membership
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -105,14 +105,14 @@ async def restart_sla(uow: UnitOfWork, ticket: Ticket) -> None:
     ticket.sla_epoch += 1
     ticket.sla_since = uow.now
     tz = await class_tz(uow, ticket)
-    await jobs.schedule(uow, kind=SLA_JOB, key=f"mailbox:{ticket.id}:sla:{ticket.sla_epoch}:1",
+    await jobs.schedule(uow, kind=SLA_JOB, key=keys.ticket_sla(ticket.id, ticket.sla_epoch, 1),
                         due_at=reply_due(uow, ticket, tz), ref_id=ticket.id,
                         class_id=ticket.class_id, payload={"round": 1, "epoch": ticket.sla_epoch})
 
 
 async def schedule_escalation(uow: UnitOfWork, ticket: Ticket) -> None:
     tz = await class_tz(uow, ticket)
-    await jobs.schedule(uow, kind=SLA_JOB, key=f"mailbox:{ticket.id}:sla:{ticket.sla_epoch}:2",
+    await jobs.schedule(uow, kind=SLA_JOB, key=keys.ticket_sla(ticket.id, ticket.sla_epoch, 2),
                         due_at=reply_due(uow, ticket, tz, rounds=2), ref_id=ticket.id,
                         class_id=ticket.class_id, payload={"round": 2, "epoch": ticket.sla_epoch})
 
@@ -310,7 +310,7 @@ async def start_conversation(uow: UnitOfWork, person_id: int, kind: str, *,
                        expires_at=uow.now + timedelta(minutes=minutes))
     uow.session.add(row)
     await uow.session.flush()
-    await jobs.schedule(uow, kind=EXPIRY_JOB, key=f"conversation:{row.id}:expiry",
+    await jobs.schedule(uow, kind=EXPIRY_JOB, key=keys.conversation_expiry(row.id),
                         due_at=row.expires_at, ref_id=row.id, class_id=class_id)
     return row
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from models import Meeting, ScheduledJob
-from services import jobs, meetings, outbox
+from services import jobs, keys, meetings, outbox
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -35,18 +35,19 @@ async def plan(uow: UnitOfWork, meeting: Meeting) -> None:
     if meeting.status != "open":
         return
     settings = uow.config.meetings
-    version = f"meeting:{meeting.id}:v{meeting.version}"
     for offset in settings.reminder_offsets_minutes:
         due = meeting.starts_at - timedelta(minutes=offset)
         if due > uow.now:
-            await jobs.schedule(uow, kind=REMIND_JOB, key=f"{version}:remind:{offset}",
-                                due_at=due, ref_id=meeting.id, class_id=meeting.class_id,
+            await jobs.schedule(uow, kind=REMIND_JOB, due_at=due,
+                                key=keys.meeting_reminder(meeting.id, meeting.version, offset),
+                                ref_id=meeting.id, class_id=meeting.class_id,
                                 payload={"version": meeting.version, "offset": offset})
     if meeting.rsvp_deadline is not None and meeting.rsvp_deadline > uow.now:
         due = meeting.rsvp_deadline - timedelta(hours=settings.rsvp_nudge_hours_before_deadline)
         if due <= uow.now:  # a short deadline: nudge halfway there instead
             due = uow.now + (meeting.rsvp_deadline - uow.now) / 2
-        await jobs.schedule(uow, kind=RSVP_NUDGE_JOB, key=f"{version}:rsvp_nudge", due_at=due,
+        await jobs.schedule(uow, kind=RSVP_NUDGE_JOB, due_at=due,
+                            key=keys.meeting_rsvp_nudge(meeting.id, meeting.version),
                             ref_id=meeting.id, class_id=meeting.class_id,
                             payload={"version": meeting.version})
 

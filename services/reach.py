@@ -18,7 +18,7 @@ from typing import Protocol
 
 from core.events import Button, ChatKind, ChatRef, Mention
 from models import GroupBinding, Identity
-from services import identities, membership
+from services import identities, keys, membership
 from services.membership import Guardian
 from services.outbox import Draft, Kind
 from services.uow import UnitOfWork
@@ -72,7 +72,7 @@ async def tell_guardians(m: Sender, *, class_id: int, guardians: Iterable[Guardi
             chat = None
         if chat is not None:
             await m.send(Draft(chat=chat, kind=kind, urgent=urgent, class_id=class_id,
-                               dedupe_key=f"{key}:{guardian.person_id}",
+                               dedupe_key=keys.to_person(key, guardian.person_id),
                                text=private_text(guardian)))
             continue
         unreached.append(guardian)
@@ -85,7 +85,8 @@ async def tell_guardians(m: Sender, *, class_id: int, guardians: Iterable[Guardi
         if mentions[binding.id] and group_text is not None:
             await m.send(Draft(chat=group_chat(binding), kind=kind, urgent=urgent,
                                class_id=class_id, mentions=tuple(mentions[binding.id]),
-                               dedupe_key=f"{key}:group:{binding.id}", text=group_text))
+                               dedupe_key=keys.group_mentions(key, binding.id),
+                               text=group_text))
     return unreached
 
 
@@ -101,7 +102,7 @@ async def tell_person(m: Sender, person_id: int, text: str, *, key: str,
         return False
     account, chat = found
     await m.send(Draft(chat=chat, text=text, kind=Kind.RELAY, urgent=urgent,
-                       dedupe_key=f"{key}:to:{account.id}", class_id=class_id,
+                       dedupe_key=keys.to_account(key, account.id), class_id=class_id,
                        not_before=not_before, buttons=buttons,
                        ref_kind=ref[0] if ref else None, ref_id=ref[1] if ref else None))
     return True
@@ -115,7 +116,7 @@ async def post_to_groups(m: Sender, *, class_id: int, key: str, text: str,
     bindings = await membership.bindings_of(m.uow, class_id)
     for binding in bindings:
         await m.send(Draft(chat=group_chat(binding), text=text, kind=kind, urgent=urgent,
-                           class_id=class_id, dedupe_key=f"{key}:{binding.id}",
+                           class_id=class_id, dedupe_key=keys.in_group(key, binding.id),
                            buttons=buttons, ref_kind=ref[0] if ref else None,
                            ref_id=ref[1] if ref else None))
     return len(bindings)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core.events import Mention
 from models import Identity, OutboxMessage, Person
-from services import membership, outbox
+from services import keys, membership, outbox
 from services.outbox import Draft, Kind
 from services.reach import group_chat
 from services.uow import UnitOfWork
@@ -41,5 +41,5 @@ async def private_chat_refused(uow: UnitOfWork, row: OutboxMessage, text: str) -
         queued += await outbox.enqueue(uow, Draft(
             chat=group_chat(binding),
             text=text, kind=Kind.NUDGE, urgent=row.urgent, class_id=row.class_id,
-            mentions=tuple(mentions), dedupe_key=f"fallback:{row.id}:{binding.id}"))
+            mentions=tuple(mentions), dedupe_key=keys.group_fallback(row.id, binding.id)))
     return queued

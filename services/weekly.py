@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 
 from models import ClassUpdateItem, Notice, SchoolClass
-from services import jobs, meetings, membership, notices
+from services import jobs, keys, meetings, membership, notices
 from services.meetings import Tally
 from services.notices import ReadStatus
 from services.uow import UnitOfWork
@@ -43,9 +43,9 @@ async def ensure_scheduled(uow: UnitOfWork, school_class: SchoolClass) -> dateti
     if not settings.enabled:
         return None
     slot = next_slot(uow.now, school_class.timezone, settings.weekday, settings.at)
+    week = week_of(slot, school_class.timezone)
     await jobs.schedule(uow, kind=WEEKLY_JOB, class_id=school_class.id, ref_id=school_class.id,
-                        key=f"weekly:{school_class.id}:{week_of(slot, school_class.timezone)}",
-                        due_at=slot)
+                        key=keys.weekly_update(school_class.id, week), due_at=slot)
     return slot
 
 
