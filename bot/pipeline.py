@@ -13,7 +13,7 @@ from core.render import Renderer
 from kit.context import Context
 from kit.router import CommandTable, Match, Scope, UsageError, parse_args
 from models import Database, Person
-from services import identities, inbound, membership
+from services import class_groups, identities, inbound, membership
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -74,22 +74,22 @@ class EventPipeline:
     async def _chat_changed(self, uow: UnitOfWork, event: Event) -> None:
         """The bot added to / removed from a group, or the group got a new id: bindings follow."""
         if event.change is ChatChange.MIGRATED and event.new_chat_id:
-            await membership.move_group(uow, event.chat, event.new_chat_id)
+            await class_groups.move(uow, event.chat, event.new_chat_id)
         elif event.change is ChatChange.LEFT:
-            await membership.unbind_group(uow, event.chat)
+            await class_groups.unbind(uow, event.chat)
         elif event.change is ChatChange.JOINED:
             ctx = Context(uow=uow, renderer=self.renderer, capabilities=self.capabilities,
                           event=event,
                           identity=await identities.touch(uow, event,
                                                           reachable_without_contact=False))
-            bound = await membership.class_of_chat(uow, event.chat)
+            bound = await class_groups.class_of_chat(uow, event.chat)
             await ctx.reply("common/joined_group", bound=bound.name if bound else None)
 
     async def _membership_change(self, uow: UnitOfWork, event: Event) -> None:
         """Someone joined or left a group: only groups bound to a class care."""
         handler = self.table.events.get(event.kind)
         ctx = Context(uow=uow, renderer=self.renderer, capabilities=self.capabilities, event=event)
-        ctx.school_class = await membership.class_of_chat(uow, event.chat)
+        ctx.school_class = await class_groups.class_of_chat(uow, event.chat)
         if handler is None or ctx.school_class is None:
             log.debug("ignored %s in %s/%s (no handler or group not bound)", event.kind,
                       event.channel, event.chat.chat_id)
@@ -101,7 +101,7 @@ class EventPipeline:
         assert ctx.event is not None
         uow = ctx.uow
         if ctx.event.chat.kind is ChatKind.GROUP:
-            ctx.school_class = await membership.class_of_chat(uow, ctx.event.chat)
+            ctx.school_class = await class_groups.class_of_chat(uow, ctx.event.chat)
             return []
         if ctx.person is None:
             return []

@@ -18,10 +18,10 @@ from core.timeparse import ParsedTime, TimeParseError, parse_when_async
 from kit.context import Context, Messenger
 from kit.router import Args, Command, NumberArgs, Phrase, Router, UsageError
 from models import Meeting, ScheduledJob
-from services import cards, identities, keys, meeting_reminders, meetings, membership, outbox
+from services import cards, identities, keys, meeting_reminders, meetings, outbox, roster
+from services.guardians import Guardian
 from services.meeting_reminders import REMIND_JOB, RSVP_NUDGE_JOB
 from services.meetings import KINDS, Answer, CheckinStatus, FamilyAnswer, Meant
-from services.membership import Guardian
 from services.outbox import Draft, Kind
 from services.reach import post_to_groups, tell_guardians
 
@@ -279,7 +279,7 @@ async def remind(m: Messenger, job: ScheduledJob) -> None:
     if due is None:
         return
     uow, meeting, offset = m.uow, due.meeting, due.offset
-    school_class = await membership.class_of_id(uow, meeting.class_id)
+    school_class = await roster.class_of_id(uow, meeting.class_id)
     tz = m.tz_of(school_class)
     tally = await meetings.tally(uow, meeting)
     key = keys.meeting_reminder(meeting.id, meeting.version, offset)
@@ -301,7 +301,7 @@ async def rsvp_nudge(m: Messenger, job: ScheduledJob) -> None:
     meeting = await meeting_reminders.rsvp_nudge_to_send(m.uow, job)
     if meeting is None:
         return
-    school_class = await membership.class_of_id(m.uow, meeting.class_id)
+    school_class = await roster.class_of_id(m.uow, meeting.class_id)
     tz = m.tz_of(school_class)
     tally = await meetings.tally(m.uow, meeting)
     guardians = [g for family in tally.missing for g in family.guardians]

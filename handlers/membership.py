@@ -7,8 +7,8 @@ from pydantic import Field
 from core.events import EventKind, Mention, UserRef
 from kit.context import Context
 from kit.router import Args, Command, Router, Scope, UsageError
-from services import keys, membership
-from services.membership import RegisterStatus
+from services import class_groups, guardians, keys, membership
+from services.guardians import RegisterStatus
 from services.outbox import Draft, Kind
 
 START_CODE = "remind"  # deep-link payload; help.py greets it (the sender's own account links)
@@ -34,7 +34,7 @@ class RegisterArgs(Args):
         if len(parts) == 2:
             return cls(student=parts[0], relation=parts[1])
         if len(parts) == 1:  # "李明妈妈" written without the space
-            for relation in sorted(membership.RELATIONS, key=len, reverse=True):
+            for relation in sorted(guardians.RELATIONS, key=len, reverse=True):
                 if parts[0].endswith(relation) and len(parts[0]) > len(relation):
                     return cls(student=parts[0][: -len(relation)], relation=relation)
         raise UsageError("need: student relation")
@@ -62,14 +62,14 @@ class CommitteeArgs(Args):
 
 async def bind(ctx: Context, args: BindArgs) -> None:
     assert ctx.event is not None
-    result = await membership.bind_group(ctx.uow, args.class_name, ctx.event.chat,
+    result = await class_groups.bind(ctx.uow, args.class_name, ctx.event.chat,
                                          ctx.person.id if ctx.person else None)
     await ctx.reply("membership/bind", result=result)
 
 
 async def register(ctx: Context, args: RegisterArgs) -> None:
     assert ctx.school_class is not None and ctx.identity is not None
-    result = await membership.register_guardian(ctx.uow, ctx.school_class, ctx.identity,
+    result = await guardians.register_guardian(ctx.uow, ctx.school_class, ctx.identity,
                                                 args.student, args.relation)
     # Where the platform cannot write first (Telegram), hand out the link that opens the
     # private chat, so nudges can reach this parent privately instead of in the group.
@@ -77,7 +77,7 @@ async def register(ctx: Context, args: RegisterArgs) -> None:
     if (ctx.channel_capabilities.private_link and not ctx.identity.private_reachable
             and result.status in (RegisterStatus.REGISTERED, RegisterStatus.ALREADY)):
         link = ctx.channel_capabilities.private_link.format(code=START_CODE)
-    await ctx.reply("membership/register", result=result, relations=membership.RELATIONS,
+    await ctx.reply("membership/register", result=result, relations=guardians.RELATIONS,
                     class_name=ctx.school_class.name, link=link)
 
 
@@ -100,7 +100,7 @@ async def members_joined(ctx: Context, members: tuple[UserRef, ...]) -> None:
     and comes back is restored silently."""
     assert ctx.event is not None and ctx.school_class is not None
     newcomers = [m for m in members
-                 if not await membership.member_rejoined(ctx.uow, ctx.school_class, m.channel,
+                 if not await guardians.member_rejoined(ctx.uow, ctx.school_class, m.channel,
                                                          m.user_id)]
     if not newcomers:
         return
@@ -115,7 +115,7 @@ async def members_joined(ctx: Context, members: tuple[UserRef, ...]) -> None:
 async def members_left(ctx: Context, members: tuple[UserRef, ...]) -> None:
     assert ctx.school_class is not None
     for member in members:
-        await membership.member_left(ctx.uow, ctx.school_class, member.channel, member.user_id)
+        await guardians.member_left(ctx.uow, ctx.school_class, member.channel, member.user_id)
 
 
 router = Router(events={EventKind.MEMBER_JOINED: members_joined,

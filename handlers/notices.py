@@ -11,7 +11,7 @@ from core.events import Button, ChatKind
 from kit.context import Context, Messenger
 from kit.router import Args, Command, NumberArgs, Phrase, Router, UsageError
 from models import Notice, ScheduledJob
-from services import cards, jobs, keys, membership, notices, outbox
+from services import cards, class_groups, jobs, keys, notices, outbox, roster
 from services.notices import AckStatus
 from services.outbox import Draft, Kind
 from services.reach import post_to_groups, private_chat_of, tell_guardians
@@ -75,7 +75,7 @@ async def _publish(ctx: Context, args: NoticeArgs, urgent: bool) -> None:
         await ctx.reply("notices/held", notice=notice, tz=ctx.tz)
     elif ctx.event.chat.kind is ChatKind.PRIVATE or not groups:
         await ctx.reply("notices/posted", notice=notice, groups=[
-            b.title for b in await membership.bindings_of(uow, school_class.id)])
+            b.title for b in await class_groups.of_class(uow, school_class.id)])
 
 
 async def publish(ctx: Context, args: NoticeArgs) -> None:
@@ -155,7 +155,7 @@ async def nudge(m: Messenger, job: ScheduledJob) -> None:
     status = await notices.read_status(uow, notice)
     if not status.missing:
         return
-    school_class = await membership.class_of_id(uow, notice.class_id)
+    school_class = await roster.class_of_id(uow, notice.class_id)
     tz = m.tz_of(school_class)
     if job.payload.get("round", 1) == 2:
         chat = await private_chat_of(uow, notice.author_id)

@@ -9,7 +9,7 @@ from pydantic import Field
 from kit.context import Context, Messenger
 from kit.router import Args, Command, Router, UsageError
 from models import ScheduledJob
-from services import keys, membership, weekly
+from services import keys, roster, weekly
 from services.outbox import Kind
 from services.reach import post_to_groups
 from services.weekly import WEEKLY_JOB
@@ -45,7 +45,7 @@ async def post(m: Messenger, job: ScheduledJob) -> None:
     """Post the week's update once; schedule next week's slot whatever happens, so a missed or
     empty week never stops the series. An update more than a week late is dropped (logged)."""
     uow = m.uow
-    school_class = await membership.class_of_id(uow, job.class_id or 0)
+    school_class = await roster.class_of_id(uow, job.class_id or 0)
     if school_class is None:
         return
     await weekly.ensure_scheduled(uow, school_class)

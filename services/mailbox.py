@@ -140,8 +140,7 @@ async def handled_by(uow: UnitOfWork, person_id: int) -> Any:
     (not for #校长信箱 letters, which may be about them); principals for school-level and
     escalated (overdue) tickets."""
     head_of = select(ClassMembership.class_id).where(
-        ClassMembership.person_id == person_id, ClassMembership.active,
-        ClassMembership.role == Role.HEAD_TEACHER)
+        ClassMembership.person_id == person_id, membership.holding((Role.HEAD_TEACHER,)))
     clauses = [Ticket.assignee_id == person_id,
                (Ticket.origin == CLASS) & Ticket.class_id.in_(head_of)]
     if PRINCIPAL in await membership.school_roles(uow, person_id):
@@ -262,16 +261,8 @@ class Target:
     label: str
 
 
-async def staff_of_class(uow: UnitOfWork, class_id: int) -> list[Person]:
-    return list((await uow.session.scalars(
-        select(Person).join(ClassMembership, ClassMembership.person_id == Person.id)
-        .where(ClassMembership.class_id == class_id, ClassMembership.active,
-               ClassMembership.role.in_((Role.HEAD_TEACHER, Role.TEACHER)))
-        .distinct().order_by(Person.id))).all())
-
-
 async def transfer_targets(uow: UnitOfWork, ticket: Ticket) -> list[str]:
-    names = [p.display_name for p in await staff_of_class(uow, ticket.class_id)]
+    names = [p.display_name for p in await membership.staff_of_class(uow, ticket.class_id)]
     names += [p.display_name for p in await principals(uow)]
     return list(dict.fromkeys(["班主任", "校长", *names]))
 
@@ -285,7 +276,7 @@ async def find_target(uow: UnitOfWork, ticket: Ticket, word: str) -> Target | No
     for person in await principals(uow):
         if person.display_name == word:
             return Target(SCHOOL, person, person.display_name)
-    for person in await staff_of_class(uow, ticket.class_id):
+    for person in await membership.staff_of_class(uow, ticket.class_id):
         if person.display_name == word:
             return Target(CLASS, person, person.display_name)
     return None

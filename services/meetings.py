@@ -15,8 +15,8 @@ from sqlalchemy import ColumnElement, Select, delete, func, select
 
 from core.events import Event
 from models import Meeting, MeetingCheckin, MeetingRsvp
-from services import membership, outbox
-from services.membership import Family, Guardian
+from services import guardians, outbox
+from services.guardians import Family, Guardian
 from services.uow import UnitOfWork
 
 KINDS = ("家长会", "座谈会", "培训会", "经验交流会", "开放日")
@@ -158,7 +158,7 @@ async def answer(uow: UnitOfWork, meeting: Meeting, person_id: int, choice: Answ
         return refused(RsvpStatus.STARTED)
     if meeting.rsvp_deadline is not None and meeting.rsvp_deadline < uow.now:
         return refused(RsvpStatus.PAST_DEADLINE)
-    students = await membership.students_of_guardian(uow, meeting.class_id, person_id)
+    students = await guardians.students_of_guardian(uow, meeting.class_id, person_id)
     if not students:
         return refused(RsvpStatus.NOT_GUARDIAN)
     if meeting.capacity is not None and choice is Answer.YES:
@@ -224,7 +224,7 @@ async def tally(uow: UnitOfWork, meeting: Meeting,
                 families: list[Family] | None = None) -> Tally:
     """`families` (roster order) may be passed by a caller that already read them."""
     if families is None:
-        families = await membership.families(uow, meeting.class_id)
+        families = await guardians.families(uow, meeting.class_id)
     rows = {r.student_id: r for r in (await uow.session.scalars(select(MeetingRsvp).where(
         MeetingRsvp.meeting_id == meeting.id))).all()}
     result = Tally(meeting)
@@ -254,7 +254,7 @@ async def check_in(uow: UnitOfWork, meeting: Meeting, person_id: int) -> Checkin
         return CheckinStatus.CANCELLED
     if not checkin_opens(uow, meeting) <= uow.now <= meeting.ends_at:
         return CheckinStatus.NOT_OPEN
-    students = await membership.students_of_guardian(uow, meeting.class_id, person_id)
+    students = await guardians.students_of_guardian(uow, meeting.class_id, person_id)
     if not students:
         return CheckinStatus.NOT_GUARDIAN
     done = set((await uow.session.scalars(select(MeetingCheckin.student_id).where(
@@ -277,7 +277,7 @@ class Attendance:
 
 
 async def attendance(uow: UnitOfWork, meeting: Meeting) -> Attendance:
-    families = await membership.families(uow, meeting.class_id)
+    families = await guardians.families(uow, meeting.class_id)
     answers = await tally(uow, meeting, families)
     came = set((await uow.session.scalars(select(MeetingCheckin.student_id).where(
         MeetingCheckin.meeting_id == meeting.id))).all())

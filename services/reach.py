@@ -18,8 +18,8 @@ from typing import Protocol
 
 from core.events import Button, ChatKind, ChatRef, Mention
 from models import GroupBinding, Identity
-from services import identities, keys, membership
-from services.membership import Guardian
+from services import class_groups, identities, keys
+from services.guardians import Guardian
 from services.outbox import Draft, Kind
 from services.uow import UnitOfWork
 
@@ -61,7 +61,7 @@ async def tell_guardians(m: Sender, *, class_id: int, guardians: Iterable[Guardi
     """Tell each guardian privately; those we cannot reach are @-mentioned together in one
     message per bound group, or, when `group_text` is None, not at all (the caller says so, or
     a group post covers them). Returns the guardians not reached privately."""
-    bindings = await membership.bindings_of(m.uow, class_id) if group_text is not None else []
+    bindings = await class_groups.of_class(m.uow, class_id) if group_text is not None else []
     mentions: dict[int, list[Mention]] = {b.id: [] for b in bindings}
     unreached: list[Guardian] = []
     for guardian in guardians:
@@ -113,7 +113,7 @@ async def post_to_groups(m: Sender, *, class_id: int, key: str, text: str,
                          ref: tuple[str, int] | None = None,
                          buttons: tuple[Button, ...] = ()) -> int:
     """The same message in every group bound to the class; returns how many groups."""
-    bindings = await membership.bindings_of(m.uow, class_id)
+    bindings = await class_groups.of_class(m.uow, class_id)
     for binding in bindings:
         await m.send(Draft(chat=group_chat(binding), text=text, kind=kind, urgent=urgent,
                            class_id=class_id, dedupe_key=keys.in_group(key, binding.id),

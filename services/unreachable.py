@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core.events import Mention
 from models import Identity, OutboxMessage, Person
-from services import keys, membership, outbox
+from services import class_groups, keys, outbox
 from services.outbox import Draft, Kind
 from services.reach import group_chat
 from services.uow import UnitOfWork
@@ -35,7 +35,7 @@ async def private_chat_refused(uow: UnitOfWork, row: OutboxMessage, text: str) -
         mentions.append(Mention(account.external_id,
                                 person.display_name if person else account.display_name))
     queued = 0
-    for binding in await membership.bindings_of(uow, row.class_id):
+    for binding in await class_groups.of_class(uow, row.class_id):
         if binding.channel != row.channel:
             continue
         queued += await outbox.enqueue(uow, Draft(

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 
 from models import ClassUpdateItem, Notice, SchoolClass
-from services import jobs, keys, meetings, membership, notices
+from services import guardians, jobs, keys, meetings, notices
 from services.meetings import Tally
 from services.notices import ReadStatus
 from services.uow import UnitOfWork
@@ -82,7 +82,7 @@ async def compile_digest(uow: UnitOfWork, school_class: SchoolClass) -> Digest:
     digest.items = list((await uow.session.scalars(select(ClassUpdateItem).where(
         ClassUpdateItem.class_id == school_class.id, ClassUpdateItem.posted_at.is_(None))
         .order_by(ClassUpdateItem.id))).all())
-    families = await membership.families(uow, school_class.id)  # read once, used by all
+    families = await guardians.families(uow, school_class.id)  # read once, used by all
     window = uow.now - timedelta(days=uow.config.notices.ack_window_days)
     recent = (await uow.session.scalars(select(Notice).where(
         Notice.class_id == school_class.id, Notice.publish_at <= uow.now,

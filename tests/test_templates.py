@@ -22,6 +22,8 @@ from handlers.help import visible_commands
 from handlers.meetings import is_rsvp, parse_rsvp
 from handlers.notices import is_ack
 from kit.router import parse_args
+from services.class_groups import BindResult, BindStatus
+from services.guardians import RELATIONS, Family, Guardian, RegisterResult, RegisterStatus
 from services.meetings import (
     KINDS,
     Answer,
@@ -33,16 +35,7 @@ from services.meetings import (
     RsvpStatus,
     Tally,
 )
-from services.membership import (
-    RELATIONS,
-    AssignStatus,
-    BindResult,
-    BindStatus,
-    Family,
-    Guardian,
-    RegisterResult,
-    RegisterStatus,
-)
+from services.membership import AssignStatus
 from services.notices import AckStatus, ReadStatus
 from services.weekly import Digest
 from tests.mailbox_template_cases import MAILBOX_CJK, MAILBOX_SKIP, mailbox_cases
