@@ -21,7 +21,7 @@ from kit.router import CommandTable
 from models import Database, OutboxMessage
 from scheduler.runner import DueWorkRunner
 from scheduler.ticker import Ticker
-from services import jobs, membership, outbox, unreachable, weekly
+from services import jobs, outbox, roster, seeding, unreachable, weekly
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -71,12 +71,11 @@ class ClassBot:
     async def seed(self) -> None:
         async with UnitOfWork(self.db, self.clock, self.config) as uow:
             for seed in self.config.classes:
-                await membership.ensure_class(uow, seed, self.config.class_timezone(seed),
-                                              list(self.channels))
+                await seeding.ensure_class(uow, seed, self.config.class_timezone(seed),
+                                           list(self.channels))
             for principal in self.config.mailbox.principals:
-                await membership.ensure_school_role(uow, principal, PRINCIPAL,
-                                                    list(self.channels))
-            for school_class in await membership.all_classes(uow):
+                await seeding.ensure_school_role(uow, principal, PRINCIPAL, list(self.channels))
+            for school_class in await roster.all_classes(uow):
                 await weekly.ensure_scheduled(uow, school_class)
 
     async def handle_event(self, event: Event) -> str | None:

@@ -213,15 +213,15 @@ def class_add(
     async def add() -> bool:
         from core.clock import SystemClock
         from models import Database
-        from services import membership
+        from services import seeding
         from services.uow import UnitOfWork
 
         db = Database(settings.database_url)
         await db.create_schema()
         try:
             async with UnitOfWork(db, SystemClock(), settings) as uow:
-                _, created = await membership.ensure_class(uow, seed, settings.timezone,
-                                                           list(settings.channels))
+                _, created = await seeding.ensure_class(uow, seed, settings.timezone,
+                                                        list(settings.channels))
         finally:
             await db.dispose()
         return created

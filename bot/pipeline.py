@@ -13,7 +13,7 @@ from core.render import Renderer
 from kit.context import ChatEventContext, Context, narrow
 from kit.router import CommandTable, Match, Phrase, Scope, UsageError, parse_args
 from models import Database, Identity, Person
-from services import identities, inbound, membership, questions
+from services import class_groups, identities, inbound, membership, questions, roster
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -80,19 +80,19 @@ class EventPipeline:
     async def _chat_changed(self, uow: UnitOfWork, event: Event) -> None:
         """The bot added to / removed from a group, or the group got a new id: bindings follow."""
         if event.change is ChatChange.MIGRATED and event.new_chat_id:
-            await membership.move_group(uow, event.chat, event.new_chat_id)
+            await class_groups.move(uow, event.chat, event.new_chat_id)
         elif event.change is ChatChange.LEFT:
-            await membership.unbind_group(uow, event.chat)
+            await class_groups.unbind(uow, event.chat)
         elif event.change is ChatChange.JOINED:
             identity = await identities.touch(uow, event, reachable_without_contact=False)
-            bound = await membership.class_of_chat(uow, event.chat)
+            bound = await class_groups.class_of_chat(uow, event.chat)
             await self._context(uow, event, identity).reply(
                 "common/joined_group", bound=bound.name if bound else None)
 
     async def _membership_change(self, uow: UnitOfWork, event: Event) -> None:
         """Someone joined or left a group: only groups bound to a class care."""
         handler = self.table.events.get(event.kind)
-        school_class = await membership.class_of_chat(uow, event.chat)
+        school_class = await class_groups.class_of_chat(uow, event.chat)
         if handler is None or school_class is None:
             log.debug("ignored %s in %s/%s (no handler or group not bound)", event.kind,
                       event.channel, event.chat.chat_id)
@@ -104,7 +104,7 @@ class EventPipeline:
         """Find the class the event is about; returns the sender's class names if ambiguous."""
         uow = ctx.uow
         if ctx.event.chat.kind is ChatKind.GROUP:
-            ctx.school_class = await membership.class_of_chat(uow, ctx.event.chat)
+            ctx.school_class = await class_groups.class_of_chat(uow, ctx.event.chat)
             return []
         if ctx.person is None:
             return []
@@ -138,7 +138,7 @@ class EventPipeline:
             return False
         await questions.answered(ctx.uow, asked)
         if asked.class_id is not None:
-            ctx.school_class = await membership.class_of_id(ctx.uow, asked.class_id)
+            ctx.school_class = await roster.class_of_id(ctx.uow, asked.class_id)
         else:
             await self._with_class(ctx)
         if question.needs_class and ctx.school_class is None:

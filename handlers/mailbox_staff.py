@@ -13,14 +13,13 @@ from dataclasses import dataclass
 
 from core.events import Button
 from core.permissions import MAILBOX_STAFF
-from handlers.deliver import tell_person
-from handlers.reach import private_chat_of
 from kit.context import Messenger, PersonContext
 from kit.conversation import Answer, Choice, Question, ask, forget
 from kit.router import Args, Router, UsageError, private_command
 from models import Person, ScheduledJob, SchoolClass, Ticket
-from services import mailbox
+from services import keys, mailbox
 from services.mailbox import RATING_DAYS, Rating, Status
+from services.reach import private_chat_of, tell_person
 
 MAX_BODY = 2000
 RATING_WORDS = {Rating.SATISFIED: ("满意", "satisfied"), Rating.BASIC: ("基本满意", "ok"),
@@ -73,7 +72,7 @@ async def _row(m: Messenger, ticket: Ticket) -> Row:
 
 def _key(m: Messenger, ticket: Ticket, what: str) -> str:
     """Unique per cause: the incoming message, or the due job running now."""
-    return f"mailbox:{ticket.id}:{what}:{m.cause}"
+    return keys.ticket_news(ticket.id, what, m.cause)
 
 
 async def notify_recipients(m: Messenger, ticket: Ticket, event: str, *, text: str = "",
@@ -85,7 +84,8 @@ async def notify_recipients(m: Messenger, ticket: Ticket, event: str, *, text: s
                        due=mailbox.reply_due(m.uow, ticket, tz),
                        hours=m.uow.config.mailbox.reply_within_hours)
     for person in people if people is not None else await mailbox.recipients(m.uow, ticket):
-        await tell_person(m, person.id, message, key=f"{_key(m, ticket, event)}:{person.id}",
+        await tell_person(m, person.id, message,
+                          key=keys.to_person(_key(m, ticket, event), person.id),
                           class_id=ticket.class_id, ref=("ticket", ticket.id))
 
 
@@ -178,7 +178,7 @@ async def _answer(ctx: PersonContext, args: CodeTextArgs, *, closing: bool) -> N
 
 async def _ask_rating(m: Messenger, ticket: Ticket) -> str:
     """The result goes to the parent's first reachable private chat: the question waits there."""
-    chat = await private_chat_of(m, ticket.sender_id)
+    chat = await private_chat_of(m.uow, ticket.sender_id)
     if chat is None:
         return ""  # they will see the result in #我的信箱 and can still #评价 with the code
     return await ask(m, RATING, person_id=ticket.sender_id, chat=chat, class_id=ticket.class_id,

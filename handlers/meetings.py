@@ -1,15 +1,14 @@
 """Meetings (家长会 and the other 五会): create, RSVP in the group, reminders, check-in, minutes.
 
 RSVPs behave like 收到: recorded silently in the group (no flood), confirmed only privately.
-Every reminder is a due row keyed by the meeting's `version`, so a reschedule simply makes the
-old rows irrelevant and a restart never sends one twice.
+When reminders are due and which still go out is services/meeting_reminders.py; which meeting a
+message means is services.meetings.find; this module parses, renders and sends.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
@@ -17,18 +16,15 @@ from pydantic import Field
 from core.events import Button, ChatKind
 from core.permissions import COMMITTEE, FAMILIES, STAFF
 from core.timeparse import ParsedTime, TimeParseError, parse_when_async
-from handlers.reach import post_to_groups, private_chat_of, reach_guardians
 from kit.context import MemberContext, Messenger
 from kit.router import Args, Command, NumberArgs, Phrase, Router, UsageError
 from models import Meeting, ScheduledJob
-from services import cards, identities, jobs, meetings, membership, outbox
-from services.meetings import KINDS, Answer, CheckinStatus
+from services import cards, identities, keys, meeting_reminders, meetings, outbox, roster
+from services.guardians import Guardian
+from services.meeting_reminders import REMIND_JOB, RSVP_NUDGE_JOB
+from services.meetings import KINDS, Answer, CheckinStatus, FamilyAnswer, Meant
 from services.outbox import Draft, Kind
-
-log = logging.getLogger(__name__)
-
-REMIND_JOB = "meeting_reminder"
-RSVP_NUDGE_JOB = "meeting_rsvp_nudge"
+from services.reach import post_to_groups, tell_guardians
 
 _CN_DIGITS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
               "九": 9, "十": 10}
@@ -181,60 +177,27 @@ async def create(ctx: MemberContext, args: MeetingArgs) -> None:
         topic=args.topic, place=args.place, starts_at=starts_at, deadline=deadline,
         capacity=args.capacity)
     groups = await post_to_groups(
-        ctx, class_id=meeting.class_id, key=f"meeting:{meeting.id}:card",
+        ctx, class_id=meeting.class_id, key=keys.meeting_card(meeting.id),
         text=ctx.render("meetings/card", meeting=meeting, tz=ctx.tz,
                         author=ctx.person.display_name),
         kind=Kind.NOTICE, ref=("meeting", meeting.id), buttons=rsvp_buttons(ctx, meeting))
-    await _schedule_reminders(ctx, meeting)
+    await meeting_reminders.plan(uow, meeting)
     if ctx.event.chat.kind is ChatKind.PRIVATE or not groups:
         await ctx.reply("meetings/created", meeting=meeting, groups=groups, tz=ctx.tz)
 
 
-async def _schedule_reminders(m: Messenger, meeting: Meeting) -> None:
-    uow, settings = m.uow, m.uow.config.meetings
-    version = f"meeting:{meeting.id}:v{meeting.version}"
-    for offset in settings.reminder_offsets_minutes:
-        due = meeting.starts_at - timedelta(minutes=offset)
-        if due > uow.now:
-            await jobs.schedule(uow, kind=REMIND_JOB, key=f"{version}:remind:{offset}",
-                                due_at=due, ref_id=meeting.id, class_id=meeting.class_id,
-                                payload={"version": meeting.version, "offset": offset})
-    if meeting.rsvp_deadline is not None and meeting.rsvp_deadline > uow.now:
-        due = meeting.rsvp_deadline - timedelta(hours=settings.rsvp_nudge_hours_before_deadline)
-        if due <= uow.now:  # a short deadline: nudge halfway there instead
-            due = uow.now + (meeting.rsvp_deadline - uow.now) / 2
-        await jobs.schedule(uow, kind=RSVP_NUDGE_JOB, key=f"{version}:rsvp_nudge", due_at=due,
-                            ref_id=meeting.id, class_id=meeting.class_id,
-                            payload={"version": meeting.version})
-
-
 # --- finding the meeting a message is about ----------------------------------------------------
 
-async def _quoted(ctx: MemberContext) -> Meeting | None:
-    if not ctx.event.reply_to:
-        return None
-    ref = await outbox.find_reference(ctx.uow, ctx.event.channel, ctx.event.chat.chat_id,
-                                      ctx.event.reply_to)
-    return await meetings.get(ctx.uow, ref[1]) if ref and ref[0] == "meeting" else None
+async def _target(ctx: MemberContext, number: int | None, meant: Meant) -> Meeting | None:
+    return await meetings.find(ctx.uow, ctx.school_class.id, meant, number=number,
+                               event=ctx.event)
 
 
-async def _target(ctx: MemberContext, number: int | None, *,
-                  upcoming: bool = False) -> Meeting | None:
-    """By number; else the quoted card; else the latest upcoming (RSVP) or current meeting."""
-    if number is not None:
-        return await meetings.by_number(ctx.uow, ctx.school_class.id, number)
-    quoted = await _quoted(ctx)
-    if quoted is not None:
-        return quoted
-    if upcoming:
-        return await meetings.latest_upcoming(ctx.uow, ctx.school_class.id)
-    return await meetings.latest_current(ctx.uow, ctx.school_class.id)
-
-
-async def _target_or_explain(ctx: MemberContext, number: int | None) -> Meeting | None:
-    meeting = await _target(ctx, number)
+async def _target_or_explain(ctx: MemberContext, number: int | None,
+                             meant: Meant = Meant.LATEST) -> Meeting | None:
+    meeting = await _target(ctx, number, meant)
     if meeting is None:
-        await ctx.reply("meetings/not_found", number=number)
+        await ctx.reply("meetings/not_found", number=number, meant=meant)
     return meeting
 
 
@@ -243,10 +206,10 @@ async def _target_or_explain(ctx: MemberContext, number: int | None) -> Meeting 
 async def _rsvp(ctx: MemberContext, number: int | None, answer: Answer, heads: int,
                 reason: str, *, explicit: bool) -> None:
     private = ctx.event.chat.kind is ChatKind.PRIVATE
-    meeting = await _target(ctx, number, upcoming=True)
+    meeting = await _target(ctx, number, Meant.NEXT)
     if meeting is None:
         if explicit or private:
-            await ctx.reply("meetings/not_found", number=number)
+            await ctx.reply("meetings/not_found", number=number, meant=Meant.NEXT)
         return
     result = await meetings.answer(ctx.uow, meeting, ctx.person.id, answer, heads, reason)
     if not result.recorded:
@@ -261,7 +224,8 @@ async def _rsvp(ctx: MemberContext, number: int | None, answer: Answer, heads: i
     chat = identities.private_chat(ctx.identity)
     if chat is not None and ctx.uow.config.meetings.confirm_rsvp_privately:
         await ctx.send(Draft(chat=chat, kind=Kind.REPLY, class_id=meeting.class_id,
-                             dedupe_key=f"{ctx.event.channel}:{ctx.event.message_id}:rsvp",
+                             dedupe_key=keys.rsvp_confirmation(ctx.event.channel,
+                                                              ctx.event.message_id),
                              text=ctx.render("meetings/rsvp_recorded", meeting=meeting,
                                              result=result, tz=ctx.tz)))
 
@@ -271,7 +235,7 @@ async def _refresh_card(ctx: MemberContext, meeting: Meeting) -> None:
     text = ctx.render("meetings/card", meeting=meeting, tz=ctx.tz,
                       author=await cards.person_name(ctx.uow, meeting.author_id),
                       tally=await meetings.tally(ctx.uow, meeting))
-    await cards.refresh(ctx.uow, f"meeting:{meeting.id}:card:", text)
+    await cards.refresh(ctx.uow, keys.posts_of(keys.meeting_card(meeting.id)), text)
 
 
 async def rsvp_phrase(ctx: MemberContext, text: str) -> None:
@@ -284,11 +248,12 @@ async def rsvp_command(ctx: MemberContext, args: RsvpArgs) -> None:
     await _rsvp(ctx, args.number, args.answer, args.heads, args.reason, explicit=True)
 
 
-async def _target_for_report(ctx: MemberContext, number: int | None) -> Meeting | None:
+async def _target_for_report(ctx: MemberContext, number: int | None,
+                             meant: Meant = Meant.LATEST) -> Meeting | None:
     """Reports go privately, and so does "no such meeting" (the group needn't see it)."""
-    meeting = await _target(ctx, number)
+    meeting = await _target(ctx, number, meant)
     if meeting is None:
-        await ctx.reply("meetings/not_found", number=number, private=True)
+        await ctx.reply("meetings/not_found", number=number, meant=meant, private=True)
     return meeting
 
 
@@ -304,61 +269,42 @@ async def rsvps(ctx: MemberContext, args: NumberArgs) -> None:
 
 # --- reminders and nudges (due jobs) -----------------------------------------------------------
 
-async def _live(m: Messenger, job: ScheduledJob) -> Meeting | None:
-    """The meeting, if this job still concerns it (not cancelled, not moved since)."""
-    meeting = await meetings.get(m.uow, job.ref_id or 0)
-    if meeting is None or meeting.status != "open":
-        return None
-    if job.payload.get("version") != meeting.version:
-        return None
-    return meeting
-
-
 async def remind(m: Messenger, job: ScheduledJob) -> None:
-    """Group reminder + a private one to families coming or undecided. Dropped when it could
-    only arrive after the start (bot was down, or quiet hours would hold it too long) or when a
-    later reminder is already due (no double reminders after a long outage)."""
-    meeting = await _live(m, job)
-    if meeting is None:
+    """Group reminder + a private one to families coming or undecided (when one is due:
+    services/meeting_reminders.py)."""
+    due = await meeting_reminders.reminder_to_send(m.uow, job)
+    if due is None:
         return
-    uow, offset = m.uow, int(job.payload.get("offset", 0))
-    release = await outbox.release_after_quiet_hours(uow, meeting.class_id) or uow.now
-    if release >= meeting.starts_at:
-        log.info("meeting %s: reminder (%s min) dropped, it would arrive after the start",
-                 meeting.id, offset)
-        return
-    later = [o for o in uow.config.meetings.reminder_offsets_minutes if o < offset]
-    if any(meeting.starts_at - timedelta(minutes=o) <= uow.now for o in later):
-        log.info("meeting %s: reminder (%s min) dropped, a later one is due", meeting.id, offset)
-        return
-    school_class = await membership.class_of_id(uow, meeting.class_id)
+    uow, meeting, offset = m.uow, due.meeting, due.offset
+    school_class = await roster.class_of_id(uow, meeting.class_id)
     tz = m.tz_of(school_class)
     tally = await meetings.tally(uow, meeting)
-    key = f"meeting:{meeting.id}:v{meeting.version}:remind:{offset}"
+    key = keys.meeting_reminder(meeting.id, meeting.version, offset)
     await post_to_groups(m, class_id=meeting.class_id, key=key, kind=Kind.BROADCAST,
                          text=m.render("meetings/reminder", meeting=meeting, tally=tally, tz=tz),
                          ref=("meeting", meeting.id))
-    for answered in tally.yes + tally.maybe:
-        chat = await private_chat_of(m, answered.person_id)
-        if chat is not None:
-            await m.send(Draft(chat=chat, kind=Kind.NUDGE, class_id=meeting.class_id,
-                               dedupe_key=f"{key}:{answered.person_id}",
-                               text=m.render("meetings/reminder_private", meeting=meeting,
-                                             answer=answered, tz=tz)))
+    answers: dict[int, FamilyAnswer] = {}
+    for answered in tally.yes + tally.maybe:  # a guardian of two children: their first answer
+        answers.setdefault(answered.person_id, answered)
+    await tell_guardians(
+        m, class_id=meeting.class_id, guardians=[a.guardian for a in answers.values()], key=key,
+        group_text=None,  # the group reminder above covers whoever can't be told privately
+        private_text=lambda g: m.render("meetings/reminder_private", meeting=meeting,
+                                        answer=answers[g.person_id], tz=tz))
 
 
 async def rsvp_nudge(m: Messenger, job: ScheduledJob) -> None:
     """Before the deadline, families that have not answered are asked privately (or @-ed)."""
-    meeting = await _live(m, job)
-    if meeting is None or meeting.rsvp_deadline is None or meeting.rsvp_deadline <= m.uow.now:
+    meeting = await meeting_reminders.rsvp_nudge_to_send(m.uow, job)
+    if meeting is None:
         return
-    school_class = await membership.class_of_id(m.uow, meeting.class_id)
+    school_class = await roster.class_of_id(m.uow, meeting.class_id)
     tz = m.tz_of(school_class)
     tally = await meetings.tally(m.uow, meeting)
     guardians = [g for family in tally.missing for g in family.guardians]
-    await reach_guardians(
+    await tell_guardians(
         m, class_id=meeting.class_id, guardians=guardians,
-        key=f"meeting:{meeting.id}:v{meeting.version}:rsvp_nudge",
+        key=keys.meeting_rsvp_nudge(meeting.id, meeting.version),
         group_text=m.render("meetings/rsvp_nudge_group", meeting=meeting, tz=tz),
         private_text=lambda g: m.render("meetings/rsvp_nudge_private", meeting=meeting,
                                         name=g.name, tz=tz))
@@ -374,13 +320,6 @@ async def _changeable(ctx: MemberContext, number: int | None) -> Meeting | None:
     return meeting
 
 
-async def _cancel_pending(ctx: MemberContext, meeting: Meeting) -> None:
-    """Reminders of the old time or of a cancelled meeting must never go out."""
-    cancelled = await jobs.cancel(ctx.uow, kind=REMIND_JOB, ref_id=meeting.id)
-    cancelled += await jobs.cancel(ctx.uow, kind=RSVP_NUDGE_JOB, ref_id=meeting.id)
-    log.info("meeting %s changed, %s pending reminder(s) cancelled", meeting.id, cancelled)
-
-
 async def _announce_change(ctx: MemberContext, meeting: Meeting, template: str, key: str,
                            buttons: tuple[Button, ...] = (), **values: object) -> None:
     """In the group for everyone, and privately to each family that had answered."""
@@ -389,13 +328,11 @@ async def _announce_change(ctx: MemberContext, meeting: Meeting, template: str, 
         buttons=buttons, text=ctx.render(template, meeting=meeting, tz=ctx.tz, private=False,
                                          **values))
     tally = await meetings.tally(ctx.uow, meeting)
-    for answered in tally.yes + tally.maybe + tally.no:
-        chat = await private_chat_of(ctx, answered.person_id)
-        if chat is not None:
-            await ctx.send(Draft(chat=chat, kind=Kind.NUDGE, class_id=meeting.class_id,
-                                 dedupe_key=f"{key}:{answered.person_id}",
-                                 text=ctx.render(template, meeting=meeting, tz=ctx.tz,
-                                                 private=True, **values)))
+    await tell_guardians(
+        ctx, class_id=meeting.class_id, key=key, group_text=None,
+        guardians=[a.guardian for a in tally.yes + tally.maybe + tally.no],
+        private_text=lambda _: ctx.render(template, meeting=meeting, tz=ctx.tz, private=True,
+                                          **values))
     if ctx.event.chat.kind is ChatKind.PRIVATE or not groups:
         await ctx.reply("meetings/changed_ok", meeting=meeting, groups=groups)
 
@@ -409,10 +346,9 @@ async def reschedule(ctx: MemberContext, args: NumberAndText) -> None:
         return
     old_start = meeting.starts_at
     await meetings.reschedule(ctx.uow, meeting, starts_at)
-    await _cancel_pending(ctx, meeting)
-    await _schedule_reminders(ctx, meeting)
+    await meeting_reminders.plan(ctx.uow, meeting)
     await _announce_change(ctx, meeting, "meetings/moved",
-                           f"meeting:{meeting.id}:v{meeting.version}:moved",
+                           keys.meeting_moved(meeting.id, meeting.version),
                            rsvp_buttons(ctx, meeting), old_start=old_start)
 
 
@@ -421,8 +357,8 @@ async def cancel(ctx: MemberContext, args: NumberArgs) -> None:
     if meeting is None:
         return
     await meetings.cancel(ctx.uow, meeting)
-    await _cancel_pending(ctx, meeting)
-    await _announce_change(ctx, meeting, "meetings/cancelled", f"meeting:{meeting.id}:cancelled")
+    await meeting_reminders.plan(ctx.uow, meeting)
+    await _announce_change(ctx, meeting, "meetings/cancelled", keys.meeting_cancelled(meeting.id))
 
 
 # --- check-in, attendance, minutes -------------------------------------------------------------
@@ -435,12 +371,10 @@ async def _check_in(ctx: MemberContext, meeting: Meeting | None, *, explicit: bo
     status = await meetings.check_in(ctx.uow, meeting, ctx.person.id)
     if status is CheckinStatus.NEW or status is CheckinStatus.ALREADY:
         # Like 收到: nothing in the group; a short private confirmation where we can.
-        chat = await private_chat_of(ctx, ctx.person.id)
-        if chat is not None:
-            await ctx.send(Draft(chat=chat, kind=Kind.REPLY, class_id=meeting.class_id,
-                                 dedupe_key=f"checkin:{meeting.id}:{ctx.person.id}",
-                                 text=ctx.render("meetings/checked_in", meeting=meeting,
-                                                 tz=ctx.tz)))
+        await tell_guardians(
+            ctx, class_id=meeting.class_id, key=keys.meeting_checkin(meeting.id), kind=Kind.REPLY,
+            guardians=[Guardian(ctx.person.id, ctx.person.display_name)], group_text=None,
+            private_text=lambda _: ctx.render("meetings/checked_in", meeting=meeting, tz=ctx.tz))
         return
     if status is CheckinStatus.NOT_GUARDIAN and not explicit:
         return
@@ -450,22 +384,15 @@ async def _check_in(ctx: MemberContext, meeting: Meeting | None, *, explicit: bo
 
 
 async def checkin_phrase(ctx: MemberContext, _text: str) -> None:
-    meeting = await meetings.in_checkin_window(ctx.uow, ctx.school_class.id)
-    meeting = meeting or await meetings.latest_current(ctx.uow, ctx.school_class.id)
-    await _check_in(ctx, meeting, explicit=False)
+    await _check_in(ctx, await _target(ctx, None, Meant.HELD), explicit=False)
 
 
 async def checkin_command(ctx: MemberContext, args: NumberArgs) -> None:
-    if args.number is None:
-        meeting = await meetings.in_checkin_window(ctx.uow, ctx.school_class.id)
-        meeting = meeting or await meetings.latest_current(ctx.uow, ctx.school_class.id)
-    else:
-        meeting = await meetings.by_number(ctx.uow, ctx.school_class.id, args.number)
-    await _check_in(ctx, meeting, explicit=True)
+    await _check_in(ctx, await _target(ctx, args.number, Meant.HELD), explicit=True)
 
 
 async def attendance(ctx: MemberContext, args: NumberArgs) -> None:
-    meeting = await _target_for_report(ctx, args.number)
+    meeting = await _target_for_report(ctx, args.number, Meant.HELD)
     if meeting is None:
         return
     record = await meetings.attendance(ctx.uow, meeting)
@@ -474,7 +401,7 @@ async def attendance(ctx: MemberContext, args: NumberArgs) -> None:
 
 async def minutes(ctx: MemberContext, args: NumberAndText) -> None:
     """Store the minutes, say so in the group, and send them privately to absent families."""
-    meeting = await _target_or_explain(ctx, args.number)
+    meeting = await _target_or_explain(ctx, args.number, Meant.HELD)
     if meeting is None:
         return
     first = await meetings.record_minutes(ctx.uow, meeting, args.text, ctx.person.id)
@@ -484,13 +411,14 @@ async def minutes(ctx: MemberContext, args: NumberAndText) -> None:
     record = await meetings.attendance(ctx.uow, meeting)
     absent = [a.family for a in record.absent] + record.no_answer
     guardians = [g for family in absent for g in family.guardians]
-    key = f"meeting:{meeting.id}:minutes"
-    unreached = await reach_guardians(
-        ctx, class_id=meeting.class_id, guardians=guardians, key=key, kind=Kind.NOTICE,
+    unreached = await tell_guardians(
+        ctx, class_id=meeting.class_id, guardians=guardians, key=keys.meeting_minutes(meeting.id),
+        kind=Kind.NOTICE,
         group_text=None,
         private_text=lambda g: ctx.render("meetings/minutes_private", meeting=meeting,
                                           name=g.name, tz=ctx.tz))
-    await post_to_groups(ctx, class_id=meeting.class_id, key=f"{key}:post", kind=Kind.NOTICE,
+    await post_to_groups(ctx, class_id=meeting.class_id, key=keys.meeting_minutes_post(meeting.id),
+                         kind=Kind.NOTICE,
                          text=ctx.render("meetings/minutes_posted", meeting=meeting,
                                          present=len(record.present), absent=len(absent),
                                          unreached=unreached, tz=ctx.tz),

@@ -8,8 +8,8 @@ from core.events import EventKind, Mention, UserRef
 from core.permissions import EVERYONE, HEAD_TEACHER
 from kit.context import ChatEventContext, ClassContext, MemberContext, PersonContext
 from kit.router import Args, Command, Router, Scope, UsageError
-from services import membership
-from services.membership import RegisterStatus
+from services import class_groups, guardians, keys, membership
+from services.guardians import RegisterStatus
 from services.outbox import Draft, Kind
 
 START_CODE = "remind"  # deep-link payload; help.py greets it (the sender's own account links)
@@ -36,7 +36,7 @@ class RegisterArgs(Args):
         if len(parts) == 2:
             return cls(student=parts[0], relation=parts[1])
         if len(parts) == 1:  # "李明妈妈" written without the space
-            for relation in sorted(membership.RELATIONS, key=len, reverse=True):
+            for relation in sorted(guardians.RELATIONS, key=len, reverse=True):
                 if parts[0].endswith(relation) and len(parts[0]) > len(relation):
                     return cls(student=parts[0][: -len(relation)], relation=relation)
         raise UsageError("need: student relation")
@@ -63,12 +63,12 @@ class CommitteeArgs(Args):
 
 
 async def bind(ctx: PersonContext, args: BindArgs) -> None:
-    result = await membership.bind_group(ctx.uow, args.class_name, ctx.event.chat, ctx.person.id)
+    result = await class_groups.bind(ctx.uow, args.class_name, ctx.event.chat, ctx.person.id)
     await ctx.reply("membership/bind", result=result)
 
 
 async def register(ctx: ClassContext, args: RegisterArgs) -> None:
-    result = await membership.register_guardian(ctx.uow, ctx.school_class, ctx.identity,
+    result = await guardians.register_guardian(ctx.uow, ctx.school_class, ctx.identity,
                                                 args.student, args.relation)
     # Where the platform cannot write first (Telegram), hand out the link that opens the
     # private chat, so nudges can reach this parent privately instead of in the group.
@@ -76,7 +76,7 @@ async def register(ctx: ClassContext, args: RegisterArgs) -> None:
     if (ctx.channel_capabilities.private_link and not ctx.identity.private_reachable
             and result.status in (RegisterStatus.REGISTERED, RegisterStatus.ALREADY)):
         link = ctx.channel_capabilities.private_link.format(code=START_CODE)
-    await ctx.reply("membership/register", result=result, relations=membership.RELATIONS,
+    await ctx.reply("membership/register", result=result, relations=guardians.RELATIONS,
                     class_name=ctx.school_class.name, link=link)
 
 
@@ -96,7 +96,7 @@ async def members_joined(ctx: ChatEventContext, members: tuple[UserRef, ...]) ->
     accounts that send fast), @-mentioning them with the registration hint. A parent who left
     and comes back is restored silently."""
     newcomers = [m for m in members
-                 if not await membership.member_rejoined(ctx.uow, ctx.school_class, m.channel,
+                 if not await guardians.member_rejoined(ctx.uow, ctx.school_class, m.channel,
                                                          m.user_id)]
     if not newcomers:
         return
@@ -104,13 +104,13 @@ async def members_joined(ctx: ChatEventContext, members: tuple[UserRef, ...]) ->
     await ctx.send(Draft(
         chat=event.chat, kind=Kind.BROADCAST, class_id=ctx.school_class.id,
         mentions=tuple(Mention(m.user_id, m.display_name) for m in newcomers),
-        dedupe_key=f"welcome:{event.channel}:{event.chat.chat_id}:{event.message_id}",
+        dedupe_key=keys.welcome(event.channel, event.chat.chat_id, event.message_id),
         text=ctx.render("membership/welcome", class_name=ctx.school_class.name)))
 
 
 async def members_left(ctx: ChatEventContext, members: tuple[UserRef, ...]) -> None:
     for member in members:
-        await membership.member_left(ctx.uow, ctx.school_class, member.channel, member.user_id)
+        await guardians.member_left(ctx.uow, ctx.school_class, member.channel, member.user_id)
 
 
 router = Router(events={EventKind.MEMBER_JOINED: members_joined,

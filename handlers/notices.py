@@ -9,13 +9,13 @@ from pydantic import Field
 
 from core.events import Button, ChatKind
 from core.permissions import FAMILIES, STAFF
-from handlers.reach import post_to_groups, private_chat_of, reach_guardians
 from kit.context import MemberContext, Messenger
 from kit.router import Args, Command, NumberArgs, Phrase, Router, UsageError
 from models import Notice, ScheduledJob
-from services import cards, jobs, membership, notices, outbox
+from services import cards, class_groups, jobs, keys, notices, outbox, roster
 from services.notices import AckStatus
 from services.outbox import Draft, Kind
+from services.reach import post_to_groups, private_chat_of, tell_guardians
 
 NUDGE_JOB = "notice_nudge"
 ACK_WORDS = frozenset({
@@ -65,17 +65,17 @@ async def _publish(ctx: MemberContext, args: NoticeArgs, urgent: bool) -> None:
                                   publish_at=held_until or uow.now)
     text = ctx.render("notices/card", notice=notice, author=ctx.person.display_name)
     groups = await post_to_groups(
-        ctx, class_id=school_class.id, key=f"notice:{notice.id}:post", text=text,
+        ctx, class_id=school_class.id, key=keys.notice_post(notice.id), text=text,
         kind=Kind.NOTICE, urgent=urgent, ref=("notice", notice.id),
         buttons=(Button(ctx.render("notices/ack_button"), f"#收到 {notice.number}"),))
-    await jobs.schedule(uow, kind=NUDGE_JOB, key=f"nudge:{notice.id}:1",
+    await jobs.schedule(uow, kind=NUDGE_JOB, key=keys.notice_nudge(notice.id, 1),
                         due_at=notice.publish_at + _nudge_delay(ctx, urgent, 1),
                         ref_id=notice.id, class_id=school_class.id, payload={"round": 1})
     if held_until is not None:
         await ctx.reply("notices/held", notice=notice, tz=ctx.tz)
     elif ctx.event.chat.kind is ChatKind.PRIVATE or not groups:
         await ctx.reply("notices/posted", notice=notice, groups=[
-            b.title for b in await membership.bindings_of(uow, school_class.id)])
+            b.title for b in await class_groups.of_class(uow, school_class.id)])
 
 
 async def publish(ctx: MemberContext, args: NoticeArgs) -> None:
@@ -120,7 +120,7 @@ async def _refresh_cards(m: Messenger, notice: Notice) -> None:
     status = await notices.read_status(m.uow, notice)
     text = m.render("notices/card", notice=notice, tally=status,
                     author=await cards.person_name(m.uow, notice.author_id))
-    await cards.refresh(m.uow, f"notice:{notice.id}:post:", text)
+    await cards.refresh(m.uow, keys.posts_of(keys.notice_post(notice.id)), text)
 
 
 async def ack_phrase(ctx: MemberContext, _text: str) -> None:
@@ -151,25 +151,25 @@ async def nudge(m: Messenger, job: ScheduledJob) -> None:
     status = await notices.read_status(uow, notice)
     if not status.missing:
         return
-    school_class = await membership.class_of_id(uow, notice.class_id)
+    school_class = await roster.class_of_id(uow, notice.class_id)
     tz = m.tz_of(school_class)
     if job.payload.get("round", 1) == 2:
-        chat = await private_chat_of(m, notice.author_id)
+        chat = await private_chat_of(uow, notice.author_id)
         if chat is not None:
             await m.send(Draft(chat=chat, kind=Kind.NUDGE, urgent=notice.urgent,
-                               class_id=notice.class_id, dedupe_key=f"nudge:{notice.id}:2",
+                               class_id=notice.class_id, dedupe_key=keys.notice_nudge(notice.id, 2),
                                text=m.render("notices/still_missing", status=status, tz=tz)))
         return
     sent_at = uow.now
     if not notice.urgent:
         sent_at = await outbox.release_after_quiet_hours(uow, notice.class_id) or uow.now
-    await jobs.schedule(uow, kind=NUDGE_JOB, key=f"nudge:{notice.id}:2",
+    await jobs.schedule(uow, kind=NUDGE_JOB, key=keys.notice_nudge(notice.id, 2),
                         due_at=sent_at + _nudge_delay(m, notice.urgent, 2),
                         ref_id=notice.id, class_id=notice.class_id, payload={"round": 2})
     class_name = school_class.name if school_class else ""
     guardians = [g for family in status.missing for g in family.guardians]
-    await reach_guardians(
-        m, class_id=notice.class_id, guardians=guardians, key=f"nudge:{notice.id}:1",
+    await tell_guardians(
+        m, class_id=notice.class_id, guardians=guardians, key=keys.notice_nudge(notice.id, 1),
         urgent=notice.urgent, group_text=m.render("notices/nudge_group", notice=notice),
         private_text=lambda g: m.render("notices/nudge_private", notice=notice, name=g.name,
                                         class_name=class_name, tz=tz))

@@ -7,12 +7,12 @@ is told when they will arrive; #急 goes at once, even in quiet hours.
 from __future__ import annotations
 
 from core.permissions import FAMILIES, STAFF
-from handlers.deliver import tell_person
 from handlers.mailbox_staff import checked_body
 from kit.context import PersonContext
 from kit.router import Args, Router, UsageError, private_command
 from models import Person, SchoolClass
-from services import membership, relay
+from services import keys, membership, relay
+from services.reach import tell_person
 
 
 class DmArgs(Args):
@@ -62,7 +62,7 @@ async def _send(ctx: PersonContext, name: str, text: str, *, urgent: bool) -> No
                                                                    person.display_name)
     message = ctx.render("relay/message", sender=ctx.person.display_name,
                          class_name=school_class.name, text=text, urgent=urgent)
-    key = f"dm:{ctx.event.channel}:{ctx.event.message_id}"
+    key = keys.direct_message(ctx.event.channel, ctx.event.message_id)
     delivered = await tell_person(ctx, person.id, message, key=key, class_id=school_class.id,
                                   urgent=urgent, not_before=held)
     hours = ctx.uow.config.mailbox.hours_of(person.display_name)

@@ -7,12 +7,12 @@ import logging
 from pydantic import Field
 
 from core.permissions import STAFF
-from handlers.reach import post_to_groups
 from kit.context import MemberContext, Messenger
 from kit.router import Args, Command, Router, UsageError
 from models import ScheduledJob
-from services import membership, weekly
+from services import keys, roster, weekly
 from services.outbox import Kind
+from services.reach import post_to_groups
 from services.weekly import WEEKLY_JOB
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ async def post(m: Messenger, job: ScheduledJob) -> None:
     """Post the week's update once; schedule next week's slot whatever happens, so a missed or
     empty week never stops the series. An update more than a week late is dropped (logged)."""
     uow = m.uow
-    school_class = await membership.class_of_id(uow, job.class_id or 0)
+    school_class = await roster.class_of_id(uow, job.class_id or 0)
     if school_class is None:
         return
     await weekly.ensure_scheduled(uow, school_class)
@@ -58,7 +58,7 @@ async def post(m: Messenger, job: ScheduledJob) -> None:
         log.info("class %s: empty week, no update posted", school_class.id)
         return
     await post_to_groups(m, class_id=school_class.id, kind=Kind.BROADCAST,
-                         key=f"weekly:{school_class.id}:{digest.week_start}",
+                         key=keys.weekly_update(school_class.id, digest.week_start),
                          text=m.render("weekly/update", digest=digest, tz=tz))
     await weekly.mark_posted(uow, digest)
 

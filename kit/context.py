@@ -23,7 +23,7 @@ from core.channel import Capabilities
 from core.events import ChatKind, Event
 from core.render import Renderer
 from models import Identity, Person, SchoolClass
-from services import identities, outbox
+from services import identities, keys, outbox
 from services.outbox import Draft, Kind
 from services.uow import UnitOfWork
 
@@ -106,7 +106,7 @@ class Context(Messenger):
     def _key(self) -> str:
         self.replies.count += 1
         e = self.event
-        return f"reply:{e.channel}:{e.chat.chat_id}:{e.message_id}:{self.replies.count}"
+        return keys.reply(e.channel, e.chat.chat_id, e.message_id, self.replies.count)
 
     async def reply(self, template: str, /, *, private: bool = False, note: str = "",
                     **values: object) -> None:

@@ -14,13 +14,10 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from models import OutboxMessage, Person
+from services import keys
 from services.outbox import Kind
 from services.sql import insert_if_absent
 from services.uow import UnitOfWork
-
-
-def _edit_prefix(card: OutboxMessage) -> str:
-    return f"edit:{card.id}:"
 
 
 async def person_name(uow: UnitOfWork, person_id: int) -> str:
@@ -40,8 +37,7 @@ async def sent_cards(uow: UnitOfWork, key_prefix: str) -> list[OutboxMessage]:
 
 async def queue_edit(uow: UnitOfWork, card: OutboxMessage, text: str) -> None:
     """Make the card show `text` soon: overwrite a pending edit, or queue a throttled one."""
-    prefix = _edit_prefix(card)
-    mine = OutboxMessage.dedupe_key.startswith(prefix, autoescape=True)
+    mine = OutboxMessage.dedupe_key.startswith(keys.card_edits(card.id), autoescape=True)
     overwritten = await uow.session.execute(
         update(OutboxMessage).where(mine, OutboxMessage.status == "pending")
         .values(text=text).execution_options(synchronize_session=False))
@@ -53,7 +49,7 @@ async def queue_edit(uow: UnitOfWork, card: OutboxMessage, text: str) -> None:
     throttle = timedelta(seconds=uow.config.telegram.edit_throttle_seconds)
     not_before = uow.now if last_due is None else max(uow.now, last_due + throttle)
     await insert_if_absent(uow.session, OutboxMessage, {
-        "dedupe_key": f"{prefix}{count + 1}",
+        "dedupe_key": keys.edit(card.id, count + 1),
         "channel": card.channel, "chat_id": card.chat_id, "chat_kind": card.chat_kind,
         "chat_title": card.chat_title, "text": text, "mentions": [],
         "buttons": card.buttons, "kind": Kind.EDIT.value, "urgent": card.urgent,

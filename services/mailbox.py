@@ -18,7 +18,7 @@ from sqlalchemy import func, or_, select
 from core.permissions import PRINCIPAL
 from core.school_time import add_hours
 from models import ClassMembership, Person, Role, SchoolClass, Ticket, TicketEntry
-from services import jobs, membership
+from services import jobs, keys, membership
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -101,14 +101,14 @@ async def restart_sla(uow: UnitOfWork, ticket: Ticket) -> None:
     ticket.sla_epoch += 1
     ticket.sla_since = uow.now
     tz = await class_tz(uow, ticket)
-    await jobs.schedule(uow, kind=SLA_JOB, key=f"mailbox:{ticket.id}:sla:{ticket.sla_epoch}:1",
+    await jobs.schedule(uow, kind=SLA_JOB, key=keys.ticket_sla(ticket.id, ticket.sla_epoch, 1),
                         due_at=reply_due(uow, ticket, tz), ref_id=ticket.id,
                         class_id=ticket.class_id, payload={"round": 1, "epoch": ticket.sla_epoch})
 
 
 async def schedule_escalation(uow: UnitOfWork, ticket: Ticket) -> None:
     tz = await class_tz(uow, ticket)
-    await jobs.schedule(uow, kind=SLA_JOB, key=f"mailbox:{ticket.id}:sla:{ticket.sla_epoch}:2",
+    await jobs.schedule(uow, kind=SLA_JOB, key=keys.ticket_sla(ticket.id, ticket.sla_epoch, 2),
                         due_at=reply_due(uow, ticket, tz, rounds=2), ref_id=ticket.id,
                         class_id=ticket.class_id, payload={"round": 2, "epoch": ticket.sla_epoch})
 
@@ -136,8 +136,7 @@ async def handled_by(uow: UnitOfWork, person_id: int) -> Any:
     (not for #校长信箱 letters, which may be about them); principals for school-level and
     escalated (overdue) tickets."""
     head_of = select(ClassMembership.class_id).where(
-        ClassMembership.person_id == person_id, ClassMembership.active,
-        ClassMembership.role == Role.HEAD_TEACHER)
+        ClassMembership.person_id == person_id, membership.holding((Role.HEAD_TEACHER,)))
     clauses = [Ticket.assignee_id == person_id,
                (Ticket.origin == CLASS) & Ticket.class_id.in_(head_of)]
     if PRINCIPAL in await membership.school_roles(uow, person_id):
@@ -255,16 +254,8 @@ class Target:
     label: str
 
 
-async def staff_of_class(uow: UnitOfWork, class_id: int) -> list[Person]:
-    return list((await uow.session.scalars(
-        select(Person).join(ClassMembership, ClassMembership.person_id == Person.id)
-        .where(ClassMembership.class_id == class_id, ClassMembership.active,
-               ClassMembership.role.in_((Role.HEAD_TEACHER, Role.TEACHER)))
-        .distinct().order_by(Person.id))).all())
-
-
 async def transfer_targets(uow: UnitOfWork, ticket: Ticket) -> list[str]:
-    names = [p.display_name for p in await staff_of_class(uow, ticket.class_id)]
+    names = [p.display_name for p in await membership.staff_of_class(uow, ticket.class_id)]
     names += [p.display_name for p in await principals(uow)]
     return list(dict.fromkeys(["班主任", "校长", *names]))
 
@@ -278,7 +269,7 @@ async def find_target(uow: UnitOfWork, ticket: Ticket, word: str) -> Target | No
     for person in await principals(uow):
         if person.display_name == word:
             return Target(SCHOOL, person, person.display_name)
-    for person in await staff_of_class(uow, ticket.class_id):
+    for person in await membership.staff_of_class(uow, ticket.class_id):
         if person.display_name == word:
             return Target(CLASS, person, person.display_name)
     return None

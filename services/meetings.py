@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, Select, delete, func, select
 
+from core.events import Event
 from models import Meeting, MeetingCheckin, MeetingRsvp
-from services import membership
-from services.membership import Family
+from services import guardians, outbox
+from services.guardians import Family, Guardian
 from services.uow import UnitOfWork
 
 KINDS = ("家长会", "座谈会", "培训会", "经验交流会", "开放日")
@@ -51,36 +53,62 @@ async def by_number(uow: UnitOfWork, class_id: int, number: int) -> Meeting | No
         Meeting.class_id == class_id, Meeting.number == number))).first()
 
 
-async def latest_upcoming(uow: UnitOfWork, class_id: int) -> Meeting | None:
-    """A bare 参加 answers the newest meeting that has not started yet."""
-    return (await uow.session.scalars(select(Meeting).where(
-        Meeting.class_id == class_id, Meeting.status == "open", Meeting.starts_at > uow.now)
-        .order_by(Meeting.number.desc()))).first()
+class Meant(StrEnum):
+    """Which meeting a command without a number (and without a quoted card) is about."""
+
+    NEXT = "next"  # an answer (参加, #报名): the newest meeting that has not started
+    LATEST = "latest"  # a tally or a change: the newest open meeting, upcoming or just ended
+    HELD = "held"  # 签到, #考勤, #纪要: in progress, else the latest ended; never a future one
 
 
-async def latest_current(uow: UnitOfWork, class_id: int) -> Meeting | None:
-    """The meeting a command without a number means: the newest one open or just ended."""
-    return (await uow.session.scalars(select(Meeting).where(
-        Meeting.class_id == class_id, Meeting.status == "open",
-        Meeting.ends_at >= uow.now - JUST_ENDED).order_by(Meeting.number.desc()))).first()
+async def find(uow: UnitOfWork, class_id: int, meant: Meant, *, number: int | None = None,
+               event: Event | None = None) -> Meeting | None:
+    """The meeting a message refers to: by its number; else the card (or reminder) it quotes;
+    else what a bare command means (`meant`). Every meeting command finds its meeting here.
+
+    Why HELD never means a future meeting: a meeting called after another ended would
+    otherwise capture that one's check-ins, attendance and minutes (and every family would be
+    told it missed the new meeting). "In progress" starts when check-in opens.
+    """
+    if number is not None:
+        return await by_number(uow, class_id, number)
+    if event is not None and event.reply_to:
+        ref = await outbox.find_reference(uow, event.channel, event.chat.chat_id, event.reply_to)
+        if ref is not None and ref[0] == "meeting":
+            quoted = await get(uow, ref[1])
+            if quoted is not None and quoted.class_id == class_id:
+                return quoted
+    if meant is Meant.NEXT:
+        return await _first(uow, class_id, Meeting.starts_at > uow.now,
+                            order=Meeting.number.desc())
+    if meant is Meant.LATEST:
+        return await _first(uow, class_id, Meeting.ends_at >= uow.now - JUST_ENDED,
+                            order=Meeting.number.desc())
+    opens = timedelta(minutes=uow.config.meetings.checkin_opens_minutes_before)
+    in_progress = await _first(uow, class_id, Meeting.starts_at <= uow.now + opens,
+                               Meeting.ends_at >= uow.now, order=Meeting.starts_at)
+    return in_progress or await _first(uow, class_id, Meeting.ends_at < uow.now,
+                                       Meeting.ends_at >= uow.now - JUST_ENDED,
+                                       order=Meeting.ends_at.desc())
+
+
+def _open(class_id: int, *where: ColumnElement[bool]) -> Select[tuple[Meeting]]:
+    """The class's open (not cancelled) meetings matching `where`."""
+    return select(Meeting).where(Meeting.class_id == class_id, Meeting.status == "open", *where)
+
+
+async def _first(uow: UnitOfWork, class_id: int, *where: ColumnElement[bool],
+                 order: ColumnElement[Any]) -> Meeting | None:
+    return (await uow.session.scalars(_open(class_id, *where).order_by(order))).first()
 
 
 def checkin_opens(uow: UnitOfWork, meeting: Meeting) -> datetime:
     return meeting.starts_at - timedelta(minutes=uow.config.meetings.checkin_opens_minutes_before)
 
 
-async def in_checkin_window(uow: UnitOfWork, class_id: int) -> Meeting | None:
-    opens = timedelta(minutes=uow.config.meetings.checkin_opens_minutes_before)
-    return (await uow.session.scalars(select(Meeting).where(
-        Meeting.class_id == class_id, Meeting.status == "open",
-        Meeting.starts_at <= uow.now + opens, Meeting.ends_at >= uow.now)
-        .order_by(Meeting.starts_at))).first()
-
-
 async def upcoming(uow: UnitOfWork, class_id: int) -> list[Meeting]:
-    return list((await uow.session.scalars(select(Meeting).where(
-        Meeting.class_id == class_id, Meeting.status == "open", Meeting.starts_at > uow.now)
-        .order_by(Meeting.starts_at))).all())
+    return list((await uow.session.scalars(
+        _open(class_id, Meeting.starts_at > uow.now).order_by(Meeting.starts_at))).all())
 
 
 # --- RSVP --------------------------------------------------------------------------------------
@@ -130,7 +158,7 @@ async def answer(uow: UnitOfWork, meeting: Meeting, person_id: int, choice: Answ
         return refused(RsvpStatus.STARTED)
     if meeting.rsvp_deadline is not None and meeting.rsvp_deadline < uow.now:
         return refused(RsvpStatus.PAST_DEADLINE)
-    students = await membership.students_of_guardian(uow, meeting.class_id, person_id)
+    students = await guardians.students_of_guardian(uow, meeting.class_id, person_id)
     if not students:
         return refused(RsvpStatus.NOT_GUARDIAN)
     if meeting.capacity is not None and choice is Answer.YES:
@@ -168,6 +196,12 @@ class FamilyAnswer:
     reason: str
     person_id: int
 
+    @property
+    def guardian(self) -> Guardian:
+        """The guardian who answered (named as the family knows them, if still registered)."""
+        return next((g for g in self.family.guardians if g.person_id == self.person_id),
+                    Guardian(self.person_id, ""))
+
 
 @dataclass
 class Tally:
@@ -190,7 +224,7 @@ async def tally(uow: UnitOfWork, meeting: Meeting,
                 families: list[Family] | None = None) -> Tally:
     """`families` (roster order) may be passed by a caller that already read them."""
     if families is None:
-        families = await membership.families(uow, meeting.class_id)
+        families = await guardians.families(uow, meeting.class_id)
     rows = {r.student_id: r for r in (await uow.session.scalars(select(MeetingRsvp).where(
         MeetingRsvp.meeting_id == meeting.id))).all()}
     result = Tally(meeting)
@@ -220,7 +254,7 @@ async def check_in(uow: UnitOfWork, meeting: Meeting, person_id: int) -> Checkin
         return CheckinStatus.CANCELLED
     if not checkin_opens(uow, meeting) <= uow.now <= meeting.ends_at:
         return CheckinStatus.NOT_OPEN
-    students = await membership.students_of_guardian(uow, meeting.class_id, person_id)
+    students = await guardians.students_of_guardian(uow, meeting.class_id, person_id)
     if not students:
         return CheckinStatus.NOT_GUARDIAN
     done = set((await uow.session.scalars(select(MeetingCheckin.student_id).where(
@@ -243,7 +277,7 @@ class Attendance:
 
 
 async def attendance(uow: UnitOfWork, meeting: Meeting) -> Attendance:
-    families = await membership.families(uow, meeting.class_id)
+    families = await guardians.families(uow, meeting.class_id)
     answers = await tally(uow, meeting, families)
     came = set((await uow.session.scalars(select(MeetingCheckin.student_id).where(
         MeetingCheckin.meeting_id == meeting.id))).all())

@@ -9,8 +9,8 @@ from enum import StrEnum
 from sqlalchemy import func, select
 
 from models import Notice, NoticeAck
-from services import membership
-from services.membership import Family
+from services import guardians
+from services.guardians import Family
 from services.uow import UnitOfWork
 
 
@@ -44,7 +44,7 @@ async def latest(uow: UnitOfWork, class_id: int) -> Notice | None:
 
 async def latest_unacked_for(uow: UnitOfWork, class_id: int, person_id: int) -> Notice | None:
     """For a 收到 sent privately (after a nudge): the newest notice this family still owes."""
-    students = await membership.students_of_guardian(uow, class_id, person_id)
+    students = await guardians.students_of_guardian(uow, class_id, person_id)
     if not students:
         return None
     since = uow.now - timedelta(days=uow.config.notices.ack_window_days)
@@ -62,7 +62,7 @@ class AckStatus(StrEnum):
 
 async def acknowledge(uow: UnitOfWork, notice: Notice, person_id: int, via: str) -> AckStatus:
     """Record 收到 for every child of this guardian in the notice's class."""
-    students = await membership.students_of_guardian(uow, notice.class_id, person_id)
+    students = await guardians.students_of_guardian(uow, notice.class_id, person_id)
     if not students:
         return AckStatus.NOT_GUARDIAN
     done = set((await uow.session.scalars(select(NoticeAck.student_id).where(
@@ -87,7 +87,7 @@ async def read_status(uow: UnitOfWork, notice: Notice,
                       families: list[Family] | None = None) -> ReadStatus:
     """`families` may be passed by a caller that already read them (the weekly digest)."""
     if families is None:
-        families = await membership.families(uow, notice.class_id)
+        families = await guardians.families(uow, notice.class_id)
     acked = set((await uow.session.scalars(select(NoticeAck.student_id).where(
         NoticeAck.notice_id == notice.id))).all())
     missing = [f for f in families if f.student_id not in acked]

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 
 from core.events import ChatRef
 from models import PendingQuestion
-from services import jobs
+from services import jobs, keys
 from services.uow import UnitOfWork
 
 EXPIRY_JOB = "question_expiry"
@@ -51,7 +51,7 @@ async def put(uow: UnitOfWork, *, person_id: int, chat: ChatRef, name: str, minu
     # The expiry instant is in the key: a row id SQLite reuses after a replacement still gets
     # its own job (an expiry job deletes every question due by then, so none is missed).
     await jobs.schedule(uow, kind=EXPIRY_JOB, due_at=row.expires_at, ref_id=row.id,
-                        key=f"question:{row.id}:{row.expires_at.isoformat()}",
+                        key=keys.question_expiry(row.id, row.expires_at.isoformat()),
                         class_id=class_id)
     return replaced
 

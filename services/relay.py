@@ -11,32 +11,29 @@ from datetime import datetime
 from sqlalchemy import select
 
 from core.school_time import office_opens
-from models import ClassMembership, Person, Role, SchoolClass
+from models import ClassMembership, Person, SchoolClass
+from services import membership
+from services.membership import STAFF_ROLES
 from services.uow import UnitOfWork
-
-STAFF_ROLES = (Role.HEAD_TEACHER, Role.TEACHER)
 
 
 async def find_member(uow: UnitOfWork, school_class: SchoolClass, name: str, *,
                       staff_only: bool) -> tuple[Person, bool] | None:
     """The class member called `name`, and whether they are staff (office hours apply)."""
-    stmt = (select(Person, ClassMembership.role)
-            .join(ClassMembership, ClassMembership.person_id == Person.id)
-            .where(ClassMembership.class_id == school_class.id, ClassMembership.active,
-                   Person.display_name == name))
-    if staff_only:
-        stmt = stmt.where(ClassMembership.role.in_(STAFF_ROLES))
-    rows = (await uow.session.execute(stmt)).all()
+    rows = (await uow.session.execute(
+        select(Person, ClassMembership.role)
+        .join(ClassMembership, ClassMembership.person_id == Person.id)
+        .where(ClassMembership.class_id == school_class.id, Person.display_name == name,
+               membership.holding(STAFF_ROLES) if staff_only else ClassMembership.active)
+    )).all()
     if not rows:
         return None
     return rows[0][0], any(role in STAFF_ROLES for _, role in rows)
 
 
 async def staff_names(uow: UnitOfWork, school_class: SchoolClass) -> list[str]:
-    return list(dict.fromkeys((await uow.session.scalars(
-        select(Person.display_name).join(ClassMembership, ClassMembership.person_id == Person.id)
-        .where(ClassMembership.class_id == school_class.id, ClassMembership.active,
-               ClassMembership.role.in_(STAFF_ROLES)).order_by(ClassMembership.id))).all()))
+    return list(dict.fromkeys(p.display_name for p in
+                              await membership.staff_of_class(uow, school_class.id)))
 
 
 def delivery_time(uow: UnitOfWork, school_class: SchoolClass, teacher: str) -> datetime | None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.events import ChatKind, ChatRef, Mention
+from core.events import Mention
 from models import Identity, OutboxMessage, Person
-from services import membership, outbox
+from services import class_groups, keys, outbox
 from services.outbox import Draft, Kind
+from services.reach import group_chat
 from services.uow import UnitOfWork
 
 
@@ -34,11 +35,11 @@ async def private_chat_refused(uow: UnitOfWork, row: OutboxMessage, text: str) -
         mentions.append(Mention(account.external_id,
                                 person.display_name if person else account.display_name))
     queued = 0
-    for binding in await membership.bindings_of(uow, row.class_id):
+    for binding in await class_groups.of_class(uow, row.class_id):
         if binding.channel != row.channel:
             continue
         queued += await outbox.enqueue(uow, Draft(
-            chat=ChatRef(binding.channel, binding.chat_id, ChatKind.GROUP, binding.title),
+            chat=group_chat(binding),
             text=text, kind=Kind.NUDGE, urgent=row.urgent, class_id=row.class_id,
-            mentions=tuple(mentions), dedupe_key=f"fallback:{row.id}:{binding.id}"))
+            mentions=tuple(mentions), dedupe_key=keys.group_fallback(row.id, binding.id)))
     return queued

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 
 from models import ClassUpdateItem, Notice, SchoolClass
-from services import jobs, meetings, membership, notices
+from services import guardians, jobs, keys, meetings, notices
 from services.meetings import Tally
 from services.notices import ReadStatus
 from services.uow import UnitOfWork
@@ -43,9 +43,9 @@ async def ensure_scheduled(uow: UnitOfWork, school_class: SchoolClass) -> dateti
     if not settings.enabled:
         return None
     slot = next_slot(uow.now, school_class.timezone, settings.weekday, settings.at)
+    week = week_of(slot, school_class.timezone)
     await jobs.schedule(uow, kind=WEEKLY_JOB, class_id=school_class.id, ref_id=school_class.id,
-                        key=f"weekly:{school_class.id}:{week_of(slot, school_class.timezone)}",
-                        due_at=slot)
+                        key=keys.weekly_update(school_class.id, week), due_at=slot)
     return slot
 
 
@@ -82,7 +82,7 @@ async def compile_digest(uow: UnitOfWork, school_class: SchoolClass) -> Digest:
     digest.items = list((await uow.session.scalars(select(ClassUpdateItem).where(
         ClassUpdateItem.class_id == school_class.id, ClassUpdateItem.posted_at.is_(None))
         .order_by(ClassUpdateItem.id))).all())
-    families = await membership.families(uow, school_class.id)  # read once, used by all
+    families = await guardians.families(uow, school_class.id)  # read once, used by all
     window = uow.now - timedelta(days=uow.config.notices.ack_window_days)
     recent = (await uow.session.scalars(select(Notice).where(
         Notice.class_id == school_class.id, Notice.publish_at <= uow.now,

@@ -265,6 +265,40 @@ async def test_minutes_written_late_at_night_wait_for_morning(bound: Harness) ->
     assert len(in_group(sent)) == 1 and private_to(sent) == ["张华爸爸", "李明妈妈", "赵雪爸爸"]
 
 
+async def test_a_meeting_called_after_another_ended_does_not_capture_its_records(
+        bound: Harness) -> None:
+    """签到, #考勤 and #纪要 without a number mean the meeting in progress or the one that
+    most recently ended, never the next one (else every family is told it missed #2)."""
+    await bound.say("王老师", CLASS, MEETING)  # #1: 12-04 19:00-21:00
+    await bound.say("李明妈妈", CLASS, "参加")
+    await bound.at("2026-12-04 19:10")
+    await bound.say("李明妈妈", CLASS, "签到")
+    await bound.at("2026-12-04 21:10")
+    await bound.say("王老师", CLASS, "#家长会 2026-12-11 19:00 | 三楼会议室 | 期末安排")
+    [late] = await bound.say("张华爸爸", CLASS, "签到")
+    assert "家长会 #1 的签到时间" in late.text, late.text
+    [record] = await bound.say("王老师", CLASS, "#考勤")
+    assert "家长会 #1" in record.text and "到场 1 户：李明家" in record.text, record.text
+    sent = await bound.say("王老师", CLASS, "#纪要\n寒假1月20日开始。")
+    assert private_to(sent) == ["张华爸爸", "赵雪爸爸"]
+    assert all("家长会 #1「期中总结」" in s.text for s in sent if s.private)
+    [tally] = [s for s in await bound.say("王老师", CLASS, "#报名情况") if s.private]
+    assert "#2" in tally.text, "a tally without a number still means the newest meeting"
+
+
+async def test_records_without_a_number_never_mean_a_future_meeting(bound: Harness) -> None:
+    await bound.say("王老师", CLASS, MEETING)
+    [checkin] = await bound.say("李明妈妈", CLASS, "签到")
+    assert "现在没有可以签到的会议" in checkin.text
+    [record] = await bound.say("王老师", CLASS, "#考勤")
+    assert record.private and "没有进行中或刚结束的会议" in record.text
+    [minutes] = await bound.say("王老师", CLASS, "#纪要\n寒假1月20日开始。")
+    assert "没有进行中或刚结束的会议" in minutes.text
+    await bound.at("2026-12-04 18:30")  # check-in opens: the meeting counts as in progress
+    [record] = await bound.say("王老师", CLASS, "#考勤")
+    assert "家长会 #1" in record.text
+
+
 async def test_staff_commands_without_a_meeting_say_how(bound: Harness) -> None:
     [answer] = await bound.say("王老师", CLASS, "#取消")
     assert "没有进行中或即将召开的会议" in answer.text

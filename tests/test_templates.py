@@ -21,26 +21,20 @@ from handlers import all_commands, command_table
 from handlers.meetings import is_rsvp, parse_rsvp
 from handlers.notices import is_ack
 from kit.router import Command, parse_args
+from services.class_groups import BindResult, BindStatus
+from services.guardians import RELATIONS, Family, Guardian, RegisterResult, RegisterStatus
 from services.meetings import (
     KINDS,
     Answer,
     Attendance,
     CheckinStatus,
     FamilyAnswer,
+    Meant,
     RsvpResult,
     RsvpStatus,
     Tally,
 )
-from services.membership import (
-    RELATIONS,
-    AssignStatus,
-    BindResult,
-    BindStatus,
-    Family,
-    Guardian,
-    RegisterResult,
-    RegisterStatus,
-)
+from services.membership import AssignStatus
 from services.notices import AckStatus, ReadStatus
 from services.weekly import Digest
 from tests.mailbox_template_cases import MAILBOX_CJK, MAILBOX_SKIP, mailbox_cases
@@ -227,8 +221,10 @@ def meeting_cases(language: str) -> list[Case]:
         Case("meetings/created", "no_group", {"meeting": bare, "groups": 0, "tz": TZ}),
         Case("meetings/deadline_after_start", "plain", {
             "deadline": MEETING_AT + timedelta(days=1), "starts_at": MEETING_AT, "tz": TZ}),
-        Case("meetings/not_found", "number", {"number": 7}),
-        Case("meetings/not_found", "latest", {"number": None, "private": True}),
+        Case("meetings/not_found", "number", {"number": 7, "meant": Meant.LATEST}),
+        Case("meetings/not_found", "latest", {"number": None, "meant": Meant.LATEST,
+                                              "private": True}),
+        Case("meetings/not_found", "held", {"number": None, "meant": Meant.HELD}),
         Case("meetings/tally", "full", {
             "tally": tally(w, meeting(w, capacity=40)), "full": True, "tz": TZ,
             "private": True}),

@@ -3,6 +3,7 @@ to do, in Chinese, with exit code 2 and no traceback."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -85,3 +86,24 @@ def test_missing_extra_says_what_to_install(tmp_path: Path) -> None:
                     "check-config", pre=block)
     assert done.returncode == 2, done.stderr
     assert "pip install 'classbot[wechat]'" in done.stderr and "Traceback" not in done.stderr
+
+
+def sdk_internals_used(source: str) -> list[str]:
+    """Private names reached on objects other than the channel itself, and imports of the SDK's
+    inner modules: what belongs in wechaty_compat, the one place for SDK breakage."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))):
+            found.append(f"{ast.unparse(node)} (line {node.lineno})")
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("wechaty."):
+            found.append(f"from {node.module} import … (line {node.lineno})")
+    return found
+
+
+def test_the_channel_reaches_no_sdk_internals() -> None:
+    channel = (REPO / "bot" / "channels" / "wechaty.py").read_text(encoding="utf-8")
+    assert sdk_internals_used(channel) == []
+    assert sorted(sdk_internals_used("bot.Room._pool.clear()\nfrom wechaty.utils import x\n")) == [
+        "bot.Room._pool (line 1)", "from wechaty.utils import … (line 2)"]

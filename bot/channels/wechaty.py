@@ -2,8 +2,10 @@
 
 The gateway (a WeCom- or WeChat-based "puppet service") speaks gRPC; python-wechaty is the
 client. Everything platform-specific stays in this module and bot/channels/wechat_mapping.py:
-the SDK is imported only through wechaty_compat, decisions about payloads are pure functions
-there, and this module only does I/O — read SDK objects, say things, keep the connection up.
+decisions about payloads are pure functions there, and this module only does I/O — read SDK
+objects, say things, keep the connection up. It uses only the SDK's public objects: importing
+the SDK and everything past them (its caches, plugin manager, start-up steps) is in
+wechaty_compat, the one place for SDK breakage (tests/test_wechat_setup.py keeps it so).
 
 Connection: one long-lived session at a time; when the gateway's event stream ends or breaks,
 the channel reconnects with exponential backoff (tenacity) for as long as the bot runs. While
@@ -159,35 +161,20 @@ class WechatChannel:
         writer.close()
         with contextlib.suppress(OSError):
             await writer.wait_closed()
-        bot = self._new_bot()
-        await bot.init_puppet()
-        await bot.init_puppet_event_bridge(bot.puppet)
+        bot = wechaty_compat.new_bot(self._sdk, _bot_class(self._sdk), self.endpoint,
+                                     self.token)
+        bot.classbot_channel = self
+        await wechaty_compat.connect(bot)
         self._bot = bot
         try:
-            await bot.puppet.start()  # returns when the stream ends, raises when it breaks
+            await wechaty_compat.listen(bot)
         finally:
             self._bot = None
             self._ready.clear()
             self._down.set()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(bot.puppet.stop(), STOP_TIMEOUT)
+            with contextlib.suppress(Exception):  # a broken session may fail to close
+                await asyncio.wait_for(wechaty_compat.disconnect(bot), STOP_TIMEOUT)
         raise StreamClosed("event stream ended")
-
-    def _new_bot(self) -> Any:
-        sdk = self._sdk
-        from wechaty.utils.async_helper import SingleIdContainer
-        from wechaty_puppet import PuppetOptions
-
-        # Process-wide caches: payloads from the last session may be stale, and message ids
-        # seen before a drop must be allowed through again (the inbound table de-duplicates).
-        sdk.Contact._pool.clear()
-        sdk.Room._pool.clear()
-        SingleIdContainer._instance = None
-        options = sdk.WechatyOptions(
-            puppet_options=PuppetOptions(end_point=self.endpoint, token=self.token))
-        bot = _bot_class(sdk)(options)
-        bot.classbot_channel = self
-        return bot
 
     # --- incoming --------------------------------------------------------------------------
 
@@ -313,12 +300,6 @@ def _bot_class(sdk: ModuleType) -> type:
     class ClassbotWechaty(sdk.Wechaty):  # type: ignore[misc,name-defined]
         classbot_channel: WechatChannel
 
-        def __init__(self, options: Any) -> None:
-            super().__init__(options)
-            # classbot uses no wechaty plugins. Their manager would, at every login, start a
-            # scheduler (fails the second time, after a reconnect) and check a local web port.
-            self._plugin_manager.start = _no_plugins
-
         async def on_login(self, contact: Any) -> None:
             await _guard("login", self.classbot_channel.on_login(contact))
 
@@ -336,10 +317,6 @@ def _bot_class(sdk: ModuleType) -> type:
                 EventKind.MEMBER_LEFT, room, leavers, remover, date))
 
     return ClassbotWechaty
-
-
-async def _no_plugins() -> None:
-    return None
 
 
 async def _guard(what: str, work: Any) -> None:

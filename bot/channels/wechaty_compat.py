@@ -1,11 +1,13 @@
-"""The one place that makes python-wechaty importable; import the SDK only through `load()`.
+"""The one place for python-wechaty breakage: everything classbot does to the SDK beyond its
+public objects (messages, contacts, rooms, `say`) happens here, so a new SDK release that breaks
+classbot is mended in this file. bot/channels/wechaty.py uses only what this module hands it.
 
-wechaty 0.10.7 (its last release, 2022) breaks on Python 3.11+ in three ways:
+Importing (`load`): wechaty 0.10.7 (its last release, 2022) breaks on Python 3.11+ in three ways:
 
 1. `WechatyOptions` declares `puppet_options: PuppetOptions = PuppetOptions()`. Since 3.11,
    dataclasses reject unhashable defaults, so `import wechaty` raises ValueError. Giving
    `PuppetOptions` an identity hash makes the class definition legal again; the shared default
-   instance is never used, because the channel always passes a fresh `PuppetOptions`.
+   instance is never used, because `new_bot` always passes a fresh `PuppetOptions`.
 2. pyee 12 removed the top-level `AsyncIOEventEmitter` the SDK imports: the `wechat` extra pins
    `pyee<12`.
 3. urllib3 2 removed `urllib3.get_host` (used by wechaty.user.url_link): the extra pins
@@ -21,8 +23,13 @@ Importing wechaty also creates a `.wechaty` cache directory wherever the process
 (its scheduler's default job store path is computed at import time); CACHE_DIR, unless the
 operator set it, points into the temp directory instead.
 
-tests/test_wechat_compat.py fails when a release stops needing step 1, so the shim is removed
+tests/test_wechat_setup.py fails when a release stops needing step 1, so the shim is removed
 rather than left to hide a different breakage.
+
+Sessions (`new_bot`, `connect`, `listen`, `disconnect`): the channel runs the SDK's start-up
+steps itself instead of `Wechaty.start()`, which on a network error logs, sleeps 60 s and
+restarts on its own, and swallows every other error. Between sessions the SDK's process-wide
+caches are cleared and its plugin manager is switched off (see each function for why).
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import os
 import re
 import tempfile
 from types import ModuleType
+from typing import Any
 
 _TOKEN = re.compile(r"token(s?)([<\[])[^>\]]*([>\]])")
 
@@ -76,3 +84,46 @@ def available() -> bool:
     except WechatyUnavailable:
         return False
     return True
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+def new_bot(sdk: ModuleType, bot_class: type, endpoint: str, token: str) -> Any:
+    """A fresh `bot_class` (a subclass of `sdk.Wechaty`) for one session with the gateway.
+
+    Process-wide caches are cleared first: contact and room payloads from the last session may
+    be stale, and message ids seen before a drop must be let through again (classbot's inbound
+    table de-duplicates). classbot uses no wechaty plugins; their manager would, at every login,
+    start a scheduler (which fails the second time, after a reconnect) and check a local web
+    port, so its start is a no-op.
+    """
+    from wechaty.utils.async_helper import SingleIdContainer
+    from wechaty_puppet import PuppetOptions
+
+    sdk.Contact._pool.clear()
+    sdk.Room._pool.clear()
+    SingleIdContainer._instance = None
+    bot = bot_class(sdk.WechatyOptions(
+        puppet_options=PuppetOptions(end_point=endpoint, token=token)))
+    bot._plugin_manager.start = _no_plugins
+    return bot
+
+
+async def _no_plugins() -> None:
+    return None
+
+
+async def connect(bot: Any) -> None:
+    """Open the puppet connection and route its events to the bot's `on_*` methods."""
+    await bot.init_puppet()
+    await bot.init_puppet_event_bridge(bot.puppet)
+
+
+async def listen(bot: Any) -> None:
+    """Until the gateway's event stream ends (returns) or breaks (raises)."""
+    await bot.puppet.start()
+
+
+async def disconnect(bot: Any) -> None:
+    """Close the puppet connection."""
+    await bot.puppet.stop()

@@ -1,0 +1,92 @@
+"""Group bindings: which platform group belongs to which class (#绑定), and how a binding
+follows the group's own changes (a new id after a Telegram supergroup migration, the bot
+removed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from core.events import ChatRef
+from models import GroupBinding, SchoolClass
+from services import membership, outbox, roster
+from services.uow import UnitOfWork
+
+
+async def of_chat(uow: UnitOfWork, chat: ChatRef) -> GroupBinding | None:
+    return (await uow.session.scalars(select(GroupBinding).where(
+        GroupBinding.channel == chat.channel, GroupBinding.chat_id == chat.chat_id))).first()
+
+
+async def class_of_chat(uow: UnitOfWork, chat: ChatRef) -> SchoolClass | None:
+    binding = await of_chat(uow, chat)
+    return await roster.class_of_id(uow, binding.class_id) if binding else None
+
+
+async def of_class(uow: UnitOfWork, class_id: int) -> list[GroupBinding]:
+    return list((await uow.session.scalars(select(GroupBinding).where(
+        GroupBinding.class_id == class_id).order_by(GroupBinding.id))).all())
+
+
+# --- binding a group -----------------------------------------------------------------------
+
+class BindStatus(StrEnum):
+    BOUND = "bound"
+    ALREADY = "already"
+    OTHER_CLASS = "other_class"
+    NO_SUCH_CLASS = "no_such_class"
+    NOT_HEAD_TEACHER = "not_head_teacher"
+
+
+@dataclass(frozen=True)
+class BindResult:
+    status: BindStatus
+    class_name: str
+    known_classes: list[str] = field(default_factory=list)
+    bound_class: str = ""
+
+
+async def bind(uow: UnitOfWork, class_name: str, chat: ChatRef,
+                     person_id: int | None) -> BindResult:
+    school_class = await roster.class_named(uow, class_name)
+    if school_class is None:
+        return BindResult(BindStatus.NO_SUCH_CLASS, class_name, await roster.class_names(uow))
+    if "head_teacher" not in await membership.roles_in(uow, person_id, school_class.id):
+        return BindResult(BindStatus.NOT_HEAD_TEACHER, class_name)
+    current = await class_of_chat(uow, chat)
+    if current is not None:
+        status = BindStatus.ALREADY if current.id == school_class.id else BindStatus.OTHER_CLASS
+        return BindResult(status, class_name, bound_class=current.name)
+    uow.session.add(GroupBinding(class_id=school_class.id, channel=chat.channel,
+                                 chat_id=chat.chat_id, title=chat.title, bound_at=uow.now))
+    await uow.session.flush()
+    return BindResult(BindStatus.BOUND, class_name)
+
+
+# --- a group's own changes (platform events) -----------------------------------------------
+
+async def move(uow: UnitOfWork, chat: ChatRef, new_chat_id: str) -> bool:
+    """The group got a new id (Telegram group → supergroup): its binding and queued messages
+    follow, so nothing waits forever on a chat that no longer exists."""
+    binding = await of_chat(uow, chat)
+    await outbox.move_pending(uow, chat.channel, chat.chat_id, new_chat_id)
+    if binding is None:
+        return False
+    if await of_chat(uow, ChatRef(chat.channel, new_chat_id, chat.kind)) is not None:
+        await uow.session.delete(binding)  # the new id was bound meanwhile: keep that one
+    else:
+        binding.chat_id = new_chat_id
+    await uow.session.flush()
+    return True
+
+
+async def unbind(uow: UnitOfWork, chat: ChatRef) -> bool:
+    """The bot left the group (removed, or the group deleted): stop posting there."""
+    binding = await of_chat(uow, chat)
+    if binding is None:
+        return False
+    await uow.session.delete(binding)
+    await uow.session.flush()
+    return True

@@ -1,0 +1,161 @@
+"""Every dedupe key the bot stores, built here and nowhere else.
+
+Keys are what make work exactly-once: `outbox.dedupe_key` turns queueing the same message twice
+into a no-op, `scheduled_jobs.dedupe_key` does the same for due work. They are stored, so a
+format must never change: a job that runs again after an upgrade would build a different key
+and send its message a second time. tests/test_keys.py pins every format to the byte.
+
+A key names its cause (the incoming message, or the thing and version a job is about); the
+fan-out helpers at the end add who one copy is for (a group, a person, an account).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+# --- caused by one incoming message --------------------------------------------------------
+
+
+def reply(channel: str, chat_id: str, message_id: str, answer: int) -> str:
+    """The `answer`-th answer to one incoming message (a handler may answer more than once)."""
+    return f"reply:{channel}:{chat_id}:{message_id}:{answer}"
+
+
+def welcome(channel: str, chat_id: str, message_id: str) -> str:
+    return f"welcome:{channel}:{chat_id}:{message_id}"
+
+
+def rsvp_confirmation(channel: str, message_id: str) -> str:
+    return f"{channel}:{message_id}:rsvp"
+
+
+def direct_message(channel: str, message_id: str) -> str:
+    return f"dm:{channel}:{message_id}"
+
+
+# --- notices -------------------------------------------------------------------------------
+
+
+def notice_post(notice_id: int) -> str:
+    """The card in the class groups (a base: one row per group, see `in_group`)."""
+    return f"notice:{notice_id}:post"
+
+
+def notice_nudge(notice_id: int, round_no: int) -> str:
+    """Round 1 reminds the families (a base), round 2 tells the author: job and message."""
+    return f"nudge:{notice_id}:{round_no}"
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+def meeting_card(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}:card"
+
+
+def _meeting_version(meeting_id: int, version: int) -> str:
+    return f"meeting:{meeting_id}:v{version}"
+
+
+def meeting_reminder(meeting_id: int, version: int, offset_minutes: int) -> str:
+    """The due row and (as a base) the messages of one reminder of one version."""
+    return f"{_meeting_version(meeting_id, version)}:remind:{offset_minutes}"
+
+
+def meeting_rsvp_nudge(meeting_id: int, version: int) -> str:
+    return f"{_meeting_version(meeting_id, version)}:rsvp_nudge"
+
+
+def meeting_moved(meeting_id: int, version: int) -> str:
+    return f"{_meeting_version(meeting_id, version)}:moved"
+
+
+def meeting_cancelled(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}:cancelled"
+
+
+def meeting_checkin(meeting_id: int) -> str:
+    return f"checkin:{meeting_id}"
+
+
+def meeting_minutes(meeting_id: int) -> str:
+    """The minutes sent privately to absent families (a base)."""
+    return f"meeting:{meeting_id}:minutes"
+
+
+def meeting_minutes_post(meeting_id: int) -> str:
+    return f"{meeting_minutes(meeting_id)}:post"
+
+
+# --- weekly updates ------------------------------------------------------------------------
+
+
+def weekly_update(class_id: int, week_start: date) -> str:
+    """One update per class per local week: the due row and (as a base) its posts."""
+    return f"weekly:{class_id}:{week_start}"
+
+
+# --- the mailbox ---------------------------------------------------------------------------
+
+
+def ticket_sla(ticket_id: int, epoch: int, round_no: int) -> str:
+    return f"mailbox:{ticket_id}:sla:{epoch}:{round_no}"
+
+
+def ticket_news(ticket_id: int, what: str, cause: str) -> str:
+    """A ticket's news for its people, once per cause (an incoming message, or a due job:
+    `Messenger.cause`) — a base that tell_person extends per account."""
+    return f"mailbox:{ticket_id}:{what}:{cause}"
+
+
+
+# --- the outbox's own rows -----------------------------------------------------------------
+
+
+def card_edits(card_row_id: int) -> str:
+    """The prefix of every edit of one sent card; the n-th edit is `edit(card_row_id, n)`."""
+    return f"edit:{card_row_id}:"
+
+
+def edit(card_row_id: int, n: int) -> str:
+    return f"{card_edits(card_row_id)}{n}"
+
+
+def group_fallback(row_id: int, binding_id: int) -> str:
+    """A nudge re-posted in a group because its private chat refused the bot."""
+    return f"fallback:{row_id}:{binding_id}"
+
+
+# --- fan-out: one copy of a base key per recipient ------------------------------------------
+# `in_group` and `to_person` share a shape (base:number). Meeting reminders and change
+# announcements use one base for both their group post and their private copies, so a guardian
+# whose person id equals a bound group's id loses the private copy (it is taken for a duplicate).
+# The formats are stored; a new one for new rows is a decision of its own, not made here.
+
+
+def in_group(base: str, binding_id: int) -> str:
+    return f"{base}:{binding_id}"
+
+
+def posts_of(base: str) -> str:
+    """The prefix that matches every group's copy of `base` (a card and its edits)."""
+    return f"{base}:"
+
+
+def to_person(base: str, person_id: int) -> str:
+    return f"{base}:{person_id}"
+
+
+def group_mentions(base: str, binding_id: int) -> str:
+    """The one group message @-mentioning those a base could not reach privately."""
+    return f"{base}:group:{binding_id}"
+
+
+def to_account(base: str, identity_id: int) -> str:
+    return f"{base}:to:{identity_id}"
+
+
+def question_expiry(question_id: int, expires_at: str) -> str:
+    """The due job that forgets an unanswered question (its expiry in the key: a re-asked
+    question gets a fresh job)."""
+    return f"question:{question_id}:{expires_at}"
