@@ -89,8 +89,9 @@ async def test_declined_and_expired_offers_keep_nothing(mb: Harness) -> None:
     assert "第二件事" not in await all_text_in_db(mb)
     async with mb.db().session() as session:
         assert (await session.scalars(select(Conversation))).all() == []
-    sent = await mb.say("赵雪爸爸", "私聊", "是")
-    assert all(s.where != "王老师" for s in sent), "an expired offer is not submitted"
+    [again] = await mb.say("赵雪爸爸", "私聊", "是")
+    assert again.where == "赵雪爸爸", "an expired offer is not submitted"
+    assert "要把这条消息提交到班级信箱吗" in again.text, "是 is a new message, offered in turn"
 
 
 async def test_offer_only_for_registered_parents(mb: Harness) -> None:
@@ -281,7 +282,7 @@ async def test_one_class_never_sees_another_class_tickets(mb: Harness) -> None:
     [view] = await mb.say("王老师", "私聊", "#信箱 X-0001")
     assert BODY in view.text and "三年级一班的秘密" not in view.text
     sent = await mb.say("王老师", "私聊", "#回复 X-0001 答复")
-    assert all(s.where != "王一妈妈" for s in sent)
+    assert {s.where for s in sent} == {"王老师", "李明妈妈"}, "his own class's X-0001 only"
     [mine] = await mb.say("李老师", "私聊", "#信箱")
     assert "三年级一班的秘密" not in mine.text and "王一妈妈" in mine.text
     assert BODY not in mine.text
