@@ -11,26 +11,38 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.channels.script import Say
+from core.config import Config
 from models import Conversation
 from tests.harness import CLASS, DEMO_CLASS, Harness, make_config
+from tests.seeded import build_database, copy_database
 
 BODY = "食堂的饭菜太咸了"
 OTHER = "三年级一班"
 CLASSES = [DEMO_CLASS, {"name": OTHER, "head_teacher": {"name": "李老师"}, "roster": ["王一"]}]
 
 
-@pytest.fixture
-async def mb(tmp_path: Path) -> AsyncIterator[Harness]:
-    """Two classes, a principal; 三年级二班 bound with three families; everyone has written
-    to the bot once (so the bot may write to them privately)."""
-    config = make_config(tmp_path / "mb.db", classes=CLASSES,
-                         mailbox={"principals": [{"name": "校长"}]})
-    h = await Harness(config).start()  # Tuesday 2026-12-01 09:00
+def mailbox_config(db: Path) -> Config:
+    return make_config(db, classes=CLASSES, mailbox={"principals": [{"name": "校长"}]})
+
+
+async def two_classes(h: Harness) -> None:
     await h.setup_class()
     await h.say("李老师", OTHER, "#绑定 三年级一班")
     await h.say("王一妈妈", OTHER, "#登记 王一 妈妈")
     await h.say("校长", "私聊", "#帮助")
-    h.channel.clear()
+
+
+@pytest.fixture(scope="module")
+def two_classes_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_database(tmp_path_factory, "mb", mailbox_config, two_classes)
+
+
+@pytest.fixture
+async def mb(two_classes_db: Path, tmp_path: Path) -> AsyncIterator[Harness]:
+    """Two classes, a principal; 三年级二班 bound with three families; everyone has written
+    to the bot once (so the bot may write to them privately). Tuesday 2026-12-01 09:00."""
+    copy_database(two_classes_db, tmp_path / "mb.db")
+    h = await Harness(mailbox_config(tmp_path / "mb.db")).start()
     yield h
     await h.stop()
 

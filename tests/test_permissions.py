@@ -13,9 +13,7 @@ walk does it once per module and gives every cell its own copy of that database 
 
 from __future__ import annotations
 
-import asyncio
 import re
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from core.permissions import ROLES
 from handlers import all_commands
 from kit.router import Scope
 from tests.harness import CLASS, Harness, make_config
+from tests.seeded import build_database, copy_database
 
 HEAD_TEACHER, TEACHER, PRINCIPAL, COMMITTEE, PARENT, GUEST = (
     "head_teacher", "teacher", "principal", "committee", "parent", "guest")
@@ -190,38 +189,28 @@ BUILD: list[tuple[str, str, str]] = [
 ]
 
 
-async def build_class(db: Path) -> None:
+async def build_class(h: Harness) -> None:
     """A bound class where each role has a speaker; notice #1 and meeting #1 are out; the
     letters of OPEN_LETTER, HELD_LETTER and CLOSED_LETTER exist."""
-    h = await Harness(walk_config(db)).start()
-    try:
-        await h.setup_class()  # bound; 李明妈妈, 张华爸爸, 赵雪爸爸 registered
-        for speaker, chat, text in BUILD:
-            await h.say(speaker, chat, text)
-        codes = re.findall(r"X[Z]?-\d{4}", "\n".join(s.text for s in h.channel.sent))
-        assert {*OPEN_LETTER.values(), *HELD_LETTER.values(), *CLOSED_LETTER.values()} <= set(
-            codes), "the letters the examples name were written"
-    finally:
-        await h.stop()
+    await h.setup_class()  # bound; 李明妈妈, 张华爸爸, 赵雪爸爸 registered
+    for speaker, chat, text in BUILD:
+        await h.say(speaker, chat, text)
+    codes = re.findall(r"XZ?-\d{4}", "\n".join(s.text for s in h.channel.sent))
+    assert {*OPEN_LETTER.values(), *HELD_LETTER.values(), *CLOSED_LETTER.values()} <= set(
+        codes), "the letters the examples name were written"
 
 
 @pytest.fixture(scope="module")
 def built_class(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The class database, built once for the whole walk."""
-    db = tmp_path_factory.mktemp("walk") / "walk.db"
-    asyncio.run(build_class(db))
-    return db
+    return build_database(tmp_path_factory, "walk", walk_config, build_class)
 
 
 @pytest.fixture
 async def walk(built_class: Path, tmp_path: Path) -> AsyncIterator[Harness]:
     """The built class on a copy of its database file, so that no cell sees another's work."""
-    db = tmp_path / built_class.name
-    for suffix in ("", "-wal", "-shm"):
-        source = built_class.with_name(built_class.name + suffix)
-        if source.exists():
-            shutil.copyfile(source, db.with_name(db.name + suffix))
-    h = await Harness(walk_config(db)).start()
+    copy_database(built_class, tmp_path / "walk.db")
+    h = await Harness(walk_config(tmp_path / "walk.db")).start()
     yield h
     await h.stop()
 
