@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness import Harness, make_config
-from tests.seeded import build_database, copy_database
+from tests.seeded import build_database, start_on_copy
 
 # Loopback only, never through a proxy (the platform fakes of later suites rely on it).
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
@@ -38,15 +38,10 @@ def bound_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_database(tmp_path_factory, "bound", make_config, _setup_class)
 
 
-async def _started_on(template: Path, db_path: Path) -> Harness:
-    copy_database(template, db_path)
-    return await Harness(make_config(db_path)).start()
-
-
 @pytest.fixture
 async def harness(started_db: Path, db_path: Path) -> AsyncIterator[Harness]:
     """The configured class (三年级二班, roster 李明 张华 赵雪), no group bound yet."""
-    h = await _started_on(started_db, db_path)
+    h = await start_on_copy(started_db, db_path, make_config)
     yield h
     await h.stop()
 
@@ -54,6 +49,6 @@ async def harness(started_db: Path, db_path: Path) -> AsyncIterator[Harness]:
 @pytest.fixture
 async def bound(bound_db: Path, db_path: Path) -> AsyncIterator[Harness]:
     """A bound class with 李明妈妈, 张华爸爸 and 赵雪爸爸 registered (Harness.setup_class)."""
-    h = await _started_on(bound_db, db_path)
+    h = await start_on_copy(bound_db, db_path, make_config)
     yield h
     await h.stop()

@@ -30,6 +30,13 @@ def copy_database(source: Path, target: Path) -> None:
             shutil.copyfile(part, target.with_name(target.name + suffix))
 
 
+async def start_on_copy(template: Path, target: Path,
+                        config: Callable[[Path], Config]) -> Harness:
+    """A bot on its own copy of `template` (stop it when done)."""
+    copy_database(template, target)
+    return await Harness(config(target)).start()
+
+
 def build_database(factory: pytest.TempPathFactory, name: str,
                    config: Callable[[Path], Config],
                    steps: Callable[[Harness], Awaitable[None]]) -> Path:

@@ -14,7 +14,7 @@ from bot.channels.script import Say
 from core.config import Config
 from models import Conversation
 from tests.harness import CLASS, DEMO_CLASS, Harness, make_config
-from tests.seeded import build_database, copy_database
+from tests.seeded import build_database, start_on_copy
 
 BODY = "食堂的饭菜太咸了"
 OTHER = "三年级一班"
@@ -41,8 +41,7 @@ def two_classes_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 async def mb(two_classes_db: Path, tmp_path: Path) -> AsyncIterator[Harness]:
     """Two classes, a principal; 三年级二班 bound with three families; everyone has written
     to the bot once (so the bot may write to them privately). Tuesday 2026-12-01 09:00."""
-    copy_database(two_classes_db, tmp_path / "mb.db")
-    h = await Harness(mailbox_config(tmp_path / "mb.db")).start()
+    h = await start_on_copy(two_classes_db, tmp_path / "mb.db", mailbox_config)
     yield h
     await h.stop()
 

@@ -25,7 +25,7 @@ from core.permissions import ROLES
 from handlers import all_commands
 from kit.router import Scope
 from tests.harness import CLASS, Harness, make_config
-from tests.seeded import build_database, copy_database
+from tests.seeded import build_database, start_on_copy
 
 HEAD_TEACHER, TEACHER, PRINCIPAL, COMMITTEE, PARENT, GUEST = (
     "head_teacher", "teacher", "principal", "committee", "parent", "guest")
@@ -209,8 +209,7 @@ def built_class(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 async def walk(built_class: Path, tmp_path: Path) -> AsyncIterator[Harness]:
     """The built class on a copy of its database file, so that no cell sees another's work."""
-    copy_database(built_class, tmp_path / "walk.db")
-    h = await Harness(walk_config(tmp_path / "walk.db")).start()
+    h = await start_on_copy(built_class, tmp_path / "walk.db", walk_config)
     yield h
     await h.stop()
 
