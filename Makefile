@@ -1,5 +1,7 @@
 # Two entry points, each doing its own set-up on a fresh machine (see README).
 PYTHON ?= python3
+# Test processes for `make test` (pytest-xdist): one per core by default; WORKERS=0 runs in one.
+WORKERS ?= auto
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -23,7 +25,7 @@ lint: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS) --dist worksteal
 
 bench: $(STAMP)
 	$(BIN)/python bench/inbound.py

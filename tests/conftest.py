@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness import Harness, make_config
+from tests.seeded import build_database, start_on_copy
 
 # Loopback only, never through a proxy (the platform fakes of later suites rely on it).
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
@@ -19,15 +20,35 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "classbot.db"
 
 
+async def _nothing(_h: Harness) -> None:
+    """The first start alone: schema created, the configured class seeded."""
+
+
+async def _setup_class(h: Harness) -> None:
+    await h.setup_class()
+
+
+@pytest.fixture(scope="session")
+def started_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_database(tmp_path_factory, "started", make_config, _nothing)
+
+
+@pytest.fixture(scope="session")
+def bound_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_database(tmp_path_factory, "bound", make_config, _setup_class)
+
+
 @pytest.fixture
-async def harness(db_path: Path) -> AsyncIterator[Harness]:
-    h = await Harness(make_config(db_path)).start()
+async def harness(started_db: Path, db_path: Path) -> AsyncIterator[Harness]:
+    """The configured class (三年级二班, roster 李明 张华 赵雪), no group bound yet."""
+    h = await start_on_copy(started_db, db_path, make_config)
     yield h
     await h.stop()
 
 
 @pytest.fixture
-async def bound(harness: Harness) -> Harness:
-    """A bound class with 李明妈妈, 张华爸爸 and 赵雪爸爸 registered."""
-    await harness.setup_class()
-    return harness
+async def bound(bound_db: Path, db_path: Path) -> AsyncIterator[Harness]:
+    """A bound class with 李明妈妈, 张华爸爸 and 赵雪爸爸 registered (Harness.setup_class)."""
+    h = await start_on_copy(bound_db, db_path, make_config)
+    yield h
+    await h.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -15,6 +16,7 @@ from bot.channels.script import Say
 from core.channel import Capabilities, SendLimits
 from core.clock import SimulatedClock
 from core.config import Config
+from core.events import SentRef
 from models import Database
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -39,6 +41,22 @@ def make_config(db_path: Path, **overrides: Any) -> Config:
     return Config.model_validate(data)
 
 
+_channels = itertools.count(1)
+
+
+class UniqueIdChannel(MemoryChannel):
+    """The memory channel with outgoing ids that no other channel of this test process uses,
+    as a platform's are: a bot started on a database that another process wrote (a restart, a
+    copied template) must not take a quote of its own new message for an older one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance = next(_channels)
+
+    def next_sent_id(self) -> SentRef:
+        return SentRef(f"{super().next_sent_id().message_id}.{self.instance}")
+
+
 class Harness:
     """Drives one ClassBot like the console does, but records what was sent."""
 
@@ -53,8 +71,8 @@ class Harness:
         self.bot = self._bot()
 
     def _channel(self) -> MemoryChannel:
-        return MemoryChannel(self.config.bot_name, capabilities=self.capabilities,
-                             limits=self.limits)
+        return UniqueIdChannel(self.config.bot_name, capabilities=self.capabilities,
+                           limits=self.limits)
 
     def _bot(self) -> ClassBot:
         return ClassBot(self.config, [self.channel], self.clock)
@@ -78,7 +96,7 @@ class Harness:
     @asynccontextmanager
     async def second_process(self) -> AsyncIterator[tuple[ClassBot, MemoryChannel]]:
         """Another bot process on the same database and clock (exactly-once tests)."""
-        channel = MemoryChannel()
+        channel = UniqueIdChannel()
         other = ClassBot(self.config, [channel], self.clock)
         await other.start(background=False)
         try:

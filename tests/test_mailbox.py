@@ -11,26 +11,37 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.channels.script import Say
+from core.config import Config
 from models import PendingQuestion
 from tests.harness import CLASS, DEMO_CLASS, Harness, make_config
+from tests.seeded import build_database, start_on_copy
 
 BODY = "食堂的饭菜太咸了"
 OTHER = "三年级一班"
 CLASSES = [DEMO_CLASS, {"name": OTHER, "head_teacher": {"name": "李老师"}, "roster": ["王一"]}]
 
 
-@pytest.fixture
-async def mb(tmp_path: Path) -> AsyncIterator[Harness]:
-    """Two classes, a principal; 三年级二班 bound with three families; everyone has written
-    to the bot once (so the bot may write to them privately)."""
-    config = make_config(tmp_path / "mb.db", classes=CLASSES,
-                         mailbox={"principals": [{"name": "校长"}]})
-    h = await Harness(config).start()  # Tuesday 2026-12-01 09:00
+def mailbox_config(db: Path) -> Config:
+    return make_config(db, classes=CLASSES, mailbox={"principals": [{"name": "校长"}]})
+
+
+async def two_classes(h: Harness) -> None:
     await h.setup_class()
     await h.say("李老师", OTHER, "#绑定 三年级一班")
     await h.say("王一妈妈", OTHER, "#登记 王一 妈妈")
     await h.say("校长", "私聊", "#帮助")
-    h.channel.clear()
+
+
+@pytest.fixture(scope="module")
+def two_classes_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_database(tmp_path_factory, "mb", mailbox_config, two_classes)
+
+
+@pytest.fixture
+async def mb(two_classes_db: Path, tmp_path: Path) -> AsyncIterator[Harness]:
+    """Two classes, a principal; 三年级二班 bound with three families; everyone has written
+    to the bot once (so the bot may write to them privately). Tuesday 2026-12-01 09:00."""
+    h = await start_on_copy(two_classes_db, tmp_path / "mb.db", mailbox_config)
     yield h
     await h.stop()
 
@@ -89,8 +100,9 @@ async def test_declined_and_expired_offers_keep_nothing(mb: Harness) -> None:
     assert "第二件事" not in await all_text_in_db(mb)
     async with mb.db().session() as session:
         assert (await session.scalars(select(PendingQuestion))).all() == []
-    sent = await mb.say("赵雪爸爸", "私聊", "是")
-    assert all(s.where != "王老师" for s in sent), "an expired offer is not submitted"
+    [again] = await mb.say("赵雪爸爸", "私聊", "是")
+    assert again.where == "赵雪爸爸", "an expired offer is not submitted"
+    assert "要把这条消息提交到班级信箱吗" in again.text, "是 is a new message, offered in turn"
 
 
 async def test_offer_only_for_registered_parents(mb: Harness) -> None:
@@ -328,7 +340,7 @@ async def test_one_class_never_sees_another_class_tickets(mb: Harness) -> None:
     [view] = await mb.say("王老师", "私聊", "#信箱 X-0001")
     assert BODY in view.text and "三年级一班的秘密" not in view.text
     sent = await mb.say("王老师", "私聊", "#回复 X-0001 答复")
-    assert all(s.where != "王一妈妈" for s in sent)
+    assert {s.where for s in sent} == {"王老师", "李明妈妈"}, "his own class's X-0001 only"
     [mine] = await mb.say("李老师", "私聊", "#信箱")
     assert "三年级一班的秘密" not in mine.text and "王一妈妈" in mine.text
     assert BODY not in mine.text

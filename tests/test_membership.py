@@ -18,7 +18,8 @@ async def test_bind_refusals_say_what_to_do(harness: Harness) -> None:
     parent = await harness.say("李明妈妈", CLASS, "#绑定 三年级二班")
     assert parent[0].text.startswith("抱歉") and "班主任" in parent[0].text
     await harness.say("王老师", CLASS, "#绑定 三年级二班")
-    assert await harness.say("王老师", "私聊", "#绑定 三年级二班") != []
+    [private] = await harness.say("王老师", "私聊", "#绑定 三年级二班")
+    assert private.private and "请在班级群里发送" in private.text, private.text
 
 
 async def test_commands_in_an_unbound_group_explain_binding(harness: Harness) -> None:

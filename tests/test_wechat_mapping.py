@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.channels.wechat_mapping import (
     RawMembers,
@@ -97,5 +97,13 @@ def test_join_becomes_one_event_for_everyone_who_joined() -> None:
     event = members_event(raw)
     assert event is not None and event.kind is EventKind.MEMBER_JOINED
     assert event.members == members and event.sender.user_id == "wx-wang"
-    assert event.message_id == members_event(raw).message_id  # a replay is a duplicate
+    # The id is what de-duplicates: the gateway delivering this join again (the members in any
+    # order) is a duplicate; another join, a later one or a leave is not.
+    again = members_event(replace(raw, members=members[::-1]))
+    assert again is not None and again.message_id == event.message_id
+    others = [replace(raw, members=members[:1]),
+              replace(raw, occurred_at=NOW + timedelta(minutes=5)),
+              replace(raw, kind=EventKind.MEMBER_LEFT)]
+    ids = {e.message_id for e in map(members_event, others) if e is not None}
+    assert len(ids) == 3 and event.message_id not in ids
     assert members_event(replace(raw, members=())) is None

@@ -9,6 +9,7 @@ Wire details the real gateways share: message `type` uses the TypeScript wechaty
 numbering (Text = 7, not the gRPC enum's 6); the SDK calls Stop before Start; the token arrives
 as the HTTP/2 :authority (not checked here). Events emitted while no stream is open wait for
 the next one, and an event whose delivery broke is delivered again — like a gateway that buffers.
+Timestamps count from a fixed instant (FIRST_STAMP), so no test depends on the machine's date.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ TEXT = 7  # TypeScript wechaty-puppet MessageType.Text
 ATTACHMENT = 1
 IMAGE = 6
 AT = "\u2005"
+# What the gateway stamps on messages and room events: 2026-12-01 09:00 in Shanghai (where the
+# tests' simulated clock starts), one second more for each, never the machine's date.
+FIRST_STAMP = 1_796_086_800
 
 
 @dataclass
@@ -71,6 +75,7 @@ class FakePuppet:
         self._stop_stream: asyncio.Event | None = None
         self._prefix = uuid.uuid4().hex[:6]  # message ids are de-duplicated process-wide
         self._ids = itertools.count(1)
+        self._stamps = itertools.count(FIRST_STAMP)
 
     # --- the scripted world ----------------------------------------------------------------
 
@@ -102,7 +107,7 @@ class FakePuppet:
         self.messages[message_id] = {
             "id": message_id, "text": prefix + text, "type": msg_type, "from_id": talker,
             "room_id": room or "", "to_id": "" if room else self.self_id,
-            "mention_ids": mention, "timestamp": int(time.time())}
+            "mention_ids": mention, "timestamp": next(self._stamps)}
         self._emit(pb.EventType.EVENT_TYPE_MESSAGE, {"messageId": message_id})
         return message_id
 
@@ -120,13 +125,13 @@ class FakePuppet:
         self.rooms[room].members.extend(invitees)
         self._emit(pb.EventType.EVENT_TYPE_ROOM_JOIN, {
             "roomId": room, "inviteeIdList": invitees, "inviterId": inviter,
-            "timestamp": int(time.time())})
+            "timestamp": next(self._stamps)})
 
     def leave(self, room: str, leavers: list[str], remover: str) -> None:
         self.rooms[room].members = [m for m in self.rooms[room].members if m not in leavers]
         self._emit(pb.EventType.EVENT_TYPE_ROOM_LEAVE, {
             "roomId": room, "removeeIdList": leavers, "removerId": remover,
-            "timestamp": int(time.time())})
+            "timestamp": next(self._stamps)})
 
     def fail_sends(self, *statuses: Status) -> None:
         """The next sends are refused with these gRPC statuses."""
@@ -197,7 +202,7 @@ class FakePuppet:
             "id": message_id, "text": text, "type": TEXT if kind == "text" else ATTACHMENT,
             "from_id": self.self_id, "room_id": conversation_id if room else "",
             "to_id": "" if room else conversation_id, "mention_ids": mention_ids,
-            "timestamp": int(time.time())}
+            "timestamp": next(self._stamps)}
         self.sent.append(SentMessage(kind, conversation_id, text, mention_ids, filebox,
                                      time.monotonic(), message_id))
         self._sent_changed.set()

@@ -1,7 +1,7 @@
 """A fake Telegram Bot API on 127.0.0.1 (aiohttp) that the real python-telegram-bot talks to.
 
-It keeps what a test needs to assert on: every accepted call, every call refused with 429, the
-current text of each message the bot sent (after edits). It can enforce Telegram's flood
+It keeps what a test needs to assert on: every accepted call, every call refused with 429 or
+403, the current text of each message the bot sent (after edits). It can enforce Telegram's flood
 limits, refuse chats with 403 (a parent who blocked the bot) and fail the next calls with 5xx.
 
 PTB posts form fields with nested objects (reply_markup, entities …) as JSON strings.
@@ -27,6 +27,14 @@ BOT_USER = {"id": 4242, "is_bot": True, "first_name": "班级助手", "username"
             "can_join_groups": True, "can_read_all_group_messages": True,
             "supports_inline_queries": False}
 SENDING = frozenset({"sendMessage", "editMessageText"})
+# Telegram's `date` on updates and sent messages: 2026-12-01 09:00 in Shanghai (where the rig's
+# simulated clock starts), one second more for each, never the machine's date.
+FIRST_DATE = 1_796_086_800
+_dates = itertools.count(FIRST_DATE)
+
+
+def next_date() -> int:
+    return next(_dates)
 
 
 @dataclass
@@ -58,6 +66,7 @@ class FakeTelegram:
         self.calls: list[Call] = []
         self.rejected: list[Call] = []  # 429s
         self.forbidden: set[int] = set()  # chats answering 403
+        self.forbidden_calls: list[Call] = []  # the sends those chats refused
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, id) → current
         self._failures: deque[int] = deque()  # statuses for the next sending calls
         self._updates: list[dict[str, Any]] = []
@@ -215,6 +224,7 @@ class FakeTelegram:
             return self._error(status, "Internal Server Error" if status >= 500 else "Error")
         chat_id = int(params["chat_id"])
         if chat_id in self.forbidden:
+            self.forbidden_calls.append(Call(method, params))
             return self._error(403, "Forbidden: bot was blocked by the user")
         wait = self._flood_wait(str(chat_id))
         if wait is not None:
@@ -237,7 +247,7 @@ class FakeTelegram:
         chat_id = int(params["chat_id"])
         chat = ({"id": chat_id, "type": "supergroup", "title": "group"} if chat_id < 0
                 else {"id": chat_id, "type": "private", "first_name": "user"})
-        message = {"message_id": message_id or next(self._message_ids), "date": int(time.time()),
+        message = {"message_id": message_id or next(self._message_ids), "date": next_date(),
                    "chat": chat, "from": BOT_USER, "text": params.get("text", "")}
         for key in ("reply_markup", "entities"):
             if key in params:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import itertools
-import time
 from typing import Any
 
-from tests.fake_telegram.server import BOT_USER
+from tests.fake_telegram.server import BOT_USER, next_date
 
 GROUP_ID = -1001234567890
 _message_ids = itertools.count(1)
@@ -26,7 +25,7 @@ def private(user: dict[str, Any]) -> dict[str, Any]:
 
 def message(chat: dict[str, Any], sender: dict[str, Any], text: str, *,
             reply_to: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"message_id": next(_message_ids), "date": int(time.time()),
+    body: dict[str, Any] = {"message_id": next(_message_ids), "date": next_date(),
                             "chat": chat, "from": sender, "text": text, **extra}
     if text.startswith("/"):
         body["entities"] = [{"type": "bot_command", "offset": 0,
@@ -43,7 +42,7 @@ def press(sender: dict[str, Any], card: dict[str, Any], data: str) -> dict[str, 
 
 
 def migrated(chat: dict[str, Any], sender: dict[str, Any], new_id: int) -> dict[str, Any]:
-    return {"message": {"message_id": next(_message_ids), "date": int(time.time()),
+    return {"message": {"message_id": next(_message_ids), "date": next_date(),
                         "chat": {**chat, "type": "group"}, "from": sender,
                         "migrate_to_chat_id": new_id}}
 
@@ -54,5 +53,5 @@ def bot_membership(chat: dict[str, Any], by: dict[str, Any], old: str,
         extra = {"until_date": 0} if status == "kicked" else {}
         return {"user": BOT_USER, "status": status, **extra}
 
-    return {"my_chat_member": {"chat": chat, "from": by, "date": int(time.time()),
+    return {"my_chat_member": {"chat": chat, "from": by, "date": next_date(),
                                "old_chat_member": member(old), "new_chat_member": member(new)}}
