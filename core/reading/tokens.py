@@ -12,8 +12,10 @@ Rules:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from core.reading.lexicon import (
     ACK_EMOJI,
@@ -58,12 +60,28 @@ _NUMBERS: tuple[tuple[Cls, Matcher], ...] = (
     (Cls.TIME, match_time), (Cls.NUM, match_digits))
 
 
-def _lexicon_at(text: str, pos: int) -> tuple[Cls, int] | None:
-    for end in range(min(len(text), pos + _MAX_WORD), pos, -1):
-        cls = LEXICON.get(text[pos:end])
-        if cls is not None:
-            return cls, end
+V = TypeVar("V")
+
+
+def longest_word(text: str, pos: int, words: Mapping[str, V], longest: int) -> tuple[V, int] | None:
+    """The value and end of the longest word of `words` starting at `pos` (at most `longest`)."""
+    for end in range(min(len(text), pos + longest), pos, -1):
+        value = words.get(text[pos:end])
+        if value is not None:
+            return value, end
     return None
+
+
+def _lexicon_at(text: str, pos: int) -> tuple[Cls, int] | None:
+    return longest_word(text, pos, LEXICON, _MAX_WORD)
+
+
+def decoration_at(text: str, pos: int) -> int | None:
+    """End of an emoji, sticker ([抱拳]) or @mention at `pos`: never a word of content."""
+    if is_emoji(text[pos]):
+        return pos + 1
+    found = _STICKER.match(text, pos) or _MENTION.match(text, pos)
+    return found.end() if found else None
 
 
 def _person_at(text: str, pos: int) -> int | None:
