@@ -39,9 +39,10 @@ How a message is read (`read`):
    - question: the question part(s) in the person's own words, when a message both answers and
      asks (`老师，收到。请问交现金还是微信？`).
 
-`looks_like_answer`: a short message (at most 20 characters of text) that holds a strong answer
-word (收到, 参加, 签到, 已到, 去不了, +1 …) but reads as nothing, and is neither a question nor a
-negation: the caller asks that person privately rather than staying silent.
+`looks_like_answer`: a short message (at most 20 characters of text) with an answer word that is
+strong (收到, 参加, 报名, 签到, 已到, 到了, 去不了, 待定, +1 …) but reads as nothing, and is
+neither a question, nor a negation, nor said to others (`请各位家长收到后回复`), nor about the
+pupil (`孩子收到奖状了`): the caller asks that person privately rather than staying silent.
 """
 
 from __future__ import annotations
@@ -127,10 +128,14 @@ class Role(Enum):
 
 # Answer words that are everyday chatter on their own (see rule 3).
 _WEAK_WORDS = frozenset({"去", "来", "到"})
+_LOOKS_MAX_CHARS = 20
+_ADDRESSING = ("请", "各位", "大家", "家长们", "麻烦各位", "麻烦大家")
 _LATE_ACKS = frozenset({"刚看到", "才看到", "刚刚看到", "刚看见", "才看见", "现在才看到"})
 # Skipped between a negation and the answer word it negates (没有都收到 is rare; 还没 is one word).
 _NEG_GAP = frozenset({Cls.FILLER, Cls.TIME, Cls.HEDGE})
 _ITEM_CLASSES = frozenset({Cls.REF, Cls.NUM, Cls.COUNT, Cls.KIND, Cls.PLUS})
+_STRENGTHENING = _ITEM_CLASSES | {Cls.RELATION, Cls.CONJ, Cls.ALL}
+_STRENGTHENING_WORDS = frozenset({"会", "能", "可以", "一定", "肯定", "都", "一起", "准时", "按时"})
 
 
 @dataclass(frozen=True)
@@ -163,10 +168,10 @@ def _topic_words(tokens: tuple[Token, ...]) -> tuple[set[int], list[str]]:
 
 
 def _summary(answers: list[Token]) -> Cls:
-    """One class for a part's answer words: CHECKIN, else the last of YES/NO/MAYBE (a hedge
-    makes it MAYBE), else a lone hedge (MAYBE), else ACK."""
+    """One class for a part's answer words: CHECKIN (unless hedged), else the last of
+    YES/NO/MAYBE (a hedge makes it MAYBE), else a lone hedge (MAYBE), else ACK."""
     classes = {t.cls for t in answers}
-    if Cls.CHECKIN in classes:
+    if Cls.CHECKIN in classes and Cls.HEDGE not in classes:  # 争取到: a maybe, not arrived
         return Cls.CHECKIN
     rsvp = [t.cls for t in answers if t.cls in (Cls.YES, Cls.NO, Cls.MAYBE, Cls.PLUS)]
     if Cls.HEDGE in classes or (rsvp and rsvp[-1] is Cls.MAYBE):
@@ -176,8 +181,16 @@ def _summary(answers: list[Token]) -> Cls:
     return Cls.ACK
 
 
-def _is_weak(token: Token) -> bool:
-    return token.cls in (Cls.ACK_WEAK, Cls.HEDGE) or token.text in _WEAK_WORDS
+def _weak_part(tokens: tuple[Token, ...], answers: list[Token]) -> bool:
+    """Only weak answer words (好的, 嗯, 👍, 去, 到, a lone 可能), and nothing that makes a
+    bare 去 an RSVP: a count, a number, an item word, a person beside me (我带孩子去, 我老公去),
+    全家, a hedge (可能去) or a modal (会去的, 一定, 准时)."""
+    if any(t.cls in _STRENGTHENING or t.text in _STRENGTHENING_WORDS for t in tokens):
+        return False
+    hedges = [t for t in answers if t.cls is Cls.HEDGE]
+    if hedges and len(hedges) < len(answers):
+        return False
+    return all(t.cls in (Cls.ACK_WEAK, Cls.HEDGE) or t.text in _WEAK_WORDS for t in answers)
 
 
 def _negated(tokens: tuple[Token, ...]) -> bool:
@@ -215,7 +228,7 @@ def _analyse(chunk: Chunk) -> _Part:
     child_alone = Cls.CHILD in classes and not classes & {Cls.SUBJ, Cls.RELATION, Cls.CONJ}
     if answers:
         summary = _summary(answers)
-        weak = all(_is_weak(t) for t in answers)
+        weak = _weak_part(tokens, answers)
         if not residue and not child_alone:
             return _Part(chunk, tokens, Role.ANSWER, summary, weak, tuple(topic))
         inline_reason = summary in (Cls.NO, Cls.MAYBE) and not weak and not child_alone \
@@ -256,10 +269,13 @@ def _span(norm: Normalised, parts: list[_Part], *, with_mark: bool = False) -> s
 
 def _reason(norm: Normalised, parts: list[_Part], deciding: int) -> str:
     part = parts[deciding]
-    if part.residue:
-        start = part.chunk.start + part.residue[0].start
-        end = part.chunk.start + part.residue[-1].end
-        return norm.original(start, end).strip()
+    if part.residue:  # 要加班去不了 → 要加班; 不参加因为加班 → 因为加班
+        words = [t for t in part.tokens if t.cls in ANSWER_CLASSES]
+        if part.residue[0].start < words[0].start:
+            start, end = part.tokens[0].start, words[0].start
+        else:
+            start, end = words[-1].end, part.tokens[-1].end
+        return norm.original(part.chunk.start + start, part.chunk.start + end).strip()
     after: list[_Part] = []
     for later in parts[deciding + 1:]:
         if later.role is Role.ANSWER:
@@ -360,18 +376,26 @@ def read(text: str) -> Reading:
         changed_mind=_changed(parts, deciding), **common)  # type: ignore[arg-type]
 
 
-def _decoration(token: Token) -> bool:
-    """@mentions, stickers and emoji: not counted in a message's length."""
-    return token.cls in (Cls.FILLER, Cls.ACK_WEAK) and (
-        token.text[:1] in "@[" or (len(token.text) == 1 and not token.text.isalnum()))
-
-
 def looks_like_answer(text: str) -> bool:
     """A short message with a strong answer word that `read` could not read (see docstring)."""
     reading = read(text)
     if reading.is_answer or reading.is_question or reading.negated:
         return False
     norm = normalise(text or "")
-    content = "".join(t.text for c in chunks(norm) for t in tokenize(c.text)
-                      if not _decoration(t))
-    return len(content) <= 20 and any(word in content for word in STRONG_ANSWER_WORDS)
+    tokens = [t for c in chunks(norm) for t in tokenize(c.text)]
+    content = [t for t in tokens if not _decoration(t)]
+    if sum(len(t.text) for t in content) > _LOOKS_MAX_CHARS or not content:
+        return False
+    if content[0].text.startswith(_ADDRESSING) and not content[0].text.startswith(("请假", "请问")):
+        return False  # 请各位家长收到后回复: said to others, not an answer
+    classes = {t.cls for t in tokens}
+    if Cls.CHILD in classes and not classes & {Cls.SUBJ, Cls.RELATION}:
+        return False  # 孩子收到奖状了: about the pupil
+    return any(t.cls in ANSWER_CLASSES and any(w in t.text for w in STRONG_ANSWER_WORDS)
+               for t in tokens)
+
+
+def _decoration(token: Token) -> bool:
+    """@mentions, stickers and emoji: not counted in a message's length."""
+    return token.cls in (Cls.FILLER, Cls.ACK_WEAK) and (
+        token.text[:1] in "@[" or (len(token.text) == 1 and not token.text.isalnum()))

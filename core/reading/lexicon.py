@@ -40,7 +40,7 @@ class Cls(StrEnum):
     REF = "ref"  # #3, 第3条, 10号: an item number
     NUM = "num"  # a bare number (3): an item number next to an answer word
     KIND = "kind"  # 通知, 家长会, 座谈会: what kind of item
-    LATE = "late"  # 不好意思, 回复晚了: says the answer comes late
+    LATE = "late"  # 回复晚了, 刚看群: says the answer comes late
     TIME = "time"  # 明天, 周五, 晚上, 7点: when, not what
     FILLER = "filler"  # 老师, 谢谢, 了, 哈, 的, 都, emoji, stickers, @mentions
     RES = "res"  # anything not known: content the answer words do not cover
@@ -66,9 +66,9 @@ _GROUPS: list[dict[str, Cls]] = [
         [收到]
     """),
     _words(Cls.YES, """
-        参加 参会 参与 报名 报名参加 我报名 去 能去 会去 可以去 要去 都去 一起去 前往 来
-        能来 会来 可以来 一定来 出席 准时参加 准时到 一定到 必到 准到 肯定到 参家 算我一个
-        加我一个 算上我 到会
+        参加 参会 参与 报名 报名参加 我报名 去 能去 会去 可以去 要去 都去 一起去 前往 来 能来
+        会来 可以来 一定来 出席 准时参加 准时到 一定到 必到 准到 肯定到 参家 算我一个 加我一个
+        算上我 到会
     """),
     _words(Cls.NO, """
         不参加 不参与 参加不了 参加不成 不能参加 无法参加 没法参加 没办法参加 不能参与 去不了
@@ -78,7 +78,8 @@ _GROUPS: list[dict[str, Cls]] = [
     """),
     _words(Cls.MAYBE, """
         待定 未定 不一定 不确定 还不确定 说不定 说不准 不好说 看情况 到时候看 到时再看 再看看
-        看看再说 再说 还不知道 还不清楚 看安排 看时间 待确认 不一定能去 不一定去 不一定参加
+        看看再说 再说 到时候看看 到时看看 还不知道 还不清楚 看安排 看时间 待确认 不一定能去
+        不一定去 不一定参加
     """),
     _words(Cls.HEDGE, "可能 也许 或许 估计 大概 应该 尽量 争取 大概率 可能会 应该会 应该能"),
     _words(Cls.CHECKIN, """
@@ -109,12 +110,12 @@ _GROUPS: list[dict[str, Cls]] = [
         通知 告家长书 公告 消息 信息 短信 回执 表 表格 家长会 座谈会 培训会 交流会 经验交流会
         开放日 会议 活动 讲座 班会 报名表
     """),
-    _words(Cls.LATE, "回复晚了 晚了 抱歉 sorry 刚看群 回晚了 才看群 看晚了"),
+    _words(Cls.LATE, "回复晚了 晚了 刚看群 回晚了 才看群 看晚了 回复晚"),
     # Words that look like answers but are not: the longest word wins, so these stop the
     # shorter answer inside them (马上到 is on the way, not arrived; 了解一下 is "look into it").
     _words(Cls.RES, """
         马上到 马上就到 快到了 就到 在路上 路上 到家 到家了 了解一下 看一下 看下 收费 到底 来自
-        到期 收拾 收好 好久 好看 好像 好多 行程 去年 来说 来看
+        到期 收拾 收好 签到表 签到处 签到时间 好久 好看 好像 好多 行程 去年 来说 来看
     """),
     _words(Cls.TIME, """
         今天 明天 后天 昨天 今晚 明晚 今早 明早 上午 下午 中午 晚上 早上 傍晚 到时候 到时 届时
@@ -126,9 +127,9 @@ _GROUPS: list[dict[str, Cls]] = [
         thanks thx thank you 了 啦 哈 哈哈 呀 啊 哦 噢 喔 嘞 咯 哟 呐 滴 的 嗷 吧 嘛 呢 咧 耶 呗
         哇 噻 撒 已经 已 都 也 一起 一块 一块儿 一定 肯定 准时 按时 会 能 可以 要 就 再 还 必须
         保证 当然 亲自 全程 这个 那个 这条 那条 上面的 刚才的 刚发的 老师发的 发的 群里的 学校的
-        关于 有关 班主任 校长 是 在 那 那么 那我 那我们 好的老师 哈哈哈 嘻嘻 呵呵 不好意思 一下
-        thank you it [玫瑰] [爱心] [微笑] [愉快] [呲牙] [憨笑] [鼓掌] [庆祝] [加油] [太阳]
-        [拥抱] [胜利] [耶] [旺柴] [嘿哈]
+        关于 有关 班主任 校长 是 在 那 那么 那我 那我们 哈哈哈 嘻嘻 呵呵 不好意思 抱歉 sorry 共
+        一共 总共 合计 一下 thank you it [玫瑰] [爱心] [微笑] [愉快] [呲牙] [憨笑] [鼓掌] [庆祝]
+        [加油] [太阳] [拥抱] [胜利] [耶] [旺柴] [嘿哈]
     """),
 ]
 

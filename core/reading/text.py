@@ -50,6 +50,12 @@ class Chunk:
     mark: str  # the separators that follow it ("?" makes it a question)
 
 
+def _dot_in_number_mark(text: str, i: int) -> bool:
+    """The dot of `no.3` joins, it does not separate."""
+    return (text[i] == "." and 0 < i < len(text) - 1 and text[i - 1].isascii()
+            and text[i - 1].isalpha() and text[i + 1].isdigit())
+
+
 def _skin_tone(char: str) -> bool:
     return 0x1F3FB <= ord(char) <= 0x1F3FF
 
@@ -80,7 +86,7 @@ def chunks(norm: Normalised) -> list[Chunk]:
                 start = i
             i = stickers[i]
             continue
-        if text[i] in _SEPARATORS:
+        if text[i] in _SEPARATORS and not _dot_in_number_mark(text, i):
             if start is not None:
                 mark_end = i
                 while mark_end < len(text) and text[mark_end] in _SEPARATORS \

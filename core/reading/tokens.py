@@ -86,9 +86,11 @@ def decoration_at(text: str, pos: int) -> int | None:
 
 def _person_at(text: str, pos: int) -> int | None:
     found = _PERSON.match(text, pos)
-    if found and not set(found.group(1)) & NOT_IN_NAMES:
-        return found.end()
-    return None
+    if found is None or set(found.group(1)) & NOT_IN_NAMES:
+        return None
+    if any(relation in found.group(1) for relation in _RELATIONS):
+        return None  # 爷爷奶奶 is two people, not 奶奶 of someone called 爷爷
+    return found.end()
 
 
 def _candidates(text: str, pos: int) -> list[tuple[int, int, Cls, int | None]]:
