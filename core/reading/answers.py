@@ -5,12 +5,14 @@ How a message is read (`read`):
    punctuation (see `core.reading.text`); each part is cut into words (`core.reading.tokens`).
 2. Each part gets one role:
    - QUESTION: it has a question word (吗, 什么, 几点, 能不能, 去不去 …), ends with `?`, asks
-     "V没" (`收到没`), or follows an opener (请问, 想问一下): from an opener on, the rest of
-     the message is the question. A question is never an answer (`收到了吗？`, `能参加吗`).
+     "V没" (`收到没`) or offers alternatives (`参加还是不参加`), or follows an opener (请问,
+     想问一下): from an opener on, the rest of the message is the question. A question is
+     never an answer (`收到了吗？`, `能参加吗`).
    - NEGATED: an answer word right after a negation (`没收到体检表`, `不是参加`, `不知道`).
      Words that are themselves negative answers (`不参加`, `去不了`, `来不了`) are NO, not
      negations.
-   - PAST: reported, not current (`本来要参加`, `之前说不去`): skipped, but marks a change.
+   - PAST: reported or supposed, not current (`本来要参加`, `之前说不去`, `如果参加`,
+     `收到的话`): skipped; a reported answer before the real one marks a change of mind.
    - ANSWER: answer words with nothing unknown beside them, only fillers (老师, 谢谢, 了, 哈,
      emoji, stickers, @mentions), people (我, 孩子爸爸, 李明妈妈), times (明天, 周五), counts,
      item numbers and item words (`体检费的通知`). A decline may carry its reason inline
@@ -42,7 +44,8 @@ How a message is read (`read`):
 `looks_like_answer`: a short message (at most 20 characters of text) with an answer word that is
 strong (收到, 参加, 报名, 签到, 已到, 到了, 去不了, 待定, +1 …) but reads as nothing, and is
 neither a question, nor a negation, nor said to others (`请各位家长收到后回复`), nor about the
-pupil (`孩子收到奖状了`): the caller asks that person privately rather than staying silent.
+pupil (`孩子收到奖状了`), nor supposed (`收到的话回复一下`): the caller asks that person
+privately rather than staying silent.
 """
 
 from __future__ import annotations
@@ -133,6 +136,7 @@ _ADDRESSING = ("请", "各位", "大家", "家长们", "麻烦各位", "麻烦�
 _LATE_ACKS = frozenset({"刚看到", "才看到", "刚刚看到", "刚看见", "才看见", "现在才看到"})
 # Skipped between a negation and the answer word it negates (没有都收到 is rare; 还没 is one word).
 _NEG_GAP = frozenset({Cls.FILLER, Cls.TIME, Cls.HEDGE})
+_NOT_IN_TOPIC = frozenset("的了")
 _ITEM_CLASSES = frozenset({Cls.REF, Cls.NUM, Cls.COUNT, Cls.KIND, Cls.PLUS})
 _STRENGTHENING = _ITEM_CLASSES | {Cls.RELATION, Cls.CONJ, Cls.ALL}
 _STRENGTHENING_WORDS = frozenset({"会", "能", "可以", "一定", "肯定", "都", "一起", "准时", "按时"})
@@ -151,19 +155,30 @@ class _Part:
 
 
 def _topic_words(tokens: tuple[Token, ...]) -> tuple[set[int], list[str]]:
-    """Unknown words that name an item (体检费 in 体检费的通知) and specific kind words."""
+    """Words that name an item: the unknown run before a kind word (体检费 in 体检费的通知,
+    运动会 in 运动会的通知: one-character fillers like 会 belong to the run) and the kind
+    word itself unless it is generic (座谈会 yes, 通知 no)."""
     absorbed: set[int] = set()
     words: list[str] = []
     for i, token in enumerate(tokens):
-        if token.cls is Cls.KIND:
-            j = i - 1
-            if j >= 0 and tokens[j].cls is Cls.FILLER and tokens[j].text == "的":
-                j -= 1
-            if j >= 0 and tokens[j].cls is Cls.RES and j not in absorbed:
-                absorbed.add(j)
-                words.append(tokens[j].text)
-            if token.text not in GENERIC_KINDS:
-                words.append(token.text)
+        if token.cls is not Cls.KIND:
+            continue
+        j = i - 1
+        if j >= 0 and tokens[j].text == "的":
+            j -= 1
+        run: list[int] = []
+        while j >= 0 and j not in absorbed and (tokens[j].cls is Cls.RES or (
+                tokens[j].cls is Cls.FILLER and len(tokens[j].text) == 1
+                and tokens[j].text not in _NOT_IN_TOPIC)):
+            run.insert(0, j)
+            j -= 1
+        while run and tokens[run[0]].cls is not Cls.RES:
+            run.pop(0)
+        if run:
+            absorbed.update(run)
+            words.append("".join(tokens[k].text for k in run))
+        if token.text not in GENERIC_KINDS:
+            words.append(token.text)
     return absorbed, words
 
 
@@ -174,7 +189,7 @@ def _summary(answers: list[Token]) -> Cls:
     if Cls.CHECKIN in classes and Cls.HEDGE not in classes:  # 争取到: a maybe, not arrived
         return Cls.CHECKIN
     rsvp = [t.cls for t in answers if t.cls in (Cls.YES, Cls.NO, Cls.MAYBE, Cls.PLUS)]
-    if Cls.HEDGE in classes or (rsvp and rsvp[-1] is Cls.MAYBE):
+    if Cls.HEDGE in classes or Cls.MAYBE in classes:  # 不一定能参加, 可能去不了
         return Cls.MAYBE
     if rsvp:
         return Cls.NO if rsvp[-1] is Cls.NO else Cls.YES
@@ -212,11 +227,21 @@ def _asks_v_mei(tokens: tuple[Token, ...]) -> bool:
             and meaningful[-2].cls in ANSWER_CLASSES)
 
 
+def _alternatives(tokens: tuple[Token, ...]) -> bool:
+    """参加还是不参加: 还是 between two answers in one part offers a choice, it asks."""
+    for i, token in enumerate(tokens):
+        if token.text == "还是" and any(t.cls in ANSWER_CLASSES for t in tokens[:i]) \
+                and any(t.cls in ANSWER_CLASSES for t in tokens[i + 1:]):
+            return True
+    return False
+
+
 def _analyse(chunk: Chunk) -> _Part:
     tokens = tokenize(chunk.text)
     classes = {t.cls for t in tokens}
     opener = Cls.OPENER in classes
-    if opener or Cls.QUESTION in classes or "?" in chunk.mark or _asks_v_mei(tokens):
+    if opener or Cls.QUESTION in classes or "?" in chunk.mark or _asks_v_mei(tokens) \
+            or _alternatives(tokens):
         return _Part(chunk, tokens, Role.QUESTION, opener=opener)
     if _negated(tokens):
         return _Part(chunk, tokens, Role.NEGATED)
@@ -391,6 +416,8 @@ def looks_like_answer(text: str) -> bool:
     classes = {t.cls for t in tokens}
     if Cls.CHILD in classes and not classes & {Cls.SUBJ, Cls.RELATION}:
         return False  # 孩子收到奖状了: about the pupil
+    if Cls.PAST in classes:
+        return False  # 收到的话回复一下: supposed, not answered
     return any(t.cls in ANSWER_CLASSES and any(w in t.text for w in STRONG_ANSWER_WORDS)
                for t in tokens)
 

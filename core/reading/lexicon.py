@@ -28,7 +28,7 @@ class Cls(StrEnum):
     PLUS = "plus"  # +1, +2 (a sign-up with a head count)
     NEG = "neg"  # 不是, 没, 没有, 未: an answer word after it is not an answer
     CHANGE = "change"  # 还是, 改成, 算了: a change of mind
-    PAST = "past"  # 本来, 原来, 之前说: reported speech, not the answer now
+    PAST = "past"  # 本来, 之前说, 如果, 的话: reported or supposed, not the answer now
     QUESTION = "question"  # 吗, 什么, 能不能, 去不去: the part is a question
     OPENER = "opener"  # 请问, 想问一下: everything from here on is a question
     SUBJ = "subj"  # 我, 我们, 孩子爸爸, 李明妈妈: who answers
@@ -77,9 +77,9 @@ _GROUPS: list[dict[str, Cls]] = [
         脱不开身 不出席 无法出席 不克出席 唔去 去唔到 唔参加 唔得闲 不过来了 就不去了 去不了了
     """),
     _words(Cls.MAYBE, """
-        待定 未定 不一定 不确定 还不确定 说不定 说不准 不好说 看情况 到时候看 到时再看 再看看
-        看看再说 再说 到时候看看 到时看看 还不知道 还不清楚 看安排 看时间 待确认 不一定能去
-        不一定去 不一定参加
+        待定 未定 不一定 不确定 说不好 还不确定 说不定 说不准 不好说 看情况 到时候看 到时再看
+        再看看 看看再说 再说 到时候看看 到时看看 还不知道 还不清楚 看安排 看时间 待确认
+        不一定能去 不一定去 不一定参加
     """),
     _words(Cls.HEDGE, "可能 也许 或许 估计 大概 应该 尽量 争取 大概率 可能会 应该会 应该能"),
     _words(Cls.CHECKIN, """
@@ -87,8 +87,8 @@ _GROUPS: list[dict[str, Cls]] = [
         进场 已进场 入场 已就位 就位 报到 到了到了
     """),
     _words(Cls.NEG, "不 不是 没 没有 未 还没 还没有 并没有 并没 并不 尚未 还未 都没 也没 别"),
-    _words(Cls.CHANGE, "还是 那还是 改成 改为 改 又 现在 最终 最后 算了 临时 突然 那就"),
-    _words(Cls.PAST, "本来 原来 原本 之前 之前说 刚才说 上次说 早上说"),
+    _words(Cls.CHANGE, "还是 那还是 改成 改为 改 又 最终 最后 算了 临时 突然 那就"),
+    _words(Cls.PAST, "本来 原来 原本 之前 之前说 刚才说 上次说 早上说 如果 要是 假如 的话 万一"),
     _words(Cls.QUESTION, """
         吗 么 什么 啥 怎么 怎样 咋 为什么 为啥 哪 哪里 哪儿 哪个 哪天 几点 几号 几个 多少 多久
         是否 能不能 可不可以 会不会 要不要 是不是 有没有 需不需要 用不用 去不去 来不来 参不参加
@@ -115,11 +115,12 @@ _GROUPS: list[dict[str, Cls]] = [
     # shorter answer inside them (马上到 is on the way, not arrived; 了解一下 is "look into it").
     _words(Cls.RES, """
         马上到 马上就到 快到了 就到 在路上 路上 到家 到家了 了解一下 看一下 看下 收费 到底 来自
-        到期 收拾 收好 签到表 签到处 签到时间 好久 好看 好像 好多 行程 去年 来说 来看
+        到期 收拾 收好 改到 提前到 推迟到 延期到 延迟到 定到 调到 挪到 签到表 签到处 签到时间
+        好久 好看 好像 好多 行程 去年 来说 来看
     """),
     _words(Cls.TIME, """
         今天 明天 后天 昨天 今晚 明晚 今早 明早 上午 下午 中午 晚上 早上 傍晚 到时候 到时 届时
-        那天 当天 这周 本周 下周 上周 周末 这次 本次 下次 待会 一会儿 马上
+        那天 当天 现在 这周 本周 下周 上周 周末 这次 本次 下次 待会 一会儿 马上
     """),
     _words(Cls.FILLER, """
         老师 老师好 老师们 各位 各位老师 您 您好 你好 大家好 早上好 晚上好 谢谢 谢谢老师 谢谢您

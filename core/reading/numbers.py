@@ -7,7 +7,8 @@
     `我们俩` / `夫妻俩` / `两口子` (2), `仨` (3), `+2` (2);
   * else people joined by 和 / 跟 / 与 / 带 / 还有 / 、 are counted, each side one person or
     as many relation words as it names side by side: `我和孩子爸爸` 2, `爸爸妈妈` 2,
-    `我带孩子` 2, `我和老公还有孩子` 3; `我老公` is one person (我 owns 老公);
+    `我带孩子` 2, `我和老公还有孩子` 3, `我带两个孩子` 3; `我老公` is one person (我 owns
+    老公);
   * `我们` / `我家` without a number, and `全家`, say no number: None. A single person (`我`)
     is None too: None means "no number written" and the caller counts one.
 """
@@ -30,18 +31,22 @@ _MAX_PEOPLE = 30  # above this a "count" is a typo or not a count
 def count_people(tokens: Iterable[Token], plural: frozenset[str] = _PLURAL) -> int | None:
     """The head count said by these words (rules in the module docstring), or None."""
     tokens = tuple(tokens)
-    for token in tokens:
-        if token.cls in (Cls.COUNT, Cls.PLUS) and token.value:
+    children = _counted_children(tokens)
+    for i, token in enumerate(tokens):
+        if token.cls in (Cls.COUNT, Cls.PLUS) and token.value and i not in children:
             return token.value if 0 < token.value <= _MAX_PEOPLE else None
     if any(t.cls is Cls.ALL for t in tokens):
         return None
     groups: list[list[Token]] = [[]]
-    for token in tokens:
+    total = 0
+    for i, token in enumerate(tokens):
         if token.cls is Cls.CONJ:
             groups.append([])
-        elif token.cls in (Cls.SUBJ, Cls.RELATION, Cls.CHILD):
+        elif token.cls in (Cls.SUBJ, Cls.RELATION) or (token.cls is Cls.CHILD
+                                                        and i - 1 not in children):
             groups[-1].append(token)
-    total = 0
+        elif i in children:
+            total += token.value or 0
     for group in groups:
         if not group:
             continue
@@ -54,6 +59,12 @@ def count_people(tokens: Iterable[Token], plural: frozenset[str] = _PLURAL) -> i
         else:
             total += 1
     return total if total >= 2 else None
+
+
+def _counted_children(tokens: tuple[Token, ...]) -> set[int]:
+    """Counts of children (`带两个孩子`): positions of COUNT tokens right before a child word."""
+    return {i for i, t in enumerate(tokens[:-1])
+            if t.cls is Cls.COUNT and tokens[i + 1].cls is Cls.CHILD}
 
 
 def people_count(text: str) -> int | None:

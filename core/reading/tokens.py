@@ -3,8 +3,10 @@
 Rules:
 - At each position the longest candidate wins: a word of the lexicon, a number pattern
   (head count `2个人`, item reference `第3条`, sign-up `+1`, time `19:30`), a person
-  (`李明妈妈`: a name of 1-3 characters before a relation word), a teacher (`王老师`), an
+  (`李明妈妈`, `李明的奶奶`: a name of 1-3 characters before a relation word), a teacher
+  (`王老师`), an
   @mention, a sticker (`[抱拳]`) or an emoji. On a tie the lexicon wins.
+- `到` right before a time (`到周五`, `改到下周五`) means "until / to", not an arrival.
 - Whatever is not known becomes a RES token (consecutive unknown characters are merged):
   it is content the answer words do not cover, and it decides whether a part is an answer.
 """
@@ -48,7 +50,7 @@ class Token:
 _MAX_WORD = max(len(w) for w in LEXICON)
 _RELATIONS = sorted((w for w, c in LEXICON.items() if c is Cls.RELATION), key=len, reverse=True)
 _CJK = r"[\u4e00-\u9fff]"
-_PERSON = re.compile(rf"({_CJK}{{1,3}}?)({'|'.join(_RELATIONS)})")
+_PERSON = re.compile(rf"({_CJK}{{1,3}}?)的?({'|'.join(_RELATIONS)})")  # 李明妈妈, 李明的奶奶
 _TEACHER = re.compile(rf"(?:{'|'.join(COMPOUND_SURNAMES)}|{_CJK})(?:老师|班主任|校长)")
 _MENTION = re.compile(
     rf"@(?:所有人|all|everyone|[a-z0-9_.]+|[^@\s]{{1,8}}?(?:老师|班主任|校长|{'|'.join(_RELATIONS)})"
@@ -133,6 +135,8 @@ def tokenize(text: str) -> tuple[Token, ...]:
             pos += 1
             continue
         end, _, cls, value = max(options, key=lambda o: (o[0], o[1]))
+        if cls is Cls.CHECKIN and text[pos:end] == "到" and match_time(text, end):
+            cls = Cls.RES  # 到周五: "until Friday", not "arrived"
         tokens.append(Token(cls, text[pos:end], pos, end, value))
         pos = end
     return tuple(tokens)
