@@ -1,4 +1,5 @@
-"""The outbox and outbox sender: quiet hours, retries, unreachable chats, de-duplication, restarts."""
+"""The outbox and outbox sender: quiet hours, retries, unreachable chats, de-duplication,
+restarts."""
 
 from __future__ import annotations
 

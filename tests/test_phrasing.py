@@ -62,7 +62,7 @@ def load() -> list[Line]:
     for number, raw in enumerate(DATA.read_text(encoding="utf-8").splitlines(), start=1):
         if not raw.strip() or raw.startswith("#!"):
             continue
-        columns = raw.split("\t") + ["", ""]
+        columns = [*raw.split("\t"), "", ""]
         text = columns[0].replace("\\n", "\n")
         lines.append(Line(number, text, parse_expectation(columns[1], columns[2], columns[3])))
     return lines

@@ -7,8 +7,9 @@ Teachers write `#家长会 周五 19:30 三楼会议室 期中家长会` rather 
    set apart (`19:30三楼` → `19:30 三楼`).
 2. Optional extras are taken out first: a capacity (`限40人`, `限额 40`, `名额40`) and a
    deadline (`截止 12月3日 18:00`, `报名截止12月3日`).
-3. The time is the one point in time jionlp finds in the rest. None: time is missing; more
-   than one: unclear (which is the meeting?).
+3. The time is the one point in time jionlp finds in the rest. None, or one that cannot be
+   read as a day (`下周`: `time_error` says why): time is missing; more than one: unclear
+   (which is the meeting?).
 4. The other pieces, in order, are a place when they end with a place word (室, 教室, 会议室,
    礼堂, 报告厅, 厅, 堂, 馆, 楼, 操场, 学校 …) or are an online place (线上, 网上, 腾讯会议,
    钉钉, 视频会议 …), or follow 在 (`在三楼`, `期中家长会在三楼会议室`); everything else is
@@ -145,7 +146,7 @@ def split_meeting(text: str, now: datetime, tz: ZoneInfo) -> MeetingParts:
         except TimeParseError as exc:
             time_error = str(exc)
     place, topic = " ".join(places), " ".join(topics)
-    missing = tuple(name for name, value in (("time", when_text), ("place", place),
+    missing = tuple(name for name, value in (("time", when), ("place", place),
                                               ("topic", topic)) if not value)
     return MeetingParts(when=when, when_text=when_text, place=place, topic=topic,
                         deadline_text=deadline, capacity=capacity, missing=missing,
