@@ -99,3 +99,20 @@ def test_every_kind_is_covered() -> None:
 @pytest.mark.parametrize("line", LINES, ids=[f"L{line.number}" for line in LINES])
 def test_phrasing(line: Line) -> None:
     assert actual(line.text) == line.expect, f"line {line.number}: {line.text!r}"
+
+
+# The phrasings quoted in issue 10: they must stay in the file (the file may grow, not lose them).
+ISSUE_10 = (
+    "参加", "不参加 加班", "签到", "收到了", "收到 10号通知", "10收到", "3收到", "参加，2个人",
+    "我和孩子爸爸都去", "去不了，要加班", "可能去", "报名+1", "+1", "还是不去了，临时出差",
+    "请好假了，能去，参加 3人", "已到", "到了到了", "我到了，在门口", "好的 收到",
+    "收到了收到了，辛苦了！", "好滴", "体检费的通知收到了", "@王老师 收到", "收到，上周…刚看到",
+    "好的", "收到", "一家三口都去", "[抱拳]", "收到了吗？", "没收到体检表",
+    "不是参加", "老师，收到。请问交现金还是微信？", "收到3", "收到 #3", "收到第3条", "座谈会参加",
+    "能参加吗", "收到，谢谢老师🌹",
+)
+
+
+def test_the_issue_samples_are_in_the_file() -> None:
+    texts = {line.text for line in LINES}
+    assert [sample for sample in ISSUE_10 if sample not in texts] == []
