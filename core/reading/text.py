@@ -20,7 +20,7 @@ from dataclasses import dataclass
 _DROP = frozenset("\ufe0f\ufe0e\u200b\u200c\u200d\u2060\ufeff")
 _SEPARATORS = frozenset(" \t\n\r,.。!?;:~…()[]{}\"'“”‘’「」『』《》<>|-—_=*\u3000·")
 # Inside a sticker ("[抱拳]") brackets are part of the word, not separators.
-_STICKER = re.compile(r"\[[^\[\]\s]{1,8}\]")
+STICKER = re.compile(r"\[[^\[\]\s]{1,8}\]")
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def normalise(source: str) -> Normalised:
 def chunks(norm: Normalised) -> list[Chunk]:
     """Cut at separators; stickers ([抱拳]) are kept whole."""
     text = norm.text
-    stickers = {m.start(): m.end() for m in _STICKER.finditer(text)}
+    stickers = {m.start(): m.end() for m in STICKER.finditer(text)}
     parts: list[Chunk] = []
     start: int | None = None
     i = 0

@@ -35,7 +35,7 @@ from core.reading.numerals import (
     match_ref,
     match_time,
 )
-from core.reading.text import is_emoji
+from core.reading.text import STICKER, is_emoji
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,6 @@ _MENTION = re.compile(
     rf"@(?:所有人|all|everyone|[a-z0-9_.]+|[^@\s]{{1,8}}?(?:老师|班主任|校长|{'|'.join(_RELATIONS)})"
     r"|[^@\s]+$)")
 _PLACE = re.compile(rf"(?:在|到了?|已到)(?:{_CJK}{{0,4}}?)(?:{'|'.join(CHECKIN_PLACES)})(?:了|啦)?")
-_STICKER = re.compile(r"\[[^\[\]\s]{1,8}\]")
 _NUMBERS: tuple[tuple[Cls, Matcher], ...] = (
     (Cls.PLUS, match_plus), (Cls.COUNT, match_count), (Cls.REF, match_ref),
     (Cls.TIME, match_time), (Cls.NUM, match_digits))
@@ -82,7 +81,7 @@ def decoration_at(text: str, pos: int) -> int | None:
     """End of an emoji, sticker ([抱拳]) or @mention at `pos`: never a word of content."""
     if is_emoji(text[pos]):
         return pos + 1
-    found = _STICKER.match(text, pos) or _MENTION.match(text, pos)
+    found = STICKER.match(text, pos) or _MENTION.match(text, pos)
     return found.end() if found else None
 
 
@@ -111,7 +110,7 @@ def _candidates(text: str, pos: int) -> list[tuple[int, int, Cls, int | None]]:
         found.append((mention.end(), 3, Cls.FILLER, None))
     if place := _PLACE.match(text, pos):
         found.append((place.end(), 1, Cls.CHECKIN, None))
-    if sticker := _STICKER.match(text, pos):
+    if sticker := STICKER.match(text, pos):
         cls = LEXICON.get(sticker.group(), Cls.FILLER)
         found.append((sticker.end(), 3, cls, None))
     if is_emoji(text[pos]):
