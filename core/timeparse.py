@@ -3,6 +3,15 @@
 Why jionlp: it resolves relative Chinese expressions (下周五晚上7点, 后天上午10点半, 今晚8点)
 against a base time correctly; dateparser does not. It is heavy (banner on import, ~0.3 s first
 call), so it is imported lazily, once, with its stdout banner and stray logging silenced.
+
+Forms accepted beyond jionlp's own (rules applied before it reads the text):
+- full-width digits and colons (１９：００), ISO `T`, 明早 = 明天早上;
+- a dotted month.day as teachers write it: `12.5 19:00`, `12.05`, `12.5号` = 12月5日 (a
+  year.month.day like `2027.1.5` is left to jionlp);
+- a month and day without a year (`12月5号`, `12/5`, `1.5`) that has already passed this year is
+  the next such day, when that is at most half a year away (`1.5` written in December is next
+  January); a date further back stays in the past (yesterday's date is a slip, and the caller
+  refuses past times with what it understood).
 """
 
 from __future__ import annotations
@@ -30,6 +39,12 @@ _TIME_CUE = re.compile(
 )
 # jionlp reads 明早/明晨 as *today* morning; spell it out so it lands on tomorrow.
 _TOMORROW_MORNING = re.compile(r"明(?:早上?|早晨|晨)")
+# 12.5 / 12.05 / 12.5号 → 12月5日 (not the middle of 2027.1.5, nor a decimal inside a number).
+_DOT_DATE = re.compile(r"(?<![\d.])(1[0-2]|0?[1-9])\.(3[01]|[12]\d|0?[1-9])(?![\d.])[号日]?")
+# A month and a day (12月5日, 12/5, 12-5) and the marks of an explicit year (2027, 明年).
+_MONTH_DAY = re.compile(r"(?<!\d)\d{1,2}\s*(?:月|/|-)\s*\d{1,2}|[一二三四五六七八九十]{1,2}月")
+_YEAR = re.compile(r"\d{4}|年")
+_NEXT_OCCURRENCE_WITHIN = timedelta(days=183)
 _FMT = "%Y-%m-%d %H:%M:%S"
 
 _lock = threading.Lock()
@@ -70,11 +85,24 @@ def _jionlp() -> ModuleType:
         return _jio
 
 
-def _normalise(text: str) -> str:
-    """Full-width → ASCII (１９：００ → 19:00), ISO 'T' → space, 明早 → 明天早上."""
+def normalise(text: str) -> str:
+    """Full-width → ASCII (１９：００ → 19:00), ISO 'T' → space, 明早 → 明天早上,
+    12.5 → 12月5日. The text jionlp reads (and find_times' offsets refer to)."""
     text = unicodedata.normalize("NFKC", text).strip()
     text = re.sub(r"(\d)T(\d)", r"\1 \2", text)
+    text = _DOT_DATE.sub(r"\1月\2日", text)
     return _TOMORROW_MORNING.sub("明天早上", text)
+
+
+def _next_occurrence(start: datetime, norm: str, base: datetime) -> datetime:
+    """A year-less month/day already past this year → next year, if within half a year."""
+    if not _MONTH_DAY.search(norm) or _YEAR.search(norm) or start.date() >= base.date():
+        return start
+    try:
+        later = start.replace(year=start.year + 1)
+    except ValueError:  # 2月29日
+        return start
+    return later if later - base <= _NEXT_OCCURRENCE_WITHIN else start
 
 
 def parse_when(text: str, now: datetime, tz: ZoneInfo) -> ParsedTime:
@@ -86,7 +114,7 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo) -> ParsedTime:
     source = (text or "").strip()
     if not source:
         raise TimeParseError("没有写时间")
-    norm, base = _normalise(source), now.astimezone(tz).replace(tzinfo=None)
+    norm, base = normalise(source), now.astimezone(tz).replace(tzinfo=None)
     try:
         result: Any = _jionlp().parse_time(norm, time_base=base)
     except Exception as exc:  # jionlp raises ValueError, TypeError, ... on junk
@@ -100,7 +128,41 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo) -> ParsedTime:
     if end - start >= timedelta(days=1):  # blur spans like 下周, not one day or moment
         raise TimeParseError(f"请说具体哪一天：{source}")
     has_time = bool(_TIME_CUE.search(norm)) or start.time() != time(0)
+    start = _next_occurrence(start, norm, base)
     return ParsedTime(at=start.replace(tzinfo=tz), has_time_of_day=has_time, source=source)
+
+
+@dataclass(frozen=True)
+class TimeSpan:
+    """Where a point in time is written inside a longer text (offsets into `normalise(text)`)."""
+
+    start: int
+    end: int
+    text: str
+
+
+# jionlp finds nothing in "周五19:30三楼会议室" unless the clock time stands apart.
+_CLOCK_THEN_TEXT = re.compile(r"(\d{1,2}:\d{2}|\d{1,2}点(?:半|\d{1,2}分|钟)?)(?=[^\s\d:半分钟])")
+
+
+def spaced(norm: str) -> str:
+    """A space after a clock time glued to the next word (19:30三楼 → 19:30 三楼)."""
+    return _CLOCK_THEN_TEXT.sub(r"\1 ", norm)
+
+
+def find_times(norm: str, now: datetime, tz: ZoneInfo) -> list[TimeSpan]:
+    """The points in time written in `norm` (already `normalise`d), in order of appearance."""
+    base = now.astimezone(tz).replace(tzinfo=None)
+    try:
+        found: Any = _jionlp().ner.extract_time(norm, time_base=base, with_parsing=False)
+    except Exception:  # jionlp raises on some junk, like parse_time
+        return []
+    spans = []
+    for item in found if isinstance(found, list) else []:
+        if item.get("type") == "time_point":
+            start, end = item["offset"]
+            spans.append(TimeSpan(start, end, norm[start:end]))
+    return spans
 
 
 async def parse_when_async(text: str, now: datetime, tz: ZoneInfo) -> ParsedTime:

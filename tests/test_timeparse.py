@@ -14,7 +14,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.timeparse import ParsedTime, TimeParseError, parse_when, parse_when_async
+from core.timeparse import (
+    ParsedTime,
+    TimeParseError,
+    find_times,
+    normalise,
+    parse_when,
+    parse_when_async,
+    spaced,
+)
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=SH).astimezone(UTC)  # callers pass UTC
@@ -113,3 +121,57 @@ async def test_parse_when_async() -> None:
     assert got.has_time_of_day is True
     with pytest.raises(TimeParseError):
         await parse_when_async("随便", NOW, SH)
+
+
+# --- everyday forms teachers type (issue 10) ------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12.5 19:00", datetime(2026, 12, 5, 19, 0)),
+        ("12/5 19:00", datetime(2026, 12, 5, 19, 0)),
+        ("12月5号晚上7点", datetime(2026, 12, 5, 19, 0)),
+        ("12.05 19:00", datetime(2026, 12, 5, 19, 0)),
+        ("12.5号 19:00", datetime(2026, 12, 5, 19, 0)),
+        ("12.5 晚上7点", datetime(2026, 12, 5, 19, 0)),  # jionlp alone says today 19:00
+        ("１２．５ １９：００", datetime(2026, 12, 5, 19, 0)),
+        ("2027.1.5 19:00", datetime(2027, 1, 5, 19, 0)),  # year.month.day is jionlp's own
+        # a year-less date already past: the next one, when within half a year
+        ("1.5 19:00", datetime(2027, 1, 5, 19, 0)),
+        ("1/5 19:00", datetime(2027, 1, 5, 19, 0)),
+        ("1月5日 19:00", datetime(2027, 1, 5, 19, 0)),
+        ("一月五日晚上7点", datetime(2027, 1, 5, 19, 0)),
+        # ... but not a date just gone (a slip the caller refuses as past) nor an explicit year
+        ("11.30 19:00", datetime(2026, 11, 30, 19, 0)),
+        ("11月5号晚上7点", datetime(2026, 11, 5, 19, 0)),
+        ("2026年1月5日 19:00", datetime(2026, 1, 5, 19, 0)),
+        ("12月1日 8:00", datetime(2026, 12, 1, 8, 0)),  # today, an hour ago: stays today
+    ],
+)
+def test_everyday_dates(text: str, expected: datetime) -> None:
+    assert parse_when(text, NOW, SH).at == expected.replace(tzinfo=SH)
+
+
+def test_next_occurrence_only_within_half_a_year() -> None:
+    june = datetime(2026, 6, 1, 9, 0, tzinfo=SH)
+    assert parse_when("1.5 19:00", june, SH).at == datetime(2026, 1, 5, 19, 0, tzinfo=SH)
+    assert parse_when("12.5 19:00", june, SH).at == datetime(2026, 12, 5, 19, 0, tzinfo=SH)
+
+
+def test_a_decimal_inside_a_longer_number_is_no_date() -> None:
+    assert normalise("2027.1.5") == "2027.1.5"
+    assert normalise("12.5") == "12月5日" and normalise("13.5") == "13.5"
+
+
+def test_find_times_gives_spans_in_the_normalised_text() -> None:
+    norm = normalise("期中家长会 周五 19:30 三楼会议室")
+    spans = find_times(norm, NOW, SH)
+    assert [(s.start, s.end, s.text) for s in spans] == [(6, 14, "周五 19:30")]
+    assert norm[6:14] == "周五 19:30"
+    assert find_times("随便说说", NOW, SH) == []
+
+
+def test_spaced_sets_a_glued_clock_time_apart() -> None:
+    assert spaced("周五19:30三楼") == "周五19:30 三楼"
+    assert spaced("7点半三楼") == "7点半 三楼"
+    assert spaced("19:30") == "19:30" and spaced("7点半") == "7点半"
