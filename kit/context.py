@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from core.channel import Capabilities
 from core.events import ChatKind, Event
@@ -27,8 +27,14 @@ from services import identities, keys, outbox
 from services.outbox import Draft, Kind
 from services.uow import UnitOfWork
 
-if TYPE_CHECKING:
-    from kit.router import Command, CommandTable
+
+class Declarations(Protocol):
+    """What a context needs of the command table (kit.router.CommandTable); a protocol so the
+    context does not import the router that dispatches to it."""
+
+    def by_name(self, name: str) -> Any: ...
+
+    def visible_to(self, roles: frozenset[str]) -> Any: ...
 
 
 @dataclass
@@ -73,7 +79,7 @@ class Context(Messenger):
 
     event: Event
     identity: Identity
-    table: CommandTable  # the declarations: #帮助 lists them, usage lines name them
+    table: Declarations  # the declarations: #帮助 lists them, usage lines name them
     person: Person | None = None
     school_class: SchoolClass | None = None
     roles: frozenset[str] = frozenset()
@@ -95,7 +101,7 @@ class Context(Messenger):
         """What the channel this event came from can do."""
         return self.capabilities.get(self.event.channel, Capabilities())
 
-    def declared(self, name: str) -> Command:
+    def declared(self, name: str) -> Any:
         """A command's declaration, for templates that show its usage line."""
         return self.table.by_name(name)
 
