@@ -14,7 +14,7 @@ class ChatKind(StrEnum):
 
 class EventKind(StrEnum):
     """Most events are messages; platforms that report group membership changes (WeChat room
-    join/leave) deliver them through the same path, so they get the same de-duplication,
+    join/leave) hand them in through the same path, so they get the same de-duplication,
     transaction and outbox."""
 
     MESSAGE = "message"

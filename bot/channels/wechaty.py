@@ -192,7 +192,7 @@ class WechatChannel:
         if reason is not None:
             log.info("wechat: message %s ignored: %s", raw.message_id, reason)
             return
-        await self._deliver(to_event(raw))
+        await self._hand_in(to_event(raw))
 
     async def on_members(self, kind: EventKind, room: Any, contacts: list[Any],
                          actor: Any, date: datetime | None) -> None:
@@ -203,9 +203,9 @@ class WechatChannel:
                          members=tuple([await self._user(room, c) for c in members]),
                          actor=await self._user(room, actor) if actor else None,
                          occurred_at=(date or datetime.fromtimestamp(0)).astimezone(UTC))
-        await self._deliver(members_event(raw))
+        await self._hand_in(members_event(raw))
 
-    async def _deliver(self, event: Event | None) -> None:
+    async def _hand_in(self, event: Event | None) -> None:
         if event is None or self._sink is None:
             return
         await self._sink(event)
