@@ -82,6 +82,9 @@ class NoticeSettings(_Strict):
     urgent_nudge_after_minutes: int = Field(default=30, ge=1, le=24 * 60)
     second_round_after_minutes: int = Field(default=180, ge=1, le=7 * 24 * 60)
     ack_window_days: int = Field(default=7, ge=1, le=90)
+    # Notices posted at most this far apart make one burst: one 收到 in the group counts for
+    # all of it, and a family gets one reminder for it, not one per notice.
+    burst_minutes: int = Field(default=10, ge=0, le=24 * 60)
 
 
 class TelegramSettings(_Strict):

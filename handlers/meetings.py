@@ -15,27 +15,20 @@ from pydantic import Field
 
 from core.events import Button, ChatKind
 from core.permissions import COMMITTEE, FAMILIES, STAFF
+from core.reading import Kind as ReadKind
+from core.reading import read
 from core.timeparse import ParsedTime, TimeParseError, parse_when_async
+from handlers import answers
 from kit.context import MemberContext, Messenger
 from kit.router import Args, Command, NumberArgs, Phrase, Router, UsageError
 from models import Meeting, ScheduledJob
-from services import cards, identities, keys, meeting_reminders, meetings, outbox, roster
+from services import keys, meeting_reminders, meetings, outbox, roster
 from services.guardians import Guardian
 from services.meeting_reminders import REMIND_JOB, RSVP_NUDGE_JOB
 from services.meetings import KINDS, Answer, CheckinStatus, FamilyAnswer, Meant
-from services.outbox import Draft, Kind
+from services.outbox import Kind
 from services.reach import post_to_groups, tell_guardians
 
-_CN_DIGITS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-              "九": 9, "十": 10}
-_ANSWERS = {"参加": Answer.YES, "不参加": Answer.NO, "请假": Answer.NO, "待定": Answer.MAYBE,
-            "yes": Answer.YES, "no": Answer.NO, "maybe": Answer.MAYBE}
-_RSVP = re.compile(
-    r"^(不参加|参加|请假|待定|yes|no|maybe)"
-    r"(?:[\s，,、]*(\d{1,2}|[一两二三四五六七八九十])\s*[人位个])?"
-    r"(?:[\s，,、:：]+(.*))?$", re.I | re.S)
-_CHINESE_ANSWER = re.compile(r"^(不参加|参加|请假|待定)")
-_CHECKIN_WORDS = frozenset({"签到", "已签到", "签到了", "到了", "已到"})
 _DEADLINE = re.compile(r"^(?:报名)?截止(?:时间)?[\s:：]*(.+)$", re.S)
 _CAPACITY = re.compile(r"^(?:限|限额|名额|限报)[\s:：]*(\d{1,4})\s*(?:人|位|名)?$")
 _LEADING_NUMBER = re.compile(r"^#?(\d{1,4})(?:\s+|$)(.*)$", re.S)
@@ -86,10 +79,10 @@ class NumberAndText(Args):
 
 
 class RsvpArgs(Args):
+    """`#报名 [N] 参加 2人 / 不参加 加班 / 待定`: the answer in any everyday form (core.reading)."""
+
     number: int | None = Field(default=None, ge=1)
-    answer: Answer
-    heads: int = Field(default=1, ge=1, le=10)
-    reason: str = Field(default="", max_length=60)
+    text: str = Field(min_length=1, max_length=500)
 
     @classmethod
     def from_text(cls, rest: str) -> RsvpArgs:
@@ -97,31 +90,14 @@ class RsvpArgs(Args):
         number = None
         if found := _LEADING_NUMBER.match(rest):
             number, rest = int(found.group(1)), found.group(2).strip()
-        parsed = parse_rsvp(rest)
-        if parsed is None:
+        if read(rest).kind is not ReadKind.RSVP:
             raise UsageError("answer must be 参加 / 不参加 / 待定")
-        answer, heads, reason = parsed
-        return cls(number=number, answer=answer, heads=heads, reason=reason)
-
-
-def parse_rsvp(text: str) -> tuple[Answer, int, str] | None:
-    found = _RSVP.match(text.strip())
-    if not found:
-        return None
-    word, count, reason = found.groups()
-    heads = 1
-    if count:
-        heads = int(count) if count.isdigit() else _CN_DIGITS[count]
-    return _ANSWERS[word.lower()], heads, (reason or "").strip()[:60]
-
-
-def is_rsvp(text: str) -> bool:
-    """Bare answers in the group are Chinese only: "no" or "yes" alone is everyday chatter."""
-    return bool(_CHINESE_ANSWER.match(text.strip())) and parse_rsvp(text) is not None
+        return cls(number=number, text=rest)
 
 
 def is_checkin(text: str) -> bool:
-    return text.strip().rstrip("!！。.~～") in _CHECKIN_WORDS
+    """签到, 到了, 已到, 我到了，在门口 … (core.reading): a check-in at the meeting in progress."""
+    return read(text).kind is ReadKind.CHECKIN
 
 
 # --- creating ----------------------------------------------------------------------------------
@@ -203,49 +179,9 @@ async def _target_or_explain(ctx: MemberContext, number: int | None,
 
 # --- RSVP --------------------------------------------------------------------------------------
 
-async def _rsvp(ctx: MemberContext, number: int | None, answer: Answer, heads: int,
-                reason: str, *, explicit: bool) -> None:
-    private = ctx.event.chat.kind is ChatKind.PRIVATE
-    meeting = await _target(ctx, number, Meant.NEXT)
-    if meeting is None:
-        if explicit or private:
-            await ctx.reply("meetings/not_found", number=number, meant=Meant.NEXT)
-        return
-    result = await meetings.answer(ctx.uow, meeting, ctx.person.id, answer, heads, reason)
-    if not result.recorded:
-        await ctx.reply("meetings/rsvp_refused", meeting=meeting, result=result, tz=ctx.tz)
-        return
-    await _refresh_card(ctx, meeting)
-    # A button press is answered with a toast (Context.reply turns it into one): no flood.
-    if private or ctx.event.action:
-        await ctx.reply("meetings/rsvp_recorded", meeting=meeting, result=result, tz=ctx.tz)
-        return
-    # In the group: silent. A private confirmation only when the class asks for it.
-    chat = identities.private_chat(ctx.identity)
-    if chat is not None and ctx.uow.config.meetings.confirm_rsvp_privately:
-        await ctx.send(Draft(chat=chat, kind=Kind.REPLY, class_id=meeting.class_id,
-                             dedupe_key=keys.rsvp_confirmation(ctx.event.channel,
-                                                              ctx.event.message_id),
-                             text=ctx.render("meetings/rsvp_recorded", meeting=meeting,
-                                             result=result, tz=ctx.tz)))
-
-
-async def _refresh_card(ctx: MemberContext, meeting: Meeting) -> None:
-    """The posted card's tally line follows the answers (edited in place where possible)."""
-    text = ctx.render("meetings/card", meeting=meeting, tz=ctx.tz,
-                      author=await cards.person_name(ctx.uow, meeting.author_id),
-                      tally=await meetings.tally(ctx.uow, meeting))
-    await cards.refresh(ctx.uow, keys.posts_of(keys.meeting_card(meeting.id)), text)
-
-
-async def rsvp_phrase(ctx: MemberContext, text: str) -> None:
-    parsed = parse_rsvp(text)
-    assert parsed is not None
-    await _rsvp(ctx, None, *parsed, explicit=False)
-
-
 async def rsvp_command(ctx: MemberContext, args: RsvpArgs) -> None:
-    await _rsvp(ctx, args.number, args.answer, args.heads, args.reason, explicit=True)
+    """#报名 and the card's buttons: the same rule as a plain 参加 (handlers/answers.py)."""
+    await answers.answer(ctx, read(args.text), via="command", explicit=True, number=args.number)
 
 
 async def _target_for_report(ctx: MemberContext, number: int | None,
@@ -304,7 +240,7 @@ async def rsvp_nudge(m: Messenger, job: ScheduledJob) -> None:
     guardians = [g for family in tally.missing for g in family.guardians]
     await tell_guardians(
         m, class_id=meeting.class_id, guardians=guardians,
-        key=keys.meeting_rsvp_nudge(meeting.id, meeting.version),
+        key=keys.meeting_rsvp_nudge(meeting.id, meeting.version), ref=("meeting", meeting.id),
         group_text=m.render("meetings/rsvp_nudge_group", meeting=meeting, tz=tz),
         private_text=lambda g: m.render("meetings/rsvp_nudge_private", meeting=meeting,
                                         name=g.name, tz=tz))
@@ -445,7 +381,6 @@ router = Router(
         Command("attendance", ("考勤",), ("attendance",), attendance, NumberArgs, roles=STAFF),
         Command("minutes", ("纪要",), ("minutes",), minutes, NumberAndText, roles=STAFF),
     ),
-    phrases=(Phrase("rsvp", is_rsvp, rsvp_phrase, roles=FAMILIES),
-             Phrase("checkin", is_checkin, checkin_phrase, roles=FAMILIES)),
+    phrases=(Phrase("checkin", is_checkin, checkin_phrase, roles=FAMILIES),),
     jobs={REMIND_JOB: remind, RSVP_NUDGE_JOB: rsvp_nudge},
 )

@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from pydantic import Field
 
 from core.events import Button, ChatKind
 from core.permissions import FAMILIES, STAFF
+from core.reading import read
+from handlers import answers
 from kit.context import MemberContext, Messenger
-from kit.router import Args, Command, NumberArgs, Phrase, Router, UsageError
+from kit.router import Args, Command, NumberArgs, Router, UsageError
 from models import Notice, ScheduledJob
-from services import cards, class_groups, jobs, keys, notices, outbox, roster
-from services.notices import AckStatus
+from services import answering, class_groups, guardians, jobs, keys, notices, outbox, roster
 from services.outbox import Draft, Kind
 from services.reach import post_to_groups, private_chat_of, tell_guardians
 
 NUDGE_JOB = "notice_nudge"
-ACK_WORDS = frozenset({
-    "收到", "收到了", "已收到", "已读", "已阅", "阅", "好的", "好", "知道了", "明白", "明白了",
-    "ok", "okay", "👌", "👍", "🙏", "嗯嗯", "嗯", "收", "received", "got it",
-})
-_TRIM = re.compile(r"[\s!！。.,，~～、…😊🙏🌹❤️]+$")
-
-
-def is_ack(text: str) -> bool:
-    """收到 and its everyday variants, alone or with a short thanks ("收到，谢谢老师")."""
-    cleaned = _TRIM.sub("", text.strip()).lower()
-    if cleaned in ACK_WORDS:
-        return True
-    return cleaned.startswith(("收到", "已收到")) and len(cleaned) <= 12
 
 
 class NoticeArgs(Args):
@@ -87,6 +74,7 @@ async def publish_urgent(ctx: MemberContext, args: NoticeArgs) -> None:
 
 
 async def _target_notice(ctx: MemberContext, number: int | None) -> Notice | None:
+    """For staff reports: the numbered notice, else the quoted card, else the newest one."""
     if number is not None:
         return await notices.by_number(ctx.uow, ctx.school_class.id, number)
     if ctx.event.reply_to:
@@ -94,41 +82,13 @@ async def _target_notice(ctx: MemberContext, number: int | None) -> Notice | Non
                                           ctx.event.reply_to)
         if ref and ref[0] == "notice":
             return await notices.get(ctx.uow, ref[1])
-    if ctx.event.chat.kind is ChatKind.PRIVATE:
-        return await notices.latest_unacked_for(ctx.uow, ctx.school_class.id, ctx.person.id)
     return await notices.latest(ctx.uow, ctx.school_class.id)
 
 
-async def _ack(ctx: MemberContext, number: int | None, *, via: str, explicit: bool) -> None:
-    """Silent in the group (no flood); a short confirmation only in a private chat."""
-    private = ctx.event.chat.kind is ChatKind.PRIVATE
-    notice = await _target_notice(ctx, number)
-    if notice is None:
-        if explicit or private:
-            await ctx.reply("notices/not_found", number=number)
-        return
-    status = await notices.acknowledge(ctx.uow, notice, ctx.person.id, via)
-    if status is AckStatus.NEW:
-        await _refresh_cards(ctx, notice)
-    # A button press is answered with a toast (Context.reply turns it into one): no flood.
-    if private or ctx.event.action or (explicit and status is AckStatus.NOT_GUARDIAN):
-        await ctx.reply("notices/acked", notice=notice, status=status)
-
-
-async def _refresh_cards(m: Messenger, notice: Notice) -> None:
-    """The posted card's tally line follows the acknowledgements (edited where possible)."""
-    status = await notices.read_status(m.uow, notice)
-    text = m.render("notices/card", notice=notice, tally=status,
-                    author=await cards.person_name(m.uow, notice.author_id))
-    await cards.refresh(m.uow, keys.posts_of(keys.notice_post(notice.id)), text)
-
-
-async def ack_phrase(ctx: MemberContext, _text: str) -> None:
-    await _ack(ctx, None, via="reply" if ctx.event.reply_to else "word", explicit=False)
-
-
 async def ack_command(ctx: MemberContext, args: NumberArgs) -> None:
-    await _ack(ctx, args.number, via="button" if ctx.event.action else "command", explicit=True)
+    """#收到 [N] and the card's button: the same rule as a plain 收到 (handlers/answers.py)."""
+    await answers.answer(ctx, read("收到"), via="button" if ctx.event.action else "command",
+                         explicit=True, number=args.number)
 
 
 async def unread(ctx: MemberContext, args: NumberArgs) -> None:
@@ -143,36 +103,64 @@ async def unread(ctx: MemberContext, args: NumberArgs) -> None:
 async def nudge(m: Messenger, job: ScheduledJob) -> None:
     """Round 1: remind each family that has not read, privately where the platform allows,
     else in one group message that @-mentions them. Round 2, counted from when round 1 really
-    went out (quiet hours may hold it): tell the author who is still missing."""
+    went out (quiet hours may hold it): tell the author who is still missing.
+
+    Notices posted in a burst (a few minutes apart, notices.burst_minutes) are reminded
+    together: one message per family listing what it still owes of the burst, sent when the
+    burst's last notice is due; the earlier notices' round 1 only plans their round 2."""
     uow = m.uow
     notice = await notices.get(uow, job.ref_id or 0)
     if notice is None:
         return
     status = await notices.read_status(uow, notice)
-    if not status.missing:
-        return
     school_class = await roster.class_of_id(uow, notice.class_id)
     tz = m.tz_of(school_class)
     if job.payload.get("round", 1) == 2:
+        if not status.missing:
+            return
         chat = await private_chat_of(uow, notice.author_id)
         if chat is not None:
             await m.send(Draft(chat=chat, kind=Kind.NUDGE, urgent=notice.urgent,
                                class_id=notice.class_id, dedupe_key=keys.notice_nudge(notice.id, 2),
                                text=m.render("notices/still_missing", status=status, tz=tz)))
         return
-    sent_at = uow.now
-    if not notice.urgent:
-        sent_at = await outbox.release_after_quiet_hours(uow, notice.class_id) or uow.now
-    await jobs.schedule(uow, kind=NUDGE_JOB, key=keys.notice_nudge(notice.id, 2),
-                        due_at=sent_at + _nudge_delay(m, notice.urgent, 2),
-                        ref_id=notice.id, class_id=notice.class_id, payload={"round": 2})
+    burst = await answering.burst_of(uow, notice)
+    if burst[-1].id != notice.id:
+        burst = []  # a later notice of the burst reminds for all of it
+    owed: dict[int, list[Notice]] = {}
+    for item in burst:
+        for family in (await notices.read_status(uow, item)).missing:
+            for guardian in family.guardians:
+                owed.setdefault(guardian.person_id, [])
+                if item not in owed[guardian.person_id]:
+                    owed[guardian.person_id].append(item)
+    if status.missing:
+        sent_at = uow.now
+        if not notice.urgent:
+            sent_at = await outbox.release_after_quiet_hours(uow, notice.class_id) or uow.now
+        await jobs.schedule(uow, kind=NUDGE_JOB, key=keys.notice_nudge(notice.id, 2),
+                            due_at=sent_at + _nudge_delay(m, notice.urgent, 2),
+                            ref_id=notice.id, class_id=notice.class_id, payload={"round": 2})
+    if not owed:
+        return
     class_name = school_class.name if school_class else ""
-    guardians = [g for family in status.missing for g in family.guardians]
+    families = await guardians.families(uow, notice.class_id)
+    reminded = [g for family in families for g in family.guardians if g.person_id in owed]
+    if len(burst) == 1:
+        await tell_guardians(
+            m, class_id=notice.class_id, guardians=reminded, key=keys.notice_nudge(notice.id, 1),
+            urgent=notice.urgent, ref=("notice", notice.id),
+            group_text=m.render("notices/nudge_group", notice=notice),
+            private_text=lambda g: m.render("notices/nudge_private", notice=notice, name=g.name,
+                                            class_name=class_name, tz=tz))
+        return
     await tell_guardians(
-        m, class_id=notice.class_id, guardians=guardians, key=keys.notice_nudge(notice.id, 1),
-        urgent=notice.urgent, group_text=m.render("notices/nudge_group", notice=notice),
-        private_text=lambda g: m.render("notices/nudge_private", notice=notice, name=g.name,
-                                        class_name=class_name, tz=tz))
+        m, class_id=notice.class_id, guardians=reminded,
+        key=keys.notice_burst_nudge(burst[0].id), urgent=any(n.urgent for n in burst),
+        ref=(answering.BURST_REF, burst[0].id),
+        group_text=m.render("notices/nudge_burst_group", notices=burst),
+        private_text=lambda g: m.render("notices/nudge_burst_private", notices=owed[g.person_id],
+                                        name=g.name, class_name=class_name, tz=tz))
 
 
 router = Router(
@@ -183,6 +171,5 @@ router = Router(
                 bare=False),
         Command("unread", ("未读",), ("unread",), unread, NumberArgs, roles=STAFF),
     ),
-    phrases=(Phrase("ack", is_ack, ack_phrase, roles=FAMILIES),),
     jobs={NUDGE_JOB: nudge},
 )

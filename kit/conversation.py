@@ -19,6 +19,7 @@ from typing import Any
 
 from core.config import Config
 from core.events import ChatRef
+from core.reading import replies
 from kit.context import Context, Messenger, PersonContext, context_type
 from models import PendingQuestion, ScheduledJob
 from services import questions
@@ -89,8 +90,10 @@ class Question:
         if word in self._words:
             return Answer(self._words[word], None, rest.strip(), dict(row.payload), row.ref_id)
         items = row.payload.get("items", [])
-        if self.numbered and word.isdigit() and 1 <= int(word) <= len(items):
-            return Answer("", int(word), rest.strip(), dict(row.payload), row.ref_id)
+        number = replies.choice(text if not self.takes_rest else first, len(items)) \
+            if self.numbered and items else None
+        if number is not None:  # 2, ２, 第二个, 选2, 就第一个吧
+            return Answer("", number, rest.strip(), dict(row.payload), row.ref_id)
         return None
 
 

@@ -46,6 +46,16 @@ def notice_nudge(notice_id: int, round_no: int) -> str:
     return f"nudge:{notice_id}:{round_no}"
 
 
+def notice_question(notice_id: int, cause: str) -> str:
+    """A parent's question sent with their 收到, passed to the notice's author (a base)."""
+    return f"notice:{notice_id}:question:{cause}"
+
+
+def notice_burst_nudge(first_notice_id: int) -> str:
+    """One reminder per family for a burst of notices, keyed by the burst's first notice."""
+    return f"nudge:burst:{first_notice_id}"
+
+
 # --- meetings ------------------------------------------------------------------------------
 
 

@@ -57,10 +57,14 @@ async def private_chat_of(uow: UnitOfWork, person_id: int) -> ChatRef | None:
 
 async def tell_guardians(m: Sender, *, class_id: int, guardians: Iterable[Guardian], key: str,
                          private_text: Callable[[Guardian], str], group_text: str | None,
-                         kind: Kind = Kind.NUDGE, urgent: bool = False) -> list[Guardian]:
+                         kind: Kind = Kind.NUDGE, urgent: bool = False,
+                         ref: tuple[str, int] | None = None) -> list[Guardian]:
     """Tell each guardian privately; those we cannot reach are @-mentioned together in one
     message per bound group, or, when `group_text` is None, not at all (the caller says so, or
-    a group post covers them). Returns the guardians not reached privately."""
+    a group post covers them). Returns the guardians not reached privately.
+
+    `ref` is what the message asks about (a notice, a burst of notices, a meeting): a bare
+    收到 sent privately right after it means that item (services/answering.py)."""
     bindings = await class_groups.of_class(m.uow, class_id) if group_text is not None else []
     mentions: dict[int, list[Mention]] = {b.id: [] for b in bindings}
     unreached: list[Guardian] = []
@@ -73,7 +77,8 @@ async def tell_guardians(m: Sender, *, class_id: int, guardians: Iterable[Guardi
         if chat is not None:
             await m.send(Draft(chat=chat, kind=kind, urgent=urgent, class_id=class_id,
                                dedupe_key=keys.to_person(key, guardian.person_id),
-                               text=private_text(guardian)))
+                               text=private_text(guardian), ref_kind=ref[0] if ref else None,
+                               ref_id=ref[1] if ref else None))
             continue
         unreached.append(guardian)
         if bindings:

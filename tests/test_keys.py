@@ -20,6 +20,8 @@ PINNED = [
     (keys.notice_post(7), "notice:7:post"),
     (keys.notice_nudge(7, 1), "nudge:7:1"),
     (keys.notice_nudge(7, 2), "nudge:7:2"),
+    (keys.notice_question(7, "console:in-3-1"), "notice:7:question:console:in-3-1"),
+    (keys.notice_burst_nudge(7), "nudge:burst:7"),
     (keys.meeting_card(3), "meeting:3:card"),
     (keys.meeting_reminder(3, 2, 1440), "meeting:3:v2:remind:1440"),
     (keys.meeting_rsvp_nudge(3, 2), "meeting:3:v2:rsvp_nudge"),

@@ -119,8 +119,10 @@ async def test_quoted_reply_and_button_answer_the_right_meeting(bound: Harness) 
     assert "参加 0 户" in two and "未回复 3 户" in two
 
 
-async def test_bare_answer_without_any_meeting_is_just_chatter(bound: Harness) -> None:
-    assert await bound.say("李明妈妈", CLASS, "参加") == []
+async def test_bare_answer_without_any_meeting_is_explained_privately(bound: Harness) -> None:
+    """An answer that cannot be applied is never silent, and never a group message."""
+    [told] = await bound.say("李明妈妈", CLASS, "参加")
+    assert told.where == "李明妈妈" and "没有可以报名的会议" in told.text
     assert await bound.say("李明妈妈", CLASS, "参加了吗？明天的活动") == []
 
 
@@ -128,7 +130,8 @@ async def test_answer_after_the_deadline_is_refused_with_the_reason(bound: Harne
     await bound.say("王老师", CLASS, f"{MEETING} | 截止 2026-12-02 18:00")
     await bound.at("2026-12-02 18:30")
     [answer] = await bound.say("李明妈妈", CLASS, "参加")
-    assert answer.where == CLASS and "截止" in answer.text and "12月2日（周三）18:00" in answer.text
+    assert answer.where == "李明妈妈" and "截止" in answer.text
+    assert "12月2日（周三）18:00" in answer.text
     assert "参加 0 户" in await tally_text(bound)
 
 

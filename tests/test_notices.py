@@ -42,12 +42,30 @@ async def test_quoted_reply_acknowledges_the_quoted_notice(bound: Harness) -> No
     assert "已读 1/3" in one[0].text and "已读 0/3" in two[0].text
 
 
-async def test_bare_ack_goes_to_the_latest_notice(bound: Harness) -> None:
+async def test_bare_ack_counts_for_the_whole_burst(bound: Harness) -> None:
+    """Two notices posted minutes apart are one burst: one 收到 confirms both (issue 10)."""
     await bound.say("王老师", CLASS, NOTICE)
+    await bound.at("2026-12-01 09:04")
     await bound.say("王老师", CLASS, "#通知 第二条\n内容")
-    await bound.say("李明妈妈", CLASS, "收到")
-    assert "已读 0/3" in (await bound.say("王老师", CLASS, "#未读 1"))[0].text
+    sent = await bound.say("李明妈妈", CLASS, "收到")
+    assert [s.where for s in sent] == ["李明妈妈"], "told privately, nothing in the group"
+    assert "#1" in sent[0].text and "#2" in sent[0].text
+    assert "已读 1/3" in (await bound.say("王老师", CLASS, "#未读 1"))[0].text
     assert "已读 1/3" in (await bound.say("王老师", CLASS, "#未读 2"))[0].text
+
+
+async def test_bare_ack_with_two_separate_notices_owed_asks_which(bound: Harness) -> None:
+    """Never "the newest": two notices hours apart, a bare 收到 → a private numbered question."""
+    await bound.say("王老师", CLASS, NOTICE)
+    await bound.at("2026-12-01 11:00")
+    await bound.say("王老师", CLASS, "#通知 第二条\n内容")
+    [asked] = await bound.say("李明妈妈", CLASS, "收到")
+    assert asked.where == "李明妈妈" and "1." in asked.text and "2." in asked.text
+    assert "已读 0/3" in (await bound.say("王老师", CLASS, "#未读 1"))[0].text
+    [done] = await bound.say("李明妈妈", "私聊", "第一个")
+    assert "#1" in done.text and "周五春游" in done.text
+    assert "已读 1/3" in (await bound.say("王老师", CLASS, "#未读 1"))[0].text
+    assert "已读 0/3" in (await bound.say("王老师", CLASS, "#未读 2"))[0].text
 
 
 async def test_explicit_ack_by_number_and_button(bound: Harness) -> None:

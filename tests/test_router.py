@@ -36,7 +36,7 @@ def test_longest_word_wins_and_bare_words_need_a_break() -> None:
     assert table.match("通知大家明天放假") is None, "a sentence starting with 通知 is chatter"
     assert table.match("/unknown hi") is None
     ack = table.match("收到")
-    assert ack and ack.command is None and ack.phrase and ack.phrase.name == "ack"
+    assert ack and ack.command is None and ack.phrase and ack.phrase.name == "answer"
 
 
 async def test_mentioning_the_bot_works_like_a_hash(bound: Harness) -> None:

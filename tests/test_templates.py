@@ -16,10 +16,11 @@ import pytest
 
 import templates
 from core.permissions import ROLES
+from core.reading import Kind as ReadKind
+from core.reading import read
 from core.render import Renderer
 from handlers import all_commands, command_table
-from handlers.meetings import is_rsvp, parse_rsvp
-from handlers.notices import is_ack
+from handlers.answers import is_answer
 from kit.router import Command, parse_args
 from services.class_groups import BindResult, BindStatus
 from services.guardians import RELATIONS, Family, Guardian, RegisterResult, RegisterStatus
@@ -418,7 +419,32 @@ def cases(language: str) -> list[Case]:
             "notice": notice(w, urgent=urgent, body=urgent), "name": w["guardians"][0],
             "class_name": w["class"], "tz": TZ}))
     for ack in AckStatus:
-        out.append(Case("notices/acked", ack.value, {"notice": notice(w), "status": ack}))
+        out.append(Case("notices/acked", ack.value, {"notice": notice(w), "status": ack,
+                                                     "class_name": "", "asked": False}))
+    out.append(Case("notices/acked", "class+asked", {
+        "notice": notice(w), "status": AckStatus.NEW, "class_name": w["class"], "asked": True}))
+    for asked in (False, True):
+        out.append(Case("notices/acked_many", f"asked={asked}", {
+            "notices": [notice(w), notice(w, urgent=True)], "new": [3],
+            "class_name": w["class"] if asked else "", "asked": asked}))
+    out.append(Case("notices/question_passed", "plain", {
+        "notice": notice(w), "question": w["body"], "name": w["guardians"][0],
+        "class_name": w["class"]}))
+    out.append(Case("answers/unclear", "plain", {"text": w["body"]}))
+    burst = [notice(w), notice(w, urgent=True)]
+    out.append(Case("notices/nudge_burst_group", "plain", {"notices": burst}))
+    out.append(Case("notices/nudge_burst_private", "plain", {
+        "notices": burst, "name": w["guardians"][0], "class_name": w["class"], "tz": TZ}))
+    out.append(Case("answers/not_guardian", "plain", {}))
+    for kind in ("notice", "meeting"):
+        for number in (None, 4):
+            out.append(Case("answers/nothing_open", f"{kind}-{number}", {
+                "kind": kind, "number": number, "text": w["body"]}))
+        for class_name in ("", w["class"]):
+            out.append(Case("answers/which", f"{kind}-{bool(class_name)}", {
+                "kind": kind, "text": w["body"], "items": [
+                    {"number": 3, "title": w["title"], "class_name": class_name},
+                    {"number": 4, "title": w["urgent_title"], "class_name": class_name}]}))
     for assign in AssignStatus:
         out.append(Case("membership/assign_teacher", assign.value, {
             "status": assign, "name": w["teacher"], "subject": w["subject"]}))
@@ -562,7 +588,8 @@ def test_dates_use_local_time() -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_ack_button_label_counts_as_ack_when_typed(language: str) -> None:
     """Without buttons the label becomes "reply: <label>", so typing it must count as 收到."""
-    assert is_ack(renderer(language).render("notices/ack_button"))
+    label = renderer(language).render("notices/ack_button")
+    assert is_answer(label) and read(label).kind is ReadKind.ACK
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -570,8 +597,9 @@ def test_rsvp_button_labels_are_answers_when_typed(language: str) -> None:
     """Typed in the group, a button label must be understood as that very answer."""
     for answer in Answer:
         label = renderer(language).render("meetings/button", answer=answer)
-        parsed = parse_rsvp(label)
-        assert is_rsvp(label) and parsed is not None and parsed[0] is answer, label
+        reading = read(label)
+        assert is_answer(label) and reading.rsvp is not None, label
+        assert reading.rsvp.value == answer.value, label
 
 
 @pytest.mark.parametrize("kind", KINDS)
