@@ -300,8 +300,10 @@ async def cancel(ctx: MemberContext, args: NumberArgs) -> None:
 # --- check-in, attendance, minutes -------------------------------------------------------------
 
 async def _check_in(ctx: MemberContext, meeting: Meeting | None, *, explicit: bool) -> None:
+    """A check-in that cannot be applied is explained: to a typed 签到/到了 privately (the
+    group does not need to see it), to #签到 where it was sent."""
     if meeting is None:
-        await ctx.reply("meetings/checkin_closed", meeting=None, tz=ctx.tz,
+        await ctx.reply("meetings/checkin_closed", meeting=None, tz=ctx.tz, private=not explicit,
                         opens_minutes=ctx.uow.config.meetings.checkin_opens_minutes_before)
         return
     status = await meetings.check_in(ctx.uow, meeting, ctx.person.id)
@@ -315,12 +317,13 @@ async def _check_in(ctx: MemberContext, meeting: Meeting | None, *, explicit: bo
     if status is CheckinStatus.NOT_GUARDIAN and not explicit:
         return
     await ctx.reply("meetings/checkin_closed", meeting=meeting, status=status, tz=ctx.tz,
-                    opens=meetings.checkin_opens(ctx.uow, meeting),
+                    private=not explicit, opens=meetings.checkin_opens(ctx.uow, meeting),
                     opens_minutes=ctx.uow.config.meetings.checkin_opens_minutes_before)
 
 
-async def checkin_phrase(ctx: MemberContext, _text: str) -> None:
-    await _check_in(ctx, await _target(ctx, None, Meant.HELD), explicit=False)
+async def checkin_phrase(ctx: MemberContext, text: str) -> None:
+    """签到, 到了, 已到, 我到了，在门口 (a number in it names the meeting)."""
+    await _check_in(ctx, await _target(ctx, read(text).number, Meant.HELD), explicit=False)
 
 
 async def checkin_command(ctx: MemberContext, args: NumberArgs) -> None:

@@ -35,16 +35,22 @@ class Family:
 
 
 async def families(uow: UnitOfWork, class_id: int) -> list[Family]:
-    """Every student of the class with their registered guardians (roster order)."""
+    """Every student of the class with their registered guardians (roster order).
+
+    A guardian is named by this family's child (李红妈妈 in one class, 李明妈妈 in the other
+    for a mother of two): the person's display name is only their first registration's."""
     by_id = {s.id: Family(s.id, s.name) for s in await roster.students(uow, class_id)}
     rows = (await uow.session.execute(
-        select(ClassMembership.student_id, Person.id, Person.display_name)
+        select(ClassMembership.student_id, ClassMembership.relation, Person.id,
+               Person.display_name)
         .join(Person, Person.id == ClassMembership.person_id)
         .where(ClassMembership.class_id == class_id, parents())
         .order_by(ClassMembership.id))).all()
-    for student_id, person_id, name in rows:
+    for student_id, relation, person_id, name in rows:
         if student_id in by_id:
-            by_id[student_id].guardians.append(Guardian(person_id, name))
+            family = by_id[student_id]
+            family.guardians.append(Guardian(
+                person_id, f"{family.student}{relation}" if relation else name))
     return list(by_id.values())
 
 

@@ -182,3 +182,20 @@ async def test_a_burst_is_reminded_once_per_family(bound: Harness) -> None:
     assert "#1" in told.text and "#3" in told.text
     for number in (1, 3):
         assert "已读 2/3" in await unread(bound, number)
+
+
+async def test_a_parent_of_two_classes_is_named_by_each_class_child(two: Harness) -> None:
+    await two.say("李老师", OTHER, FEE)
+    reminders = await two.at("2026-12-01 12:05")
+    [mine] = [s for s in reminders if s.where == "李明妈妈"]
+    assert mine.text.startswith("李红妈妈您好") and OTHER in mine.text
+
+
+@pytest.mark.parametrize("text", ["已到", "到了到了", "我到了，在门口", "签到"])
+async def test_arrival_words_check_in(bound: Harness, text: str) -> None:
+    await bound.say("王老师", CLASS, MEETING)
+    await bound.at("2026-12-04 18:50")
+    sent = await bound.say("李明妈妈", CLASS, text)
+    assert [s.where for s in sent] == ["李明妈妈"] and "签到" in sent[0].text
+    [record] = await bound.say("王老师", CLASS, "#考勤")
+    assert "李明" in record.text.split("未")[0]
