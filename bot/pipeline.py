@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from core.channel import Capabilities
 from core.clock import Clock
@@ -59,6 +60,8 @@ class EventPipeline:
         ctx = self._context(uow, event, identity)
         if identity.person_id is not None:
             ctx.person = await uow.session.get(Person, identity.person_id)
+        await self._named_class(ctx)
+        event = ctx.event
         text = event.action or event.text
         match = self.table.match(text)
         if match is not None and match.command is not None:
@@ -100,13 +103,36 @@ class EventPipeline:
         await handler(ChatEventContext(uow, self.renderer, self.capabilities, event=event,
                                        school_class=school_class), event.members)
 
+    async def _named_class(self, ctx: Context) -> None:
+        """Someone in several classes names one in a private message: `三年级二班 #通知 …` or
+        `#通知 @三年级二班 …`. The name is taken out of the text and the class is set; every
+        reply in that private chat then says which class it is about (Context.label_class)."""
+        if ctx.event.chat.kind is not ChatKind.PRIVATE or ctx.person is None:
+            return
+        classes = await membership.classes_of_person(ctx.uow, ctx.person.id)
+        if len(classes) < 2:
+            return
+        ctx.label_class = True
+        text = ctx.event.text.strip()
+        for school_class in sorted(classes, key=lambda c: len(c.name), reverse=True):
+            name = school_class.name
+            if text.startswith(name) and text[len(name):].strip():
+                rest = text[len(name):].lstrip(" ：:，,")
+            elif f"@{name}" in text:
+                rest = text.replace(f"@{name} ", "", 1).replace(f"@{name}", "", 1).strip()
+            else:
+                continue
+            ctx.school_class = school_class
+            ctx.event = replace(ctx.event, text=rest)
+            return
+
     async def _with_class(self, ctx: Context) -> list[str]:
         """Find the class the event is about; returns the sender's class names if ambiguous."""
         uow = ctx.uow
         if ctx.event.chat.kind is ChatKind.GROUP:
             ctx.school_class = await class_groups.class_of_chat(uow, ctx.event.chat)
             return []
-        if ctx.person is None:
+        if ctx.person is None or ctx.school_class is not None:  # none, or named in the text
             return []
         classes = await membership.classes_of_person(uow, ctx.person.id)
         if len(classes) == 1:

@@ -84,6 +84,8 @@ class Context(Messenger):
     school_class: SchoolClass | None = None
     roles: frozenset[str] = frozenset()
     replies: Replies = field(default_factory=Replies)
+    # The sender is in several classes: a private reply starts with the class it is about.
+    label_class: bool = False
 
     def __post_init__(self) -> None:
         self.cause = self.cause or f"{self.event.channel}:{self.event.message_id}"
@@ -128,6 +130,9 @@ class Context(Messenger):
         text = self.render(template, **values)
         if note:
             text = f"{text}\n{note}"
+        if self.label_class and self.school_class is not None and chat.kind is ChatKind.PRIVATE:
+            label = self.render("common/class_label", name=self.school_class.name)
+            text = f"{label}{text}" if label.endswith("】") else f"{label} {text}"
         if self.event.action and chat.kind is ChatKind.GROUP and self.replies.toast is None:
             self.replies.toast = text
             return

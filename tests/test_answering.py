@@ -199,3 +199,17 @@ async def test_arrival_words_check_in(bound: Harness, text: str) -> None:
     assert [s.where for s in sent] == ["李明妈妈"] and "签到" in sent[0].text
     [record] = await bound.say("王老师", CLASS, "#考勤")
     assert "李明" in record.text.split("未")[0]
+
+
+async def test_a_teacher_of_two_classes_names_the_class_privately(two: Harness) -> None:
+    await two.say("王老师", OTHER, "大家好")
+    await two.say("李老师", OTHER, "#任课 王老师 数学")
+    [which] = await two.say("王老师", "私聊", "#通知 明天考试\n带好文具")
+    assert CLASS in which.text and OTHER in which.text
+    sent = await two.say("王老师", "私聊", f"{OTHER} #通知 明天考试\n带好文具")
+    [card] = [s for s in sent if s.where == OTHER]
+    assert "明天考试" in card.text and OTHER not in card.text.split("\n")[0]
+    sent = await two.say("王老师", "私聊", f"#未读 @{CLASS}")
+    assert [s.where for s in sent] == ["王老师"] and sent[0].text.startswith(f"【{CLASS}】")
+    [other] = await two.say("王老师", "私聊", f"#未读 @{OTHER} 1")
+    assert other.text.startswith(f"【{OTHER}】") and "明天考试" in other.text

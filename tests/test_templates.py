@@ -431,6 +431,7 @@ def cases(language: str) -> list[Case]:
         "notice": notice(w), "question": w["body"], "name": w["guardians"][0],
         "class_name": w["class"]}))
     out.append(Case("answers/unclear", "plain", {"text": w["body"]}))
+    out.append(Case("common/class_label", "plain", {"name": w["class"]}))
     burst = [notice(w), notice(w, urgent=True)]
     out.append(Case("notices/nudge_burst_group", "plain", {"notices": burst}))
     out.append(Case("notices/nudge_burst_private", "plain", {
