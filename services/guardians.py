@@ -38,7 +38,7 @@ async def families(uow: UnitOfWork, class_id: int) -> list[Family]:
     """Every student of the class with their registered guardians (roster order).
 
     A guardian is named by this family's child (李红妈妈 in one class, 李明妈妈 in the other
-    for a mother of two): the person's display name is only their first registration's."""
+    for a mother of two): the display name made at registration names the first child only."""
     by_id = {s.id: Family(s.id, s.name) for s in await roster.students(uow, class_id)}
     rows = (await uow.session.execute(
         select(ClassMembership.student_id, ClassMembership.relation, Person.id,
@@ -46,11 +46,17 @@ async def families(uow: UnitOfWork, class_id: int) -> list[Family]:
         .join(Person, Person.id == ClassMembership.person_id)
         .where(ClassMembership.class_id == class_id, parents())
         .order_by(ClassMembership.id))).all()
+    pupils = {family.student for family in by_id.values()}
     for student_id, relation, person_id, name in rows:
         if student_id in by_id:
             family = by_id[student_id]
+            # Only a name made by registration for a child of another class (李明妈妈 in 李红's
+            # class) is re-made for this child; a person known by their own name (王老师, also
+            # a parent) or by a child of this class keeps it.
+            by_child = bool(relation) and name.endswith(relation) \
+                and name[:-len(relation)] not in pupils
             family.guardians.append(Guardian(
-                person_id, f"{family.student}{relation}" if relation else name))
+                person_id, f"{family.student}{relation}" if by_child else name))
     return list(by_id.values())
 
 
