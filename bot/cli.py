@@ -18,7 +18,7 @@ import typer
 from bot.app import ClassBot
 from bot.channel_factories import FACTORIES, build_channels
 from bot.channels.console import ConsoleChannel
-from bot.transcript import TranscriptRunner, replay_start
+from bot.transcript import TranscriptRunner, replay_start, transcript_lines
 from core.channel import Channel, ChannelUnavailable
 from core.clock import SimulatedClock, SystemClock
 from core.config import ClassSeed, Config, ConfigError, PersonSeed, load_config
@@ -151,13 +151,13 @@ def run(config: ConfigOption = None,
             _unavailable(exc)
     elif script is not None:
         try:
-            lines = script.read_text(encoding="utf-8").splitlines()
+            lines = transcript_lines(script.read_text(encoding="utf-8"))
         except OSError as exc:
             print(f"无法读取脚本 {script}：{exc.strerror}", file=sys.stderr)
             raise typer.Exit(2) from None
         asyncio.run(_replay(settings, lines))
     elif not sys.stdin.isatty():
-        asyncio.run(_replay(settings, sys.stdin.read().splitlines()))
+        asyncio.run(_replay(settings, transcript_lines(sys.stdin.read())))
     else:
         asyncio.run(_interactive(settings))
 
@@ -174,7 +174,7 @@ def demo(verbose: VerboseOption = False) -> None:
     with tempfile.TemporaryDirectory(prefix="classbot-demo-") as tmp:
         seed["database_url"] = f"sqlite+aiosqlite:///{tmp}/demo.db"
         settings = Config.model_validate(seed)
-        lines = (demo_dir / "demo.txt").read_text(encoding="utf-8").splitlines()
+        lines = transcript_lines((demo_dir / "demo.txt").read_text(encoding="utf-8"))
         asyncio.run(_replay(settings, lines))
 
 
