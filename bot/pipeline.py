@@ -13,7 +13,7 @@ from core.render import Renderer
 from kit.context import ChatEventContext, Context, narrow
 from kit.router import CommandTable, Match, Phrase, Scope, UsageError, parse_args
 from models import Database, Identity, Person
-from services import class_groups, identities, inbound, membership, questions, roster
+from services import class_groups, held, identities, inbound, membership, questions, roster
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,8 @@ class EventPipeline:
         ctx = self._context(uow, event, identity)
         if identity.person_id is not None:
             ctx.person = await uow.session.get(Person, identity.person_id)
+            # What could not reach them privately before goes out now, before the answer.
+            await held.release(uow, identity, event.chat)
         text = event.action or event.text
         match = self.table.match(text)
         if match is not None and match.command is not None:

@@ -12,7 +12,7 @@ from core.permissions import FAMILIES, STAFF
 from kit.context import MemberContext, Messenger
 from kit.router import Args, Command, NumberArgs, Phrase, Router, UsageError
 from models import Notice, ScheduledJob
-from services import cards, class_groups, jobs, keys, notices, outbox, roster
+from services import cards, class_groups, held, jobs, keys, notices, outbox, roster
 from services.notices import AckStatus
 from services.outbox import Draft, Kind
 from services.reach import post_to_groups, private_chat_of, tell_guardians
@@ -143,7 +143,9 @@ async def unread(ctx: MemberContext, args: NumberArgs) -> None:
 async def nudge(m: Messenger, job: ScheduledJob) -> None:
     """Round 1: remind each family that has not read, privately where the platform allows,
     else in one group message that @-mentions them. Round 2, counted from when round 1 really
-    went out (quiet hours may hold it): tell the author who is still missing."""
+    went out (quiet hours may hold it): tell the author who is still missing. The group
+    message says nothing of why (who has not read is nobody else's business): the reminder
+    itself is held for them and sent when they next write privately."""
     uow = m.uow
     notice = await notices.get(uow, job.ref_id or 0)
     if notice is None:
@@ -170,7 +172,8 @@ async def nudge(m: Messenger, job: ScheduledJob) -> None:
     guardians = [g for family in status.missing for g in family.guardians]
     await tell_guardians(
         m, class_id=notice.class_id, guardians=guardians, key=keys.notice_nudge(notice.id, 1),
-        urgent=notice.urgent, group_text=m.render("notices/nudge_group", notice=notice),
+        urgent=notice.urgent, group_text=m.render("common/ask_to_write"),
+        hold=True, hold_until=uow.now + held.REMINDER_HOLD,
         private_text=lambda g: m.render("notices/nudge_private", notice=notice, name=g.name,
                                         class_name=class_name, tz=tz))
 

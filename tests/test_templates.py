@@ -241,7 +241,6 @@ def meeting_cases(language: str) -> list[Case]:
             "meeting": m, "answer": FamilyAnswer(f[0], Answer.YES, 2, "", 11), "tz": TZ}),
         Case("meetings/reminder_private", "maybe", {
             "meeting": bare, "answer": FamilyAnswer(f[3], Answer.MAYBE, 0, "", 14), "tz": TZ}),
-        Case("meetings/rsvp_nudge_group", "plain", {"meeting": m, "tz": TZ}),
         Case("meetings/rsvp_nudge_private", "plain", {
             "meeting": m, "name": guardians[0], "tz": TZ}),
         Case("meetings/is_cancelled", "plain", {"meeting": meeting(w, status="cancelled")}),
@@ -260,10 +259,10 @@ def meeting_cases(language: str) -> list[Case]:
             bare, present=[], absent=[], no_answer=f), "tz": TZ, "private": True}),
         Case("meetings/minutes_posted", "unreached", {
             "meeting": meeting(w, minutes=True), "present": 1, "absent": 3,
-            "unreached": [Guardian(11, guardians[0]), Guardian(14, guardians[3])], "tz": TZ}),
+            "unreached": 2, "tz": TZ}),
         Case("meetings/minutes_posted", "all_came", {
             "meeting": meeting(w, details=False, minutes=True), "present": 4, "absent": 0,
-            "unreached": [], "tz": TZ}),
+            "unreached": 0, "tz": TZ}),
         Case("meetings/minutes_private", "plain", {
             "meeting": meeting(w, minutes=True), "name": guardians[2], "tz": TZ}),
         Case("meetings/minutes_saved", "held", {
@@ -382,7 +381,8 @@ def cases(language: str) -> list[Case]:
         Case("common/joined_group", "unbound", {"bound": None}),
         Case("common/private_linked", "registered", {"name": w["guardians"][0]}),
         Case("common/private_linked", "unregistered", {"name": None}),
-        Case("common/unreachable_fallback", "nudge", {"text": w["body"]}),
+        Case("common/unreachable_fallback", "nudge", {}),
+        Case("common/ask_to_write", "plain", {}),
         *[Case("channels/start_problem", problem, {
             "problem": problem, "channel": "telegram",
             "detail": "CLASSBOT_TELEGRAM_TOKEN" if problem != "unreachable" else "timed out"})
@@ -390,7 +390,6 @@ def cases(language: str) -> list[Case]:
         Case("console/welcome", "plain", {}),
         Case("notices/ack_button", "plain", {}),
         Case("notices/held", "plain", {"notice": notice(w), "tz": TZ}),
-        Case("notices/nudge_group", "plain", {"notice": notice(w)}),
         Case("notices/not_found", "number", {"number": 7}),
         Case("notices/not_found", "latest", {"number": None}),
         Case("notices/posted", "groups", {"notice": notice(w), "groups": [w["group"]]}),

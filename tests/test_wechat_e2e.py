@@ -62,7 +62,11 @@ async def test_notice_then_one_group_message_mentioning_the_unread(bound: Wechat
     nudge = nudges[0]
     assert nudge.conversation_id == ROOM and nudge.mention_ids == [ZHAO]
     assert nudge.text.startswith("@赵雪爸爸")  # WeChat shows the @ with the real name
-    assert "周五春游" in nudge.text
+    # the group is not told what about (who has not read is nobody else's business) …
+    assert "周五春游" not in nudge.text and "确认" not in nudge.text, nudge.text
+    # … the reminder itself waits for his next private message
+    later = await bound.say(ZHAO, "什么事？", room=None)
+    assert any(s.conversation_id == ZHAO and "周五春游" in s.text for s in later), later
 
 
 async def test_quoting_a_notice_acknowledges_that_notice(bound: WechatWorld) -> None:
