@@ -49,6 +49,9 @@ class Capabilities:
     # Send reminders to many people as one group message with @-mentions rather than one
     # private message each (WeChat restricts personal accounts that message many people).
     group_nudges: bool = False
+    # A sender's name is their account (the console's typed names): a name picks one person.
+    # Everywhere else display names are chosen freely and a role needs an @-mention or reply.
+    names_are_accounts: bool = False
 
 
 class SendError(Exception):

@@ -97,6 +97,11 @@ class Event:
     members: tuple[UserRef, ...] = ()  # who joined or left (kind MEMBER_*)
     # References to images or files the platform gave (file ids, URLs), never their content.
     attachments: tuple[str, ...] = ()
+    # The people the message points at unambiguously, by account: @-mentions other than the
+    # bot (where the platform says whom they mean) and the author of a quoted message.
+    # `#任课 张老师 数学` gives the role to one of these, never to whoever is called 张老师.
+    mentioned: tuple[UserRef, ...] = ()
+    reply_to_sender: UserRef | None = None
 
     def __post_init__(self) -> None:
         """Every channel builds its events here, so this is the one place inbound text and

@@ -420,9 +420,9 @@ def cases(language: str) -> list[Case]:
         out.append(Case("notices/acked", ack.value, {"notice": notice(w), "status": ack}))
     for assign in AssignStatus:
         out.append(Case("membership/assign_teacher", assign.value, {
-            "status": assign, "name": w["teacher"], "subject": w["subject"]}))
+            "status": assign, "name": w["teacher"], "subject": w["subject"], "candidates": 2}))
         out.append(Case("membership/assign_committee", assign.value, {
-            "status": assign, "name": w["guardians"][0]}))
+            "status": assign, "name": w["guardians"][0], "candidates": 2}))
     binds = {
         BindStatus.BOUND: [BindResult(BindStatus.BOUND, w["class"])],
         BindStatus.ALREADY: [BindResult(BindStatus.ALREADY, w["class"], bound_class=w["class"])],

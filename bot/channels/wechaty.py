@@ -242,13 +242,18 @@ class WechatChannel:
                 me = self._bot.Contact.load(self._self_id) if self._bot else None
                 alias = await room.alias(me) if me is not None else None
                 self_names += (alias,) if alias else ()
+        # WeChat says whom an @ means (mentionIdList): that, not the name typed, picks a person
+        # (#任课 @张老师 数学). A quote carries only a display name, so it picks nobody.
+        mentioned = tuple([await self._user(room, self._bot.Contact.load(contact_id))
+                           for contact_id in dict.fromkeys(payload.mention_ids or [])
+                           if contact_id != self._self_id and self._bot is not None])
         reply_to = None
         if quote is not None and quote.name in self_names:
             reply_to = self._sent.find(room.room_id if room else talker_id, quote.quoted)
         return RawMessage(**{**base.__dict__, "talker_name": talker.display_name,
                              "room_topic": await room.topic() if room else "",
                              "mentions_self": mentions_self, "self_names": self_names,
-                             "reply_to": reply_to})
+                             "reply_to": reply_to, "mentioned": mentioned})
 
     # --- outgoing --------------------------------------------------------------------------
 

@@ -100,9 +100,11 @@ class FakePuppet:
     def say(self, talker: str, text: str, *, room: str | None = None,
             mention: Iterable[str] = (), msg_type: int = TEXT) -> str:
         """`talker` writes `text` into `room` (or privately to the bot); @-mentions are written
-        into the text the way WeChat does (`@name` + thin space) and listed as ids."""
+        into the text the way WeChat does (`@name` + thin space) and listed as ids; one the
+        text already carries (`#任课 @张老师 数学`) stays where it is written."""
         mention = list(mention)
-        prefix = "".join(f"@{self._alias(room, m)}{AT}" for m in mention)
+        prefix = "".join(f"@{self._alias(room, m)}{AT}" for m in mention
+                         if f"@{self._alias(room, m)}" not in text)
         message_id = f"{self._prefix}-m{next(self._ids)}"
         self.messages[message_id] = {
             "id": message_id, "text": prefix + text, "type": msg_type, "from_id": talker,
