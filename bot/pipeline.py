@@ -9,6 +9,7 @@ from core.clock import Clock
 from core.config import Config
 from core.events import ChatChange, ChatKind, Event, EventKind
 from core.permissions import GUEST
+from core.privacy import account_tag
 from core.render import Renderer
 from kit.context import ChatEventContext, Context, narrow
 from kit.router import CommandTable, Match, Phrase, Scope, UsageError, parse_args
@@ -41,8 +42,11 @@ class EventPipeline:
                     return None
                 toast = await self._handle(uow, event)
         except Exception:
+            # A private chat's id is the person's account: a salted tag, never the id.
+            chat = (account_tag(event.channel, event.chat.chat_id)
+                    if event.chat.kind is ChatKind.PRIVATE else event.chat.chat_id)
             log.exception("handling failed: channel=%s chat=%s message=%s",
-                          event.channel, event.chat.chat_id, event.message_id)
+                          event.channel, chat, event.message_id)
             await self._apologise(event)
             return self.renderer.render("common/button_failed") if event.action else None
         if event.action:

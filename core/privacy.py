@@ -20,3 +20,10 @@ def person_tag(person_id: int) -> str:
     """`p:` and 10 hex digits of HMAC-SHA256(salt, id): stable within a run, not reversible."""
     digest = hmac.new(_SALT, f"person:{person_id}".encode(), hashlib.sha256).hexdigest()
     return f"p:{digest[:10]}"
+
+
+def account_tag(channel: str, external_id: str) -> str:
+    """A platform account (or a private chat, whose id is the account's) the same way."""
+    digest = hmac.new(_SALT, f"account:{channel}:{external_id}".encode(),
+                      hashlib.sha256).hexdigest()
+    return f"a:{digest[:10]}"

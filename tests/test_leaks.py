@@ -118,3 +118,19 @@ async def test_the_minutes_post_does_not_name_absent_families(needs_contact: Har
     assert not any(family in group.text for family in FAMILIES), group.text
     later = await h.say("赵雪爸爸", "私聊", "你好")
     assert any("寒假1月20日开始" in s.text and s.where == "赵雪爸爸" for s in later), later
+
+
+async def test_a_failed_private_message_logs_the_chat_by_a_tag(
+        bound: Harness, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Telegram and WeChat a private chat's id is the person's account id."""
+    from bot.pipeline import EventPipeline
+
+    async def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setattr(EventPipeline, "_handle", broken)
+    await bound.say("李明妈妈", "私聊", "#帮助")
+    [failed] = [r.getMessage() for r in caplog.records if "handling failed" in r.getMessage()]
+    assert "李明妈妈" not in failed and re.search(r"chat=a:[0-9a-f]{10}", failed), failed
