@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
 
 from core.events import Event, Outgoing, SentRef
 
@@ -84,6 +85,42 @@ class Channel(Protocol):
     async def stop(self) -> None: ...
 
     async def send(self, out: Outgoing) -> SentRef: ...
+
+
+class ChannelState(StrEnum):
+    CONNECTING = "connecting"  # not logged in yet (never, or since the last drop)
+    RUNNING = "running"  # logged in: messages come in and go out
+    REACHABLE = "reachable"  # a one-off check: the gateway answered and took the token
+    REJECTED = "rejected"  # the platform refused us (a wrong token): retrying will not help
+    TLS_EXPECTED = "tls_expected"  # the endpoint speaks TLS, the channel plain gRPC
+    UNREACHABLE = "unreachable"  # nothing answers at the endpoint
+    ERROR = "error"  # anything else; `detail` says what
+
+
+@dataclass(frozen=True)
+class ChannelStatus:
+    """Where a background connection stands, in the platform's own words where it gave any
+    (`detail`, e.g. "UNAUTHENTICATED Invalid Wechaty TOKEN"): for stderr and `classbot check`."""
+
+    state: ChannelState
+    detail: str = ""
+    endpoint: str = ""
+
+    @property
+    def running(self) -> bool:
+        return self.state is ChannelState.RUNNING
+
+
+@runtime_checkable
+class ConnectingChannel(Protocol):
+    """A channel that connects in the background after `start` (the WeChat gateway): it is
+    running only once `wait_ready` returns, and `status()` says why it is not yet."""
+
+    name: str
+
+    async def wait_ready(self) -> None: ...
+
+    def status(self) -> ChannelStatus: ...
 
 
 class EditingChannel(Channel, Protocol):

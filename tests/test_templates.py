@@ -387,6 +387,9 @@ def cases(language: str) -> list[Case]:
             "problem": problem, "channel": "telegram",
             "detail": "CLASSBOT_TELEGRAM_TOKEN" if problem != "unreachable" else "timed out"})
           for problem in ("no_token", "rejected", "unreachable", "no_webhook_url")],
+        Case("channels/start_problem", "wechat-no_token", {
+            "problem": "no_token", "channel": "wechat", "detail": "CLASSBOT_WECHAT_TOKEN"}),
+        Case("console/connecting", "plain", {"channels": ["wechat"]}),
         Case("console/welcome", "plain", {}),
         Case("notices/ack_button", "plain", {}),
         Case("notices/held", "plain", {"notice": notice(w), "tz": TZ}),
