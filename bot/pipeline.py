@@ -178,6 +178,8 @@ class EventPipeline:
         ambiguous = await self._with_class(ctx)
         if target.needs_class and ctx.school_class is None:
             if match.command is None:
+                if not is_group:  # a private message always gets an answer
+                    await self._fallback(ctx)
                 return  # a stray 收到 where no class is known is just chatter
             if ambiguous:
                 await ctx.reply("common/which_class", classes=ambiguous)
@@ -194,6 +196,9 @@ class EventPipeline:
             elif ctx.roles == {GUEST} and ctx.identity.private_reachable:
                 # An unregistered parent's 收到 counts for nobody: tell them quietly, not the group.
                 await ctx.reply("common/register_first", private=True)
+            elif not is_group:
+                # A phrase that is not theirs (a teacher's 参加 in private): still answered.
+                await self._fallback(ctx)
             return
         if isinstance(target, Phrase):
             await target.handler(narrow(ctx, target.context), match.rest)
