@@ -60,3 +60,14 @@ async def test_superscripts_and_endless_digits_get_the_usage_line(bound: Harness
     for rest in ("²", "1" * 5000):
         [answer] = await bound.say("王老师", CLASS, f"#未读 {rest}")
         assert "用法" in answer.text and len(answer.text) < 500, answer.text
+
+
+@pytest.mark.parametrize("text", ["#补充 X-9223372036854775808 再说一句", "#评价 X-99999999999 满意",
+                                  "#信箱 XZ-2147483648"])
+async def test_letter_numbers_out_of_range_are_not_found(bound: Harness, text: str) -> None:
+    speaker = "王老师" if text.startswith("#信箱") else "李明妈妈"
+    with sql_parameters(bound) as params:
+        sent = await bound.say(speaker, "私聊", text)
+    assert sent and not any("出了点问题" in s.text for s in sent), sent
+    assert not [p for p in params if isinstance(p, int) and not isinstance(p, bool)
+                and p > MAX_STORED_INT]
