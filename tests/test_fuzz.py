@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from handlers import command_table
 from kit.router import UsageError, parse_args
 from tests.fuzz_messages import (
     CHATS,
@@ -26,9 +27,10 @@ from tests.fuzz_messages import (
 )
 from tests.harness import Harness
 
-# Each pipeline example is one real message through SQLite (~20 ms alone): enough examples to
-# cover every command word's neighbourhood in a few seconds; the long run is bench/fuzz.py.
-FAST = settings(max_examples=30, derandomize=True, deadline=None, database=None,
+# Each pipeline example is one real message through SQLite and the outbox: a few dozen keep
+# the file at seconds in CI; the long run (10,000 messages) is bench/fuzz.py.
+TABLE = command_table()
+FAST = settings(max_examples=20, derandomize=True, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
 
@@ -46,10 +48,7 @@ messages = st.builds(Message, speaker=st.sampled_from(SPEAKERS), chat=st.sampled
 @settings(max_examples=300, derandomize=True, deadline=None, database=None)
 @given(text=any_text)
 def test_the_router_matches_and_parses_any_text_without_raising(text: str) -> None:
-    from handlers import command_table
-
-    table = command_table()
-    match = table.match(text)
+    match = TABLE.match(text)
     if match is not None and match.command is not None:
         with contextlib.suppress(UsageError):  # the usage line: the one allowed refusal
             parse_args(match.command, match.rest)
@@ -75,7 +74,7 @@ async def test_any_message_keeps_the_promises(bound: Harness, message: Message,
     assert not found.total, found
 
 
-@settings(FAST, max_examples=15)
+@settings(FAST, max_examples=10)
 @given(first=messages, second=messages)
 async def test_conversations_of_two_keep_the_promises(bound: Harness, first: Message,
                                                        second: Message,

@@ -62,8 +62,8 @@ async def test_superscripts_and_endless_digits_get_the_usage_line(bound: Harness
         assert "用法" in answer.text and len(answer.text) < 500, answer.text
 
 
-@pytest.mark.parametrize("text", ["#补充 X-9223372036854775808 再说一句", "#评价 X-99999999999 满意",
-                                  "#信箱 XZ-2147483648"])
+@pytest.mark.parametrize("text", ["#补充 X-9223372036854775808 再说一句",
+                                  "#评价 X-99999999999 满意", "#信箱 XZ-2147483648"])
 async def test_letter_numbers_out_of_range_are_not_found(bound: Harness, text: str) -> None:
     speaker = "王老师" if text.startswith("#信箱") else "李明妈妈"
     with sql_parameters(bound) as params:
