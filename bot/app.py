@@ -84,7 +84,7 @@ class ClassBot:
         return toast
 
     async def _private_chat_refused(self, row: OutboxMessage) -> None:
-        text = self.renderer.render("common/unreachable_fallback", text=row.text)
+        text = self.renderer.render("common/unreachable_fallback")
         async with UnitOfWork(self.db, self.clock, self.config) as uow:
             await unreachable.private_chat_refused(uow, row, text)
         self.sender.kick()

@@ -18,8 +18,8 @@ import typer
 from bot.app import ClassBot
 from bot.channel_factories import FACTORIES, build_channels
 from bot.channels.console import ConsoleChannel
-from bot.transcript import TranscriptRunner, replay_start
-from core.channel import Channel, ChannelUnavailable
+from bot.transcript import TranscriptRunner, replay_start, transcript_lines
+from core.channel import Channel, ChannelUnavailable, ConnectingChannel
 from core.clock import SimulatedClock, SystemClock
 from core.config import ClassSeed, Config, ConfigError, PersonSeed, load_config
 from core.render import Renderer
@@ -121,18 +121,37 @@ async def _serve(config: Config, channels: list[Channel]) -> None:
     except ChannelUnavailable:  # found only when connecting (a token Telegram rejects)
         await bot.stop()
         raise
-    print(bot.renderer.render("console/serving", channels=[c.name for c in channels
-                                                           if c.name != "console"]),
-          file=sys.stderr)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     try:
+        if await _logged_in(bot, channels, stop):
+            print(bot.renderer.render("console/serving", channels=[
+                c.name for c in channels if c.name != "console"]), file=sys.stderr)
         await stop.wait()
     finally:
         await bot.stop()
+
+
+async def _logged_in(bot: ClassBot, channels: list[Channel], stop: asyncio.Event) -> bool:
+    """Until every channel that connects in the background (the WeChat gateway) is logged
+    in; False if told to stop first. Running is not claimed before: a wrong token keeps the
+    channel retrying, with the gateway's own reason on stderr, never "running"."""
+    connecting = [c for c in channels if isinstance(c, ConnectingChannel)]
+    if not connecting:
+        return True
+    print(bot.renderer.render("console/connecting", channels=[c.name for c in connecting]),
+          file=sys.stderr)
+    ready = asyncio.ensure_future(asyncio.gather(*(c.wait_ready() for c in connecting)))
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait([ready, stopping], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in (ready, stopping):
+            waiter.cancel()
+    return not stop.is_set()
 
 
 @app.command()
@@ -151,13 +170,13 @@ def run(config: ConfigOption = None,
             _unavailable(exc)
     elif script is not None:
         try:
-            lines = script.read_text(encoding="utf-8").splitlines()
+            lines = transcript_lines(script.read_text(encoding="utf-8"))
         except OSError as exc:
             print(f"无法读取脚本 {script}：{exc.strerror}", file=sys.stderr)
             raise typer.Exit(2) from None
         asyncio.run(_replay(settings, lines))
     elif not sys.stdin.isatty():
-        asyncio.run(_replay(settings, sys.stdin.read().splitlines()))
+        asyncio.run(_replay(settings, transcript_lines(sys.stdin.read())))
     else:
         asyncio.run(_interactive(settings))
 
@@ -174,7 +193,7 @@ def demo(verbose: VerboseOption = False) -> None:
     with tempfile.TemporaryDirectory(prefix="classbot-demo-") as tmp:
         seed["database_url"] = f"sqlite+aiosqlite:///{tmp}/demo.db"
         settings = Config.model_validate(seed)
-        lines = (demo_dir / "demo.txt").read_text(encoding="utf-8").splitlines()
+        lines = transcript_lines((demo_dir / "demo.txt").read_text(encoding="utf-8"))
         asyncio.run(_replay(settings, lines))
 
 

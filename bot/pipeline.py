@@ -10,11 +10,12 @@ from core.clock import Clock
 from core.config import Config
 from core.events import ChatChange, ChatKind, Event, EventKind
 from core.permissions import GUEST
+from core.privacy import account_tag
 from core.render import Renderer
 from kit.context import ChatEventContext, Context, narrow
 from kit.router import CommandTable, Match, Phrase, Scope, UsageError, parse_args
 from models import Database, Identity, Person
-from services import class_groups, identities, inbound, membership, questions, roster
+from services import class_groups, held, identities, inbound, membership, questions, roster
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,11 @@ class EventPipeline:
                     return None
                 toast = await self._handle(uow, event)
         except Exception:
+            # A private chat's id is the person's account: a salted tag, never the id.
+            chat = (account_tag(event.channel, event.chat.chat_id)
+                    if event.chat.kind is ChatKind.PRIVATE else event.chat.chat_id)
             log.exception("handling failed: channel=%s chat=%s message=%s",
-                          event.channel, event.chat.chat_id, event.message_id)
+                          event.channel, chat, event.message_id)
             await self._apologise(event)
             return self.renderer.render("common/button_failed") if event.action else None
         if event.action:
@@ -60,6 +64,8 @@ class EventPipeline:
         ctx = self._context(uow, event, identity)
         if identity.person_id is not None:
             ctx.person = await uow.session.get(Person, identity.person_id)
+            # What could not reach them privately before goes out now, before the answer.
+            await held.release(uow, identity, event.chat)
         await self._named_class(ctx)
         event = ctx.event
         text = event.action or event.text
@@ -198,6 +204,8 @@ class EventPipeline:
         ambiguous = await self._with_class(ctx)
         if target.needs_class and ctx.school_class is None:
             if match.command is None:
+                if not is_group:  # a private message always gets an answer
+                    await self._fallback(ctx)
                 return  # a stray 收到 where no class is known is just chatter
             if ambiguous:
                 await ctx.reply("common/which_class", classes=ambiguous)
@@ -214,6 +222,9 @@ class EventPipeline:
             elif ctx.roles == {GUEST} and ctx.identity.private_reachable:
                 # An unregistered parent's 收到 counts for nobody: tell them quietly, not the group.
                 await ctx.reply("common/register_first", private=True)
+            elif not is_group:
+                # A phrase that is not theirs (a teacher's 参加 in private): still answered.
+                await self._fallback(ctx)
             return
         if isinstance(target, Phrase):
             await target.handler(narrow(ctx, target.context), match.rest)

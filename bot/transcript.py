@@ -21,6 +21,19 @@ from core.clock import SimulatedClock
 REPLAY_EPOCH_LOCAL = datetime(2026, 9, 1, 8, 0)
 
 
+def transcript_lines(text: str) -> list[str]:
+    """A transcript's lines: split on `\n` only (a `\r` before it dropped).
+
+    `str.splitlines()` also cuts at U+2028, U+2029, U+0085, \v, \f and the other separators,
+    so a message containing one of them would be replayed as two (the second part a line that
+    fits no form, or worse, one that does). One line is one message, whatever it contains.
+    """
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
+
+
 def replay_start(lines: Iterable[str], timezone: str) -> datetime:
     """The instant a replay starts at: its first `:time`, else `REPLAY_EPOCH_LOCAL` (UTC-aware).
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
 
 from core.events import Event, Outgoing, SentRef
 
@@ -49,6 +50,9 @@ class Capabilities:
     # Send reminders to many people as one group message with @-mentions rather than one
     # private message each (WeChat restricts personal accounts that message many people).
     group_nudges: bool = False
+    # A sender's name is their account (the console's typed names): a name picks one person.
+    # Everywhere else display names are chosen freely and a role needs an @-mention or reply.
+    names_are_accounts: bool = False
 
 
 class SendError(Exception):
@@ -81,6 +85,42 @@ class Channel(Protocol):
     async def stop(self) -> None: ...
 
     async def send(self, out: Outgoing) -> SentRef: ...
+
+
+class ChannelState(StrEnum):
+    CONNECTING = "connecting"  # not logged in yet (never, or since the last drop)
+    RUNNING = "running"  # logged in: messages come in and go out
+    REACHABLE = "reachable"  # a one-off check: the gateway answered and took the token
+    REJECTED = "rejected"  # the platform refused us (a wrong token): retrying will not help
+    TLS_EXPECTED = "tls_expected"  # the endpoint speaks TLS, the channel plain gRPC
+    UNREACHABLE = "unreachable"  # nothing answers at the endpoint
+    ERROR = "error"  # anything else; `detail` says what
+
+
+@dataclass(frozen=True)
+class ChannelStatus:
+    """Where a background connection stands, in the platform's own words where it gave any
+    (`detail`, e.g. "UNAUTHENTICATED Invalid Wechaty TOKEN"): for stderr and `classbot check`."""
+
+    state: ChannelState
+    detail: str = ""
+    endpoint: str = ""
+
+    @property
+    def running(self) -> bool:
+        return self.state is ChannelState.RUNNING
+
+
+@runtime_checkable
+class ConnectingChannel(Protocol):
+    """A channel that connects in the background after `start` (the WeChat gateway): it is
+    running only once `wait_ready` returns, and `status()` says why it is not yet."""
+
+    name: str
+
+    async def wait_ready(self) -> None: ...
+
+    def status(self) -> ChannelStatus: ...
 
 
 class EditingChannel(Channel, Protocol):

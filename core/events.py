@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+import unicodedata
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
+
+_NEWLINES = re.compile(r"\r\n?")
+
+
+def clean_text(text: str) -> str:
+    """`text` without NUL and the other control characters (category Cc, except line feed and
+    tab) or lone surrogates (Cs); `\r\n` and `\r` become `\n`.
+
+    PostgreSQL rejects any text containing NUL, and a lone surrogate cannot be encoded as
+    UTF-8: one such character in a display name made every write about its sender fail, even
+    the apology. Cleaning where events are made means no handler, service or log ever sees one.
+    """
+    text = _NEWLINES.sub("\n", text)
+    if text.isprintable():
+        return text
+    return "".join(ch for ch in text if ch in "\n\t"
+                   or unicodedata.category(ch) not in ("Cc", "Cs"))
+
+
+def _clean_fields(obj: object) -> None:
+    """Clean every str field of a frozen dataclass in place (from its __post_init__)."""
+    for f in fields(obj):  # type: ignore[arg-type]
+        value = getattr(obj, f.name)
+        if type(value) is str and (cleaned := clean_text(value)) != value:  # not enums
+            object.__setattr__(obj, f.name, cleaned)
 
 
 class ChatKind(StrEnum):
@@ -29,12 +56,18 @@ class ChatRef:
     kind: ChatKind
     title: str = ""
 
+    def __post_init__(self) -> None:
+        _clean_fields(self)
+
 
 @dataclass(frozen=True)
 class UserRef:
     channel: str
     user_id: str
     display_name: str
+
+    def __post_init__(self) -> None:
+        _clean_fields(self)
 
 
 class ChatChange(StrEnum):
@@ -64,6 +97,16 @@ class Event:
     members: tuple[UserRef, ...] = ()  # who joined or left (kind MEMBER_*)
     # References to images or files the platform gave (file ids, URLs), never their content.
     attachments: tuple[str, ...] = ()
+    # The people the message points at unambiguously, by account: @-mentions other than the
+    # bot (where the platform says whom they mean) and the author of a quoted message.
+    # `#任课 张老师 数学` gives the role to one of these, never to whoever is called 张老师.
+    mentioned: tuple[UserRef, ...] = ()
+    reply_to_sender: UserRef | None = None
+
+    def __post_init__(self) -> None:
+        """Every channel builds its events here, so this is the one place inbound text and
+        names are cleaned (the refs clean themselves the same way)."""
+        _clean_fields(self)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from kit.router import Args, Router, UsageError, private_command
 from models import Person, ScheduledJob, SchoolClass, Ticket
 from services import keys, mailbox
 from services.mailbox import RATING_DAYS, Rating, Status
-from services.reach import private_chat_of, tell_person
+from services.reach import Reached, private_chat_of, tell_person
 
 MAX_BODY = 2000
 RATING_WORDS = {Rating.SATISFIED: ("满意", "satisfied"), Rating.BASIC: ("基本满意", "ok"),
@@ -90,13 +90,16 @@ async def notify_recipients(m: Messenger, ticket: Ticket, event: str, *, text: s
 
 
 async def tell_parent(m: Messenger, ticket: Ticket, event: str, *, text: str = "",
-                      by: str = "", buttons: tuple[Button, ...] = (), note: str = "") -> None:
+                      by: str = "", buttons: tuple[Button, ...] = (), note: str = "") -> Reached:
     """Relay to the sender — the only use of `sender_id` — with staff names, never accounts.
-    `note`: a line under it (that the question it asks replaced an older one)."""
+    `note`: a line under it (that the question it asks replaced an older one). Where the parent
+    cannot be written to yet, it is held for their next private message; the staff member is
+    told which of the two happened."""
     message = m.render("mailbox/to_parent", event=event, ticket=ticket, text=text, by=by)
     message = f"{message}\n{note}" if note else message
-    await tell_person(m, ticket.sender_id, message, key=_key(m, ticket, event),
-                      class_id=ticket.class_id, buttons=buttons, ref=("ticket", ticket.id))
+    return await tell_person(m, ticket.sender_id, message, key=_key(m, ticket, event),
+                             class_id=ticket.class_id, buttons=buttons,
+                             ref=("ticket", ticket.id), hold=True)
 
 
 def rating_buttons(m: Messenger, ticket: Ticket) -> tuple[Button, ...]:
@@ -169,11 +172,11 @@ async def _answer(ctx: PersonContext, args: CodeTextArgs, *, closing: bool) -> N
     record = mailbox.close if closing else mailbox.reply
     await record(ctx.uow, ticket, ctx.person.id, args.text)
     note = await _ask_rating(ctx, ticket) if closing else ""
-    await tell_parent(ctx, ticket, "result" if closing else "reply", text=args.text,
-                      by=ctx.person.display_name, note=note,
-                      buttons=rating_buttons(ctx, ticket) if closing else ())
+    reached = await tell_parent(ctx, ticket, "result" if closing else "reply", text=args.text,
+                                by=ctx.person.display_name, note=note,
+                                buttons=rating_buttons(ctx, ticket) if closing else ())
     await ctx.reply("mailbox/staff_done", action="closed" if closing else "replied",
-                    ticket=ticket, target="", targets=[])
+                    ticket=ticket, target="", targets=[], reached=reached)
 
 
 async def _ask_rating(m: Messenger, ticket: Ticket) -> str:
@@ -200,13 +203,14 @@ async def transfer(ctx: PersonContext, args: CodeTextArgs) -> None:
     target = await mailbox.find_target(ctx.uow, ticket, args.text)
     if target is None:
         await ctx.reply("mailbox/staff_done", action="unknown_target", ticket=ticket,
-                        target=args.text, targets=await mailbox.transfer_targets(ctx.uow, ticket))
+                        target=args.text, targets=await mailbox.transfer_targets(ctx.uow, ticket),
+                        reached=None)
         return
     await mailbox.transfer(ctx.uow, ticket, ctx.person.id, target)
     await notify_recipients(ctx, ticket, "transferred", by=ctx.person.display_name)
-    await tell_parent(ctx, ticket, "transferred", by=target.label)
+    reached = await tell_parent(ctx, ticket, "transferred", by=target.label)
     await ctx.reply("mailbox/staff_done", action="transferred", ticket=ticket,
-                    target=target.label, targets=[])
+                    target=target.label, targets=[], reached=reached)
 
 
 # --- reply-time reminders ------------------------------------------------------------------

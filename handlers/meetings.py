@@ -241,7 +241,8 @@ async def rsvp_nudge(m: Messenger, job: ScheduledJob) -> None:
     await tell_guardians(
         m, class_id=meeting.class_id, guardians=guardians,
         key=keys.meeting_rsvp_nudge(meeting.id, meeting.version), ref=("meeting", meeting.id),
-        group_text=m.render("meetings/rsvp_nudge_group", meeting=meeting, tz=tz),
+        group_text=m.render("common/ask_to_write"),
+        hold=True, hold_until=meeting.rsvp_deadline,
         private_text=lambda g: m.render("meetings/rsvp_nudge_private", meeting=meeting,
                                         name=g.name, tz=tz))
 
@@ -353,14 +354,14 @@ async def minutes(ctx: MemberContext, args: NumberAndText) -> None:
     unreached = await tell_guardians(
         ctx, class_id=meeting.class_id, guardians=guardians, key=keys.meeting_minutes(meeting.id),
         kind=Kind.NOTICE,
-        group_text=None,
+        group_text=None, hold=True,  # they get them when they next write to the bot privately
         private_text=lambda g: ctx.render("meetings/minutes_private", meeting=meeting,
                                           name=g.name, tz=ctx.tz))
     await post_to_groups(ctx, class_id=meeting.class_id, key=keys.meeting_minutes_post(meeting.id),
                          kind=Kind.NOTICE,
                          text=ctx.render("meetings/minutes_posted", meeting=meeting,
                                          present=len(record.present), absent=len(absent),
-                                         unreached=unreached, tz=ctx.tz),
+                                         unreached=len(unreached), tz=ctx.tz),
                          ref=("meeting", meeting.id))
     held_until = await outbox.release_after_quiet_hours(ctx.uow, meeting.class_id)
     if held_until is not None or ctx.event.chat.kind is ChatKind.PRIVATE:

@@ -80,15 +80,26 @@ async def register(ctx: ClassContext, args: RegisterArgs) -> None:
                     class_name=ctx.school_class.name, link=link)
 
 
+def _pointing(ctx: MemberContext, name: str) -> membership.Pointing:
+    """Whom the command points at: @-mentions and a quoted message's author, by account."""
+    event = ctx.event
+    accounts = event.mentioned or ((event.reply_to_sender,) if event.reply_to_sender else ())
+    return membership.Pointing(name=name, channel=event.channel, accounts=accounts,
+                               names_are_accounts=ctx.channel_capabilities.names_are_accounts)
+
+
 async def assign_teacher(ctx: MemberContext, args: TeacherArgs) -> None:
-    status = await membership.assign_teacher(ctx.uow, ctx.school_class, args.name, args.subject)
-    await ctx.reply("membership/assign_teacher", status=status, name=args.name,
-                    subject=args.subject)
+    result = await membership.assign_teacher(ctx.uow, ctx.school_class,
+                                             _pointing(ctx, args.name), args.subject)
+    await ctx.reply("membership/assign_teacher", status=result.status,
+                    candidates=result.candidates, name=args.name, subject=args.subject)
 
 
 async def assign_committee(ctx: MemberContext, args: CommitteeArgs) -> None:
-    status = await membership.assign_committee(ctx.uow, ctx.school_class, args.name)
-    await ctx.reply("membership/assign_committee", status=status, name=args.name)
+    result = await membership.assign_committee(ctx.uow, ctx.school_class,
+                                               _pointing(ctx, args.name))
+    await ctx.reply("membership/assign_committee", status=result.status,
+                    candidates=result.candidates, name=args.name)
 
 
 async def members_joined(ctx: ChatEventContext, members: tuple[UserRef, ...]) -> None:

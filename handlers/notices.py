@@ -13,7 +13,17 @@ from handlers import answers
 from kit.context import MemberContext, Messenger
 from kit.router import Args, Command, NumberArgs, Router, UsageError
 from models import Notice, ScheduledJob
-from services import answering, class_groups, guardians, jobs, keys, notices, outbox, roster
+from services import (
+    answering,
+    class_groups,
+    guardians,
+    held,
+    jobs,
+    keys,
+    notices,
+    outbox,
+    roster,
+)
 from services.outbox import Draft, Kind
 from services.reach import post_to_groups, private_chat_of, tell_guardians
 
@@ -103,7 +113,9 @@ async def unread(ctx: MemberContext, args: NumberArgs) -> None:
 async def nudge(m: Messenger, job: ScheduledJob) -> None:
     """Round 1: remind each family that has not read, privately where the platform allows,
     else in one group message that @-mentions them. Round 2, counted from when round 1 really
-    went out (quiet hours may hold it): tell the author who is still missing.
+    went out (quiet hours may hold it): tell the author who is still missing. The group
+    message says nothing of why (who has not read is nobody else's business): the reminder
+    itself is held for them and sent when they next write privately.
 
     Notices posted in a burst (a few minutes apart, notices.burst_minutes) are reminded
     together: one message per family listing what it still owes of the burst, sent when the
@@ -150,15 +162,16 @@ async def nudge(m: Messenger, job: ScheduledJob) -> None:
         await tell_guardians(
             m, class_id=notice.class_id, guardians=reminded, key=keys.notice_nudge(notice.id, 1),
             urgent=notice.urgent, ref=("notice", notice.id),
-            group_text=m.render("notices/nudge_group", notice=notice),
+            group_text=m.render("common/ask_to_write"),
+            hold=True, hold_until=uow.now + held.REMINDER_HOLD,
             private_text=lambda g: m.render("notices/nudge_private", notice=notice, name=g.name,
                                             class_name=class_name, tz=tz))
         return
     await tell_guardians(
         m, class_id=notice.class_id, guardians=reminded,
         key=keys.notice_burst_nudge(burst[0].id), urgent=any(n.urgent for n in burst),
-        ref=(answering.BURST_REF, burst[0].id),
-        group_text=m.render("notices/nudge_burst_group", notices=burst),
+        ref=(answering.BURST_REF, burst[0].id), group_text=m.render("common/ask_to_write"),
+        hold=True, hold_until=uow.now + held.REMINDER_HOLD,
         private_text=lambda g: m.render("notices/nudge_burst_private", notices=owed[g.person_id],
                                         name=g.name, class_name=class_name, tz=tz))
 

@@ -52,6 +52,9 @@ class Args(BaseModel):
         return cls()
 
 
+MAX_NUMBER_DIGITS = 30  # longer is no item number but noise (and would be echoed back)
+
+
 class NumberArgs(Args):
     """An optional item number (`#未读 3`, `#考勤 2`); without it the handler picks the latest."""
 
@@ -62,8 +65,11 @@ class NumberArgs(Args):
         rest = rest.strip().lstrip("#＃").strip()
         if not rest:
             return cls()
-        if not rest.isdigit():
+        if not rest.isdecimal():  # isdigit() admits "²", which int() refuses
             raise UsageError("the number must be digits")
+        if len(rest) > MAX_NUMBER_DIGITS:
+            raise UsageError("the number is too long")
+        # Any size that fits is kept: one no row can have is "not found" (models.base.storable).
         return cls(number=int(rest))
 
 

@@ -16,6 +16,7 @@ from models.entities import (
     SchoolClass,
     Student,
 )
+from models.held import HeldMessage
 from models.mailbox import SchoolRole, Ticket, TicketEntry
 from models.meetings import ClassUpdateItem, Meeting, MeetingCheckin, MeetingRsvp
 from models.questions import PendingQuestion
@@ -26,6 +27,7 @@ __all__ = [
     "ClassUpdateItem",
     "Database",
     "GroupBinding",
+    "HeldMessage",
     "Identity",
     "InboundMessage",
     "Meeting",

@@ -131,6 +131,11 @@ def edit(card_row_id: int, n: int) -> str:
     return f"{card_edits(card_row_id)}{n}"
 
 
+def held_release(held_id: int) -> str:
+    """A held private message (services/held.py), queued when its reader wrote to the bot."""
+    return f"held:{held_id}"
+
+
 def group_fallback(row_id: int, binding_id: int) -> str:
     """A nudge re-posted in a group because its private chat refused the bot."""
     return f"fallback:{row_id}:{binding_id}"

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Select, delete, func, select
 
 from core.events import Event
 from models import Meeting, MeetingCheckin, MeetingRsvp
+from models.base import storable
 from services import guardians, outbox
 from services.guardians import Family, Guardian
 from services.uow import UnitOfWork
@@ -49,6 +50,9 @@ async def get(uow: UnitOfWork, meeting_id: int) -> Meeting | None:
 
 
 async def by_number(uow: UnitOfWork, class_id: int, number: int) -> Meeting | None:
+    """None for a number no row can have (models.base.storable), without asking the database."""
+    if not storable(number):
+        return None
     return (await uow.session.scalars(select(Meeting).where(
         Meeting.class_id == class_id, Meeting.number == number))).first()
 

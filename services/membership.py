@@ -8,11 +8,14 @@ active staff member": every query about families or staff across the services bu
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, and_, select
 
+from core.events import UserRef
 from models import ClassMembership, GroupBinding, Identity, Person, Role, SchoolClass, SchoolRole
+from services import identities
 from services.uow import UnitOfWork
 
 STAFF_ROLES = (Role.HEAD_TEACHER, Role.TEACHER)
@@ -95,41 +98,128 @@ class AssignStatus(StrEnum):
     ASSIGNED = "assigned"
     ALREADY = "already"
     NOT_FOUND = "not_found"
+    AMBIGUOUS = "ambiguous"  # two or more people fit: the head teacher is asked to point
+    POINT = "point"  # a display name alone picks nobody: @-mention or quote the person
 
 
-async def assign_teacher(uow: UnitOfWork, school_class: SchoolClass, name: str,
-                         subject: str) -> AssignStatus:
-    """Make a group member a subject teacher; they must have written in a class group once."""
-    class_channels = select(GroupBinding.channel).where(GroupBinding.class_id == school_class.id)
-    identity = (await uow.session.scalars(select(Identity).where(
-        Identity.display_name == name, Identity.channel.in_(class_channels))
-        .order_by(Identity.last_seen_at.desc()))).first()
-    person: Person | None = None
-    if identity is not None and identity.person_id is not None:
+@dataclass(frozen=True)
+class Pointing:
+    """How a role command names its person: the typed name, and whom the message points at
+    by account (event.mentioned, event.reply_to_sender). `names_are_accounts`: the channel's
+    names are its accounts (the console), so the name alone is unambiguous there."""
+
+    name: str
+    channel: str
+    accounts: tuple[UserRef, ...] = ()
+    names_are_accounts: bool = False
+
+
+@dataclass(frozen=True)
+class Assigned:
+    status: AssignStatus
+    candidates: int = 0
+
+
+async def _pointed_person(uow: UnitOfWork, ref: UserRef, name: str,
+                         create: bool) -> Person | None:
+    """The person behind an account the message points at; with `create`, an account the bot
+    knows no person for becomes one, called `name` (what the head teacher calls them)."""
+    identity = await identities.by_account(uow, ref.channel, ref.user_id)
+    if identity is None and not create:
+        return None
+    if identity is None:
+        identity = Identity(channel=ref.channel, external_id=ref.user_id,
+                            display_name=ref.display_name, private_reachable=False)
+        uow.session.add(identity)
+    if identity.person_id is not None:
         person = await uow.session.get(Person, identity.person_id)
-    elif identity is not None:
-        person = Person(display_name=name, created_at=uow.now)
-        uow.session.add(person)
-        await uow.session.flush()
-        identity.person_id = person.id
+        if person is not None:
+            return person
+    if not create:
+        return None
+    person = Person(display_name=name, created_at=uow.now)
+    uow.session.add(person)
+    await uow.session.flush()
+    identity.person_id = person.id
+    return person
+
+
+async def _by_name(uow: UnitOfWork, school_class: SchoolClass, how: Pointing,
+                   registered: ColumnElement[bool]) -> list[Person | Identity]:
+    """Who a name alone may mean: people of the class registered under it (`registered` says
+    in which membership), and on a channel whose names are accounts, that account if it wrote
+    in one of the class's groups' channel. A platform display name never counts."""
+    found: dict[str, Person | Identity] = {}
+    for person in (await uow.session.scalars(
+            select(Person).join(ClassMembership, ClassMembership.person_id == Person.id)
+            .where(ClassMembership.class_id == school_class.id, registered,
+                   Person.display_name == how.name))).all():
+        found[f"p{person.id}"] = person
+    if how.names_are_accounts:
+        bound = select(GroupBinding.channel).where(GroupBinding.class_id == school_class.id)
+        identity = (await uow.session.scalars(select(Identity).where(
+            Identity.channel == how.channel, Identity.external_id == how.name,
+            Identity.channel.in_(bound)))).first()
+        if identity is not None:
+            key = f"p{identity.person_id}" if identity.person_id else f"i{identity.id}"
+            found.setdefault(key, identity)
+    return list(found.values())
+
+
+async def pick(uow: UnitOfWork, school_class: SchoolClass, how: Pointing,
+               registered: ColumnElement[bool],
+               create: bool) -> tuple[Person | None, Assigned | None]:
+    """The one person a role command means, or why there is none (ask, point, not found).
+    `create`: an account not yet a person becomes one (a new teacher; never a committee
+    member, who must be a registered parent)."""
+    accounts = list({(a.channel, a.user_id): a for a in how.accounts}.values())
+    if len(accounts) > 1:
+        return None, Assigned(AssignStatus.AMBIGUOUS, len(accounts))
+    if accounts:
+        person = await _pointed_person(uow, accounts[0], how.name, create)
+        return person, None if person else Assigned(AssignStatus.NOT_FOUND)
+    candidates = await _by_name(uow, school_class, how, registered)
+    if len(candidates) > 1:
+        return None, Assigned(AssignStatus.AMBIGUOUS, len(candidates))
+    if not candidates:
+        return None, Assigned(AssignStatus.NOT_FOUND if how.names_are_accounts
+                              else AssignStatus.POINT)
+    [found] = candidates
+    if isinstance(found, Person):
+        return found, None
+    person = await _pointed_person(uow, UserRef(found.channel, found.external_id,
+                                                found.display_name), how.name, create)
+    return person, None if person else Assigned(AssignStatus.NOT_FOUND)
+
+
+async def assign_teacher(uow: UnitOfWork, school_class: SchoolClass, how: Pointing,
+                         subject: str) -> Assigned:
+    """Make a person a subject teacher: the one the message points at (@-mention, quote), or
+    the one registered in the class under that name, or on the console the account of that
+    name (it must have written in a class group once). Never "whoever is called that now"."""
+    person, refused = await pick(uow, school_class, how, ClassMembership.active, create=True)
     if person is None:
-        return AssignStatus.NOT_FOUND
+        return refused or Assigned(AssignStatus.NOT_FOUND)
     before = await roles_in(uow, person.id, school_class.id)
     await ensure_role(uow, school_class.id, person.id, Role.TEACHER, subject)
     await uow.session.flush()
-    return AssignStatus.ALREADY if "teacher" in before else AssignStatus.ASSIGNED
+    return Assigned(AssignStatus.ALREADY if "teacher" in before else AssignStatus.ASSIGNED)
 
 
 async def assign_committee(uow: UnitOfWork, school_class: SchoolClass,
-                           display_name: str) -> AssignStatus:
-    rows = (await uow.session.scalars(
-        select(ClassMembership).join(Person, Person.id == ClassMembership.person_id)
-        .where(ClassMembership.class_id == school_class.id, parents(),
-               Person.display_name == display_name))).all()
+                           how: Pointing) -> Assigned:
+    """Make a registered parent of the class a committee member (by the name they registered
+    with, 学生姓名+关系, or the account the message points at)."""
+    person, refused = await pick(uow, school_class, how, parents(), create=False)
+    if person is None:
+        return refused or Assigned(AssignStatus.NOT_FOUND)
+    rows = (await uow.session.scalars(select(ClassMembership).where(
+        ClassMembership.class_id == school_class.id, ClassMembership.person_id == person.id,
+        parents()))).all()
     if not rows:
-        return AssignStatus.NOT_FOUND
+        return Assigned(AssignStatus.NOT_FOUND)
     if all(row.committee for row in rows):
-        return AssignStatus.ALREADY
+        return Assigned(AssignStatus.ALREADY)
     for row in rows:
         row.committee = True
-    return AssignStatus.ASSIGNED
+    return Assigned(AssignStatus.ASSIGNED)

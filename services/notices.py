@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import func, select
 
 from models import Notice, NoticeAck
+from models.base import storable
 from services import guardians
 from services.guardians import Family
 from services.uow import UnitOfWork
@@ -30,6 +31,9 @@ async def get(uow: UnitOfWork, notice_id: int) -> Notice | None:
 
 
 async def by_number(uow: UnitOfWork, class_id: int, number: int) -> Notice | None:
+    """None for a number no row can have (models.base.storable), without asking the database."""
+    if not storable(number):
+        return None
     return (await uow.session.scalars(select(Notice).where(
         Notice.class_id == class_id, Notice.number == number))).first()
 

@@ -5,6 +5,12 @@ each (who is mentioned, which dedupe key, whether a platform's preference for on
 is honoured) would be a privacy and a flood risk. Mailbox and #私信 messages use `tell_person`,
 which never falls back to a group: they may be private matters.
 
+Whom the bot cannot write to privately is never named in a group together with why: a group
+fallback @-mentions them under a text that says nothing about the reason (the caller renders a
+neutral "please write to me once"), and what they should have read privately is held for them
+(services/held.py) and delivered the next time they write privately. Logs name a person by a
+salted tag (core/privacy.py), never by id, and never beside the key (which may name a letter).
+
 The caller renders the texts (templates belong to the handlers) and passes itself as the
 `Sender` (kit.context.Messenger is one), so everything is queued in its unit of work.
 """
@@ -14,11 +20,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from core.events import Button, ChatKind, ChatRef, Mention
+from core.privacy import person_tag
 from models import GroupBinding, Identity
-from services import class_groups, identities, keys
+from services import class_groups, held, identities, keys
 from services.guardians import Guardian
 from services.outbox import Draft, Kind
 from services.uow import UnitOfWork
@@ -58,10 +66,14 @@ async def private_chat_of(uow: UnitOfWork, person_id: int) -> ChatRef | None:
 async def tell_guardians(m: Sender, *, class_id: int, guardians: Iterable[Guardian], key: str,
                          private_text: Callable[[Guardian], str], group_text: str | None,
                          kind: Kind = Kind.NUDGE, urgent: bool = False,
-                         ref: tuple[str, int] | None = None) -> list[Guardian]:
+                         ref: tuple[str, int] | None = None, hold: bool = False,
+                         hold_until: datetime | None = None) -> list[Guardian]:
     """Tell each guardian privately; those we cannot reach are @-mentioned together in one
     message per bound group, or, when `group_text` is None, not at all (the caller says so, or
-    a group post covers them). Returns the guardians not reached privately.
+    a group post covers them). `group_text` must not say why they are mentioned (which families
+    are absent or unread is nobody else's business). With `hold`, what they should have read is
+    kept for them until `hold_until` (None: for good) and sent when they next write privately.
+    Returns the guardians not reached privately.
 
     `ref` is what the message asks about (a notice, a burst of notices, a meeting): a bare
     收到 sent privately right after it means that item (services/answering.py)."""
@@ -81,6 +93,10 @@ async def tell_guardians(m: Sender, *, class_id: int, guardians: Iterable[Guardi
                                ref_id=ref[1] if ref else None))
             continue
         unreached.append(guardian)
+        if hold:
+            await held.hold(m.uow, guardian.person_id, private_text(guardian), kind=kind,
+                            key=keys.to_person(key, guardian.person_id), class_id=class_id,
+                            expires_at=hold_until)
         if bindings:
             accounts = await identities.identities_of(m.uow, guardian.person_id)
             for binding in bindings:
@@ -95,22 +111,41 @@ async def tell_guardians(m: Sender, *, class_id: int, guardians: Iterable[Guardi
     return unreached
 
 
+class Reached(StrEnum):
+    """What became of a private message (`tell_person`)."""
+
+    QUEUED = "queued"  # on its way to one of the person's private chats
+    HELD = "held"  # kept: it goes out when they next write to the bot privately
+    NOT_SENT = "not_sent"  # no private chat and not held (the record is in the database)
+
+    def __bool__(self) -> bool:
+        return self is Reached.QUEUED
+
+
 async def tell_person(m: Sender, person_id: int, text: str, *, key: str,
                       class_id: int | None, urgent: bool = False,
                       not_before: datetime | None = None, buttons: tuple[Button, ...] = (),
-                      ref: tuple[str, int] | None = None) -> bool:
-    """Queue a private message, never a group one; False if none of the person's accounts can
-    be written to (they will find it with #信箱 / #我的信箱: the record is in the database)."""
+                      ref: tuple[str, int] | None = None, hold: bool = False) -> Reached:
+    """Queue a private message, never a group one. Where none of the person's accounts can be
+    written to, it is held for their next private message (`hold`), or not sent (they will
+    find it with #信箱 / #我的信箱: the record is in the database)."""
     found = await _private(m.uow, person_id)
     if found is None:
-        log.warning("no private chat for person %s (%s)", person_id, key)
-        return False
+        # Never the person id or the key: together with a ticket code in the key they would
+        # tie an anonymous letter to its sender in the log.
+        log.info("no private chat for person %s: message %s", person_tag(person_id),
+                 "held" if hold else "not sent")
+        if hold:
+            await held.hold(m.uow, person_id, text, key=key, kind=Kind.RELAY,
+                            class_id=class_id, buttons=buttons, ref=ref)
+            return Reached.HELD
+        return Reached.NOT_SENT
     account, chat = found
     await m.send(Draft(chat=chat, text=text, kind=Kind.RELAY, urgent=urgent,
                        dedupe_key=keys.to_account(key, account.id), class_id=class_id,
                        not_before=not_before, buttons=buttons,
                        ref_kind=ref[0] if ref else None, ref_id=ref[1] if ref else None))
-    return True
+    return Reached.QUEUED
 
 
 async def post_to_groups(m: Sender, *, class_id: int, key: str, text: str,

@@ -117,7 +117,11 @@ def mailbox_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
     for action in ("replied", "closed", "transferred", "unknown_target"):
         out.append(("mailbox/staff_done", action, {
             "action": action, "ticket": anon, "target": w["staff"],
-            "targets": [w["staff"], w["other"]]}))
+            "targets": [w["staff"], w["other"]], "reached": "queued"}))
+    for action in ("replied", "closed", "transferred"):
+        out.append(("mailbox/staff_done", f"{action}-held", {
+            "action": action, "ticket": anon, "target": w["staff"], "targets": [],
+            "reached": "held"}))
     sent = {"office_start": "07:30", "office_end": "18:00", "school_days": True, "tz": TZ,
             "name": w["staff"]}
     for label, held, urgent, delivered in (("now", None, False, True), ("held", DUE, False, True),

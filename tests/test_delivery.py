@@ -114,13 +114,18 @@ async def test_unreachable_chat_is_not_retried_and_others_still_get_theirs(
     nudges = await bound.at("2026-12-01 12:00")
     private = [s for s in nudges if s.private]
     assert len(private) == 2, "the first nudge failed for good, the other two went out"
-    # The refused nudge is not lost: it is posted once in the group, @-mentioning that parent.
+    # The refused nudge is not lost: the group @-mentions that parent once, without saying
+    # what about (who has not read is nobody else's business), and the nudge itself waits for
+    # their next private message.
     [fallback] = [s for s in nudges if not s.private]
-    blocked = {"李明妈妈", "张华爸爸", "赵雪爸爸"} - {s.where for s in private}
-    assert [m.display_name for m in fallback.out.mentions] == list(blocked)
-    assert "私聊发不出去" in fallback.text and "还没有确认" in fallback.text
+    [blocked] = {"李明妈妈", "张华爸爸", "赵雪爸爸"} - {s.where for s in private}
+    assert [m.display_name for m in fallback.out.mentions] == [blocked]
+    assert "私聊发不出去" in fallback.text
+    assert "还没有确认" not in fallback.text and "春游" not in fallback.text, fallback.text
     assert await count(bound, OutboxMessage, OutboxMessage.status == "failed") == 1
     assert await bound.at("2026-12-01 13:00") == []
+    later = await bound.say(blocked, "私聊", "怎么了？")
+    assert any(s.where == blocked and "还没有确认" in s.text for s in later), later
 
 
 async def test_handler_crash_apologises_and_leaves_nothing_half_done(

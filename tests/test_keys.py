@@ -23,6 +23,7 @@ PINNED = [
     (keys.notice_question(7, "console:in-3-1"), "notice:7:question:console:in-3-1"),
     (keys.notice_burst_nudge(7), "nudge:burst:7"),
     (keys.meeting_card(3), "meeting:3:card"),
+    (keys.held_release(5), "held:5"),
     (keys.meeting_reminder(3, 2, 1440), "meeting:3:v2:remind:1440"),
     (keys.meeting_rsvp_nudge(3, 2), "meeting:3:v2:rsvp_nudge"),
     (keys.meeting_moved(3, 2), "meeting:3:v2:moved"),

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from sqlalchemy import update
+
+from core.channel import Capabilities
+from models import Identity
 from tests.harness import CLASS, Harness, make_config
 
 
@@ -103,3 +109,61 @@ async def test_help_lists_only_what_the_role_may_use(bound: Harness) -> None:
     assert "#登记" in parent and "#收到" in parent and "#通知" not in parent
     assert "#通知" in teacher and "#未读" in teacher and "#绑定" in teacher
     assert "例：" in parent
+
+
+# --- roles go to a person picked unambiguously, never by display name alone (issue 16) ------
+
+async def real_platform(db_path: Path) -> Harness:
+    """The memory channel behaving like Telegram or WeChat: display names are free text."""
+    h = await Harness(make_config(db_path),
+                      capabilities=Capabilities(private_needs_contact=False)).start()
+    await h.setup_class()
+    return h
+
+
+async def test_a_renamed_parent_never_gets_the_teacher_role_by_name(db_path: Path) -> None:
+    """The probe: a parent renamed themselves 张老师 and received the role."""
+    h = await real_platform(db_path)
+    try:
+        await h.say("impostor", CLASS, "大家好")
+        await h.say("张老师真", CLASS, "大家好")
+        # the impostor's display name is 张老师; the real teacher's account is 张老师真
+        async with h.db().session() as session, session.begin():
+            await session.execute(update(Identity).where(Identity.external_id == "impostor")
+                                  .values(display_name="张老师"))
+        [point] = await h.say("王老师", CLASS, "#任课 张老师 数学")
+        assert "@ 对方" in point.text and "已添加" not in point.text, point.text
+        refused = await h.say("impostor", CLASS, "#通知 数学作业\n第5页")
+        assert refused[0].text.startswith("抱歉")
+
+        [ok] = await h.say("王老师", CLASS, "#任课 张老师 数学", reply_to_sender="张老师真")
+        assert "已添加任课老师：张老师（数学）" in ok.text
+        posted = await h.say("张老师真", CLASS, "#通知 数学作业\n第5页")
+        assert "【通知 #1】数学作业" in posted[0].text
+        assert (await h.say("impostor", CLASS, "#未读"))[0].text.startswith("抱歉")
+
+        [two] = await h.say("王老师", CLASS, "#任课 张老师 数学",
+                            mentioned=("张老师真", "impostor"))
+        assert "有 2 位可能是「张老师」" in two.text, two.text
+    finally:
+        await h.stop()
+
+
+async def test_committee_by_registered_name_or_pointing_never_display_name(db_path: Path) -> None:
+    h = await real_platform(db_path)
+    try:
+        ok = await h.say("王老师", CLASS, "#家委 李明妈妈")  # the registered 学生+关系 name
+        assert "已设置 李明妈妈 为家委会成员" in ok[0].text
+        # an account whose display name is 张华爸爸 but who never registered: not a parent
+        await h.say("路人", CLASS, "大家好")
+        async with h.db().session() as session, session.begin():
+            await session.execute(update(Identity).where(Identity.external_id == "路人")
+                                  .values(display_name="赵雪妈妈"))
+        [no] = await h.say("王老师", CLASS, "#家委 赵雪妈妈")
+        assert "已设置" not in no.text
+        [no] = await h.say("王老师", CLASS, "#家委 赵雪妈妈", mentioned=("路人",))
+        assert "没找到已登记的家长" in no.text, no.text
+        [pointed] = await h.say("王老师", CLASS, "#家委 赵雪爸爸", mentioned=("赵雪爸爸",))
+        assert "已设置 赵雪爸爸 为家委会成员" in pointed.text
+    finally:
+        await h.stop()

@@ -115,3 +115,24 @@ def test_the_command_menu_is_what_telegram_accepts() -> None:
         assert 1 <= len(item.description) <= 256, item
     names = {m.command for m in menu}
     assert {"notice", "ack", "unread", "register", "help"} <= names
+
+
+def test_role_commands_point_by_account_text_mentions_and_quoted_authors() -> None:
+    """#任课 picks a person by account (issue 16): a text mention carries the user, a reply
+    its author; a plain @username or the bot itself points at nobody."""
+    teacher = updates.person(305, "张老师")
+    entities = [{"type": "text_mention", "offset": 4, "length": 3, "user": teacher},
+                {"type": "mention", "offset": 8, "length": 6},
+                {"type": "text_mention", "offset": 0, "length": 1,
+                 "user": {"id": ME.id, "is_bot": True, "first_name": "bot"}}]
+    e = event(updates.message(GROUP, PARENT, "#任课 张老师 @zhang 数学", entities=entities))
+    assert e is not None and [(u.user_id, u.display_name) for u in e.mentioned] == [
+        ("305", "张老师")]
+    said = {"message_id": 9, "date": 0, "chat": GROUP, "from": teacher, "text": "大家好"}
+    e = event(updates.message(GROUP, PARENT, "#任课 张老师 数学", reply_to=said))
+    assert e is not None and e.reply_to_sender is not None
+    assert e.reply_to_sender.user_id == "305" and not e.mentioned
+    card = {"message_id": 10, "date": 0, "chat": GROUP, "text": "通知",
+            "from": {"id": ME.id, "is_bot": True, "first_name": "bot"}}
+    e = event(updates.message(GROUP, PARENT, "收到", reply_to=card))
+    assert e is not None and e.reply_to_sender is None, "the bot's own card points at nobody"

@@ -242,7 +242,6 @@ def meeting_cases(language: str) -> list[Case]:
             "meeting": m, "answer": FamilyAnswer(f[0], Answer.YES, 2, "", 11), "tz": TZ}),
         Case("meetings/reminder_private", "maybe", {
             "meeting": bare, "answer": FamilyAnswer(f[3], Answer.MAYBE, 0, "", 14), "tz": TZ}),
-        Case("meetings/rsvp_nudge_group", "plain", {"meeting": m, "tz": TZ}),
         Case("meetings/rsvp_nudge_private", "plain", {
             "meeting": m, "name": guardians[0], "tz": TZ}),
         Case("meetings/is_cancelled", "plain", {"meeting": meeting(w, status="cancelled")}),
@@ -261,10 +260,10 @@ def meeting_cases(language: str) -> list[Case]:
             bare, present=[], absent=[], no_answer=f), "tz": TZ, "private": True}),
         Case("meetings/minutes_posted", "unreached", {
             "meeting": meeting(w, minutes=True), "present": 1, "absent": 3,
-            "unreached": [Guardian(11, guardians[0]), Guardian(14, guardians[3])], "tz": TZ}),
+            "unreached": 2, "tz": TZ}),
         Case("meetings/minutes_posted", "all_came", {
             "meeting": meeting(w, details=False, minutes=True), "present": 4, "absent": 0,
-            "unreached": [], "tz": TZ}),
+            "unreached": 0, "tz": TZ}),
         Case("meetings/minutes_private", "plain", {
             "meeting": meeting(w, minutes=True), "name": guardians[2], "tz": TZ}),
         Case("meetings/minutes_saved", "held", {
@@ -383,15 +382,18 @@ def cases(language: str) -> list[Case]:
         Case("common/joined_group", "unbound", {"bound": None}),
         Case("common/private_linked", "registered", {"name": w["guardians"][0]}),
         Case("common/private_linked", "unregistered", {"name": None}),
-        Case("common/unreachable_fallback", "nudge", {"text": w["body"]}),
+        Case("common/unreachable_fallback", "nudge", {}),
+        Case("common/ask_to_write", "plain", {}),
         *[Case("channels/start_problem", problem, {
             "problem": problem, "channel": "telegram",
             "detail": "CLASSBOT_TELEGRAM_TOKEN" if problem != "unreachable" else "timed out"})
           for problem in ("no_token", "rejected", "unreachable", "no_webhook_url")],
+        Case("channels/start_problem", "wechat-no_token", {
+            "problem": "no_token", "channel": "wechat", "detail": "CLASSBOT_WECHAT_TOKEN"}),
+        Case("console/connecting", "plain", {"channels": ["wechat"]}),
         Case("console/welcome", "plain", {}),
         Case("notices/ack_button", "plain", {}),
         Case("notices/held", "plain", {"notice": notice(w), "tz": TZ}),
-        Case("notices/nudge_group", "plain", {"notice": notice(w)}),
         Case("notices/not_found", "number", {"number": 7}),
         Case("notices/not_found", "latest", {"number": None}),
         Case("notices/posted", "groups", {"notice": notice(w), "groups": [w["group"]]}),
@@ -433,7 +435,6 @@ def cases(language: str) -> list[Case]:
     out.append(Case("answers/unclear", "plain", {"text": w["body"]}))
     out.append(Case("common/class_label", "plain", {"name": w["class"]}))
     burst = [notice(w), notice(w, urgent=True)]
-    out.append(Case("notices/nudge_burst_group", "plain", {"notices": burst}))
     out.append(Case("notices/nudge_burst_private", "plain", {
         "notices": burst, "name": w["guardians"][0], "class_name": w["class"], "tz": TZ}))
     out.append(Case("answers/not_guardian", "plain", {}))
@@ -448,9 +449,9 @@ def cases(language: str) -> list[Case]:
                     {"number": 4, "title": w["urgent_title"], "class_name": class_name}]}))
     for assign in AssignStatus:
         out.append(Case("membership/assign_teacher", assign.value, {
-            "status": assign, "name": w["teacher"], "subject": w["subject"]}))
+            "status": assign, "name": w["teacher"], "subject": w["subject"], "candidates": 2}))
         out.append(Case("membership/assign_committee", assign.value, {
-            "status": assign, "name": w["guardians"][0]}))
+            "status": assign, "name": w["guardians"][0], "candidates": 2}))
     binds = {
         BindStatus.BOUND: [BindResult(BindStatus.BOUND, w["class"])],
         BindStatus.ALREADY: [BindResult(BindStatus.ALREADY, w["class"], bound_class=w["class"])],

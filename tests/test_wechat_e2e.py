@@ -62,7 +62,11 @@ async def test_notice_then_one_group_message_mentioning_the_unread(bound: Wechat
     nudge = nudges[0]
     assert nudge.conversation_id == ROOM and nudge.mention_ids == [ZHAO]
     assert nudge.text.startswith("@赵雪爸爸")  # WeChat shows the @ with the real name
-    assert "周五春游" in nudge.text
+    # the group is not told what about (who has not read is nobody else's business) …
+    assert "周五春游" not in nudge.text and "确认" not in nudge.text, nudge.text
+    # … the reminder itself waits for his next private message
+    later = await bound.say(ZHAO, "什么事？", room=None)
+    assert any(s.conversation_id == ZHAO and "周五春游" in s.text for s in later), later
 
 
 async def test_quoting_a_notice_acknowledges_that_notice(bound: WechatWorld) -> None:
@@ -178,3 +182,21 @@ async def test_mailbox_in_private(bound: WechatWorld) -> None:
     assert all(s.conversation_id != ROOM for s in sent)  # a letter never reaches the group
     reply = await bound.say(WANG, "#回复 X-0001 已反馈给食堂", room=None)
     assert any(s.conversation_id == LI and "已反馈给食堂" in s.text for s in reply)
+
+
+async def test_a_role_goes_to_the_mentioned_account_not_the_display_name(
+        bound: WechatWorld) -> None:
+    """Issue 16: the probe renamed a parent 张老师 and the head teacher's #任课 gave them the
+    role. On WeChat only the @-mention (mentionIdList) picks a person."""
+    bound.puppet.person("wx-teacher", "张老师")
+    bound.puppet.rooms[ROOM].members.append("wx-teacher")
+    bound.puppet.rooms[ROOM].aliases[ZHAO] = "张老师"  # a parent renamed in the group
+    await bound.say(ZHAO, "大家好")
+    [point] = await bound.say(WANG, "#任课 张老师 数学")
+    assert "@ 对方" in point.text and "已添加" not in point.text, point.text
+    [ok] = await bound.say(WANG, "#任课 @张老师\u2005数学", mention=("wx-teacher",))
+    assert "已添加任课老师" in ok.text, ok.text
+    posted = await bound.say("wx-teacher", NOTICE)
+    assert "【通知 #1】" in posted[0].text
+    refused = await bound.say(ZHAO, "#未读")
+    assert "抱歉" in refused[0].text

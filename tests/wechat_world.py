@@ -46,7 +46,7 @@ class CountingBot(ClassBot):
 
 class WechatWorld:
     def __init__(self, db_path: Path, **wechat: Any) -> None:
-        self.puppet = FakePuppet()
+        self.puppet = FakePuppet(token=TOKEN)  # checked as the official puppet service does
         self.server = PuppetServer(self.puppet)
         self.db_path = db_path
         self.wechat = {**FAST, **wechat}

@@ -88,7 +88,8 @@ class ScriptedChannel:
         self.name = name
         self.bot_name = bot_name
         self.limits = limits or SendLimits()
-        self.capabilities = capabilities or Capabilities(private_needs_contact=False)
+        self.capabilities = capabilities or Capabilities(private_needs_contact=False,
+                                                         names_are_accounts=True)
         self._sink: EventSink | None = None
         # Unique per process: a console session on yesterday's database must not look like a
         # redelivery of yesterday's messages.
@@ -103,7 +104,10 @@ class ScriptedChannel:
         self._sink = None
 
     def event_for(self, say: Say, now: datetime, *, message_id: str | None = None,
-                  reply_to: str | None = None, action: str | None = None) -> Event:
+                  reply_to: str | None = None, action: str | None = None,
+                  mentioned: tuple[str, ...] = (), reply_to_sender: str | None = None) -> Event:
+        """`mentioned` / `reply_to_sender`: speakers the message @-mentions or quotes, as a
+        real platform would report them (tests of the role rules)."""
         if say.private:
             chat = ChatRef(self.name, say.speaker, ChatKind.PRIVATE, say.speaker)
         else:
@@ -117,7 +121,10 @@ class ScriptedChannel:
                      sender=UserRef(self.name, say.speaker, say.speaker), text=text,
                      message_id=message_id or f"in-{self._session}-{next(self._in_ids)}",
                      received_at=now.astimezone(UTC), mentions_bot=mentions_bot,
-                     reply_to=reply_to, action=action)
+                     reply_to=reply_to, action=action,
+                     mentioned=tuple(UserRef(self.name, n, n) for n in mentioned),
+                     reply_to_sender=UserRef(self.name, reply_to_sender, reply_to_sender)
+                     if reply_to_sender else None)
 
     async def receive(self, event: Event) -> None:
         if self._sink is None:

@@ -92,8 +92,22 @@ def message_event(message: Message, me: BotIdentity) -> Event | None:
         return None
     text, mentioned = _strip_mention(text, me)
     reply_to = message.reply_to_message
+    author = reply_to.from_user if reply_to else None
     return Event(text=text, mentions_bot=mentioned,
-                 reply_to=str(reply_to.message_id) if reply_to else None, **base)
+                 reply_to=str(reply_to.message_id) if reply_to else None,
+                 mentioned=pointed_users(message, me),
+                 reply_to_sender=user_ref(author) if author and author.id != me.id else None,
+                 **base)
+
+
+def pointed_users(message: Message, me: BotIdentity) -> tuple[UserRef, ...]:
+    """People @-mentioned by account: text mentions (Telegram's mention of a user picked from
+    the list, which carries the user). A plain `@username` carries only a name anyone could
+    take, so it points at nobody (a reply does)."""
+    entities = message.entities or message.caption_entities or ()
+    users = [e.user for e in entities
+             if e.type == MessageEntity.TEXT_MENTION and e.user and e.user.id != me.id]
+    return tuple(dict.fromkeys(user_ref(u) for u in users))
 
 
 def member_event(update: Update, me: BotIdentity) -> Event | None:

@@ -38,6 +38,7 @@ class RawMessage:
     self_names: tuple[str, ...]  # the bot's name and its alias in this room
     sent_at: datetime
     reply_to: str | None = None
+    mentioned: tuple[UserRef, ...] = ()  # @-mentions by account, other than the bot
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ def to_event(raw: RawMessage) -> Event | None:
     return Event(channel=CHANNEL, chat=chat,
                  sender=UserRef(CHANNEL, raw.talker_id, raw.talker_name), text=text,
                  message_id=raw.message_id, received_at=raw.sent_at,
-                 mentions_bot=raw.mentions_self and bool(raw.room_id), reply_to=raw.reply_to)
+                 mentions_bot=raw.mentions_self and bool(raw.room_id), reply_to=raw.reply_to,
+                 mentioned=raw.mentioned if raw.room_id else ())
 
 
 def members_event(raw: RawMembers) -> Event | None:

@@ -26,7 +26,7 @@ from typing import Any
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
 
-from bot.channels import wechaty_compat
+from bot.channels import wechat_status, wechaty_compat
 from bot.channels.wechat_mapping import (
     CHANNEL,
     RawMembers,
@@ -40,6 +40,9 @@ from bot.channels.wechat_mapping import (
 )
 from core.channel import (
     Capabilities,
+    ChannelState,
+    ChannelStatus,
+    ChannelUnavailable,
     EventSink,
     Rate,
     SendLimits,
@@ -55,6 +58,7 @@ log = logging.getLogger(__name__)
 MAX_LENGTH = 2000
 CONNECT_TIMEOUT = 10.0
 STOP_TIMEOUT = 5.0
+TOKEN_ENV = "CLASSBOT_WECHAT_TOKEN"
 # gRPC statuses that mean "this chat will never take the message", not "try again".
 _UNREACHABLE = frozenset({"NOT_FOUND", "PERMISSION_DENIED", "FAILED_PRECONDITION"})
 
@@ -76,14 +80,18 @@ class WechatChannel:
     name = CHANNEL
 
     def __init__(self, settings: WechatSettings, token: str | None) -> None:
-        """Raises WechatyUnavailable when the `wechat` extra is not installed."""
+        """Raises WechatyUnavailable when the `wechat` extra is not installed, and
+        ChannelUnavailable("no_token") without a token for a gateway that is not on this
+        machine (the token is what keeps others off the school's WeChat account)."""
         self._sdk: ModuleType = wechaty_compat.load()
         if not settings.endpoint:
             raise ValueError("wechat.endpoint is required")  # check_channels says it nicely
+        if not token and not wechat_status.is_local(settings.endpoint):
+            raise ChannelUnavailable(CHANNEL, "no_token", TOKEN_ENV)
         self.endpoint = settings.endpoint
-        # Sent as :authority, which is where puppet services read the token. Without one the
-        # SDK would leave the header empty; host:port is what gRPC sends by default.
-        self.token = token or settings.endpoint
+        # Sent as :authority, which is where puppet services read the token; without one an
+        # empty string (never the endpoint: a puppet service takes it for a wrong token).
+        self.token = token or ""
         self.settings = settings
         self.limits = SendLimits(per_chat=Rate(1, settings.per_chat_seconds),
                                  overall=Rate(1, 60 / settings.per_minute),
@@ -99,6 +107,8 @@ class WechatChannel:
         self._ready = asyncio.Event()
         self._down = asyncio.Event()
         self._sent = SentMemory()
+        self._status = ChannelStatus(ChannelState.CONNECTING, "", self.endpoint)
+        self._settled = asyncio.Event()  # the first login or failure (wait_settled)
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -125,6 +135,20 @@ class WechatChannel:
         """Until the gateway reports the account logged in (tests, start-up logs)."""
         await self._ready.wait()
 
+    def status(self) -> ChannelStatus:
+        """Where the connection stands, in the gateway's own words (stderr, `classbot check`)."""
+        return self._status
+
+    def _set_status(self, status: ChannelStatus) -> None:
+        self._status = status
+        if status.state is not ChannelState.CONNECTING:
+            self._settled.set()
+
+    async def wait_settled(self) -> ChannelStatus:
+        """Until the first login or the first failure: what a start-up check reports."""
+        await self._settled.wait()
+        return self._status
+
     async def wait_disconnected(self) -> None:
         """Until the current session ends (tests of the reconnect path)."""
         await self._down.wait()
@@ -143,15 +167,27 @@ class WechatChannel:
                     await self._session()
             log.warning("wechat: the gateway closed the event stream; reconnecting")
 
-    @staticmethod
-    def _log_retry(state: RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
+    def _log_retry(self, state: RetryCallState) -> None:
+        """The gateway's own status and message (`UNAUTHENTICATED Invalid Wechaty TOKEN`),
+        not just the exception's class name."""
         wait = state.next_action.sleep if state.next_action else 0
-        log.warning("wechat: gateway %s (%s); reconnecting in %.1f s",
-                    "unreachable" if isinstance(exc, OSError) else "error",
-                    type(exc).__name__, wait)
+        status = self._status
+        log.warning("wechat: gateway %s %s: %s; reconnecting in %.1f s", status.endpoint,
+                    status.state.value, status.detail, wait)
 
     async def _session(self) -> None:
+        """One connection; a failure leaves its diagnosis in `status()` before it is raised."""
+        try:
+            await self._connected_session()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            tls = (wechat_status.may_be_tls(exc)
+                   and await wechat_status.speaks_tls(self.endpoint))
+            self._set_status(wechat_status.diagnose(exc, self.endpoint, tls=tls))
+            raise
+
+    async def _connected_session(self) -> None:
         """One connection, from connect to the end of the event stream."""
         host, _, port = self.endpoint.rpartition(":")
         # The SDK checks the endpoint with a blocking telnet; probing first, without blocking,
@@ -164,7 +200,7 @@ class WechatChannel:
         bot = wechaty_compat.new_bot(self._sdk, _bot_class(self._sdk), self.endpoint,
                                      self.token)
         bot.classbot_channel = self
-        await wechaty_compat.connect(bot)
+        await wechaty_compat.connect(bot, self.token)
         self._bot = bot
         try:
             await wechaty_compat.listen(bot)
@@ -172,6 +208,9 @@ class WechatChannel:
             self._bot = None
             self._ready.clear()
             self._down.set()
+            if self._status.running:
+                self._status = ChannelStatus(ChannelState.CONNECTING, "session ended",
+                                             self.endpoint)
             with contextlib.suppress(Exception):  # a broken session may fail to close
                 await asyncio.wait_for(wechaty_compat.disconnect(bot), STOP_TIMEOUT)
         raise StreamClosed("event stream ended")
@@ -183,6 +222,7 @@ class WechatChannel:
         self._self_name = contact.name
         self.connections += 1
         self._down.clear()
+        self._set_status(ChannelStatus(ChannelState.RUNNING, "logged in", self.endpoint))
         self._ready.set()
         log.info("wechat: logged in as %s (session %s)", self._self_id, self.connections)
 
@@ -242,13 +282,18 @@ class WechatChannel:
                 me = self._bot.Contact.load(self._self_id) if self._bot else None
                 alias = await room.alias(me) if me is not None else None
                 self_names += (alias,) if alias else ()
+        # WeChat says whom an @ means (mentionIdList): that, not the name typed, picks a person
+        # (#任课 @张老师 数学). A quote carries only a display name, so it picks nobody.
+        mentioned = tuple([await self._user(room, self._bot.Contact.load(contact_id))
+                           for contact_id in dict.fromkeys(payload.mention_ids or [])
+                           if contact_id != self._self_id and self._bot is not None])
         reply_to = None
         if quote is not None and quote.name in self_names:
             reply_to = self._sent.find(room.room_id if room else talker_id, quote.quoted)
         return RawMessage(**{**base.__dict__, "talker_name": talker.display_name,
                              "room_topic": await room.topic() if room else "",
                              "mentions_self": mentions_self, "self_names": self_names,
-                             "reply_to": reply_to})
+                             "reply_to": reply_to, "mentioned": mentioned})
 
     # --- outgoing --------------------------------------------------------------------------
 
@@ -330,4 +375,24 @@ async def _guard(what: str, work: Any) -> None:
 def _wechat(config: Config, env: Mapping[str, str]) -> WechatChannel:
     """The channel from config (settings, endpoint) and env (CLASSBOT_WECHAT_TOKEN)."""
     check_channels(config)
-    return WechatChannel(config.wechat, env.get("CLASSBOT_WECHAT_TOKEN") or None)
+    return WechatChannel(config.wechat, env.get(TOKEN_ENV) or None)
+
+
+async def check_gateway(settings: WechatSettings, token: str | None,
+                        wait: float = 10.0) -> ChannelStatus:
+    """One look at the gateway without opening its event stream (which a running bot holds:
+    a second stream could take its messages): reachable, plain gRPC or TLS, and whether it
+    takes the token, in its own words. For `classbot check`; RPC stubs from the SDK's own
+    gRPC package, no session."""
+    endpoint = settings.endpoint or ""
+    if not endpoint:
+        return ChannelStatus(ChannelState.ERROR, "wechat.endpoint is not set", endpoint)
+    if not token and not wechat_status.is_local(endpoint):
+        return ChannelStatus(ChannelState.REJECTED, f"{TOKEN_ENV} is not set", endpoint)
+    try:
+        await asyncio.wait_for(wechaty_compat.ding(endpoint, token or ""), wait)
+    except Exception as exc:
+        tls = wechat_status.may_be_tls(exc) and await wechat_status.speaks_tls(endpoint)
+        return wechat_status.diagnose(exc, endpoint, tls=tls)
+    return ChannelStatus(ChannelState.REACHABLE, "the gateway answered and took the token",
+                         endpoint)

@@ -113,10 +113,30 @@ async def _no_plugins() -> None:
     return None
 
 
-async def connect(bot: Any) -> None:
-    """Open the puppet connection and route its events to the bot's `on_*` methods."""
+async def connect(bot: Any, token: str) -> None:
+    """Open the puppet connection and route its events to the bot's `on_*` methods.
+
+    The SDK replaces an empty token by one from its own environment variables, or None, which
+    grpclib cannot send: the token given (possibly "", for a local gateway without one) is put
+    back, so exactly it is sent as :authority."""
     await bot.init_puppet()
+    bot.puppet.options.token = token
     await bot.init_puppet_event_bridge(bot.puppet)
+
+
+async def ding(endpoint: str, token: str) -> None:
+    """One Ding RPC with `token` as :authority (how the SDK sends it): raises what the gateway
+    answered (GRPCError with its status and message) or what the connection did."""
+    from grpclib.client import Channel
+    from wechaty_grpc.wechaty import PuppetStub
+
+    host, _, port = endpoint.rpartition(":")
+    channel = Channel(host.strip("[]"), int(port))
+    channel._authority = token  # the SDK does the same (wechaty_puppet_service.puppet)
+    try:
+        await PuppetStub(channel).ding(data="classbot check")
+    finally:
+        channel.close()
 
 
 async def listen(bot: Any) -> None:

@@ -4,10 +4,12 @@ The real python-wechaty SDK connects to it as it would to a school's gateway. It
 RPCs the SDK uses for a class group bot: Start, Stop, Ding, the Event stream, Contact/Room/
 RoomMember/Message payloads and MessageSendText/File. Tests script people (`say`, `join`,
 `leave`) and read what the bot sent (`sent`, with the fake's own monotonic time of arrival).
+With `token` set it checks every call's token as the official puppet service does, answering
+a wrong one with `UNAUTHENTICATED Invalid Wechaty TOKEN`; `authorities` records what came.
 
 Wire details the real gateways share: message `type` uses the TypeScript wechaty-puppet
 numbering (Text = 7, not the gRPC enum's 6); the SDK calls Stop before Start; the token arrives
-as the HTTP/2 :authority (not checked here). Events emitted while no stream is open wait for
+as the HTTP/2 :authority. Events emitted while no stream is open wait for
 the next one, and an event whose delivery broke is delivered again — like a gateway that buffers.
 Timestamps count from a fixed instant (FIRST_STAMP), so no test depends on the machine's date.
 """
@@ -25,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import grpclib.server
 from grpclib.const import Cardinality, Handler, Status
 from grpclib.exceptions import GRPCError
 from grpclib.server import Server, Stream
@@ -58,7 +61,10 @@ class Room:
 
 
 class FakePuppet:
-    def __init__(self, self_id: str = "bot-self", self_name: str = "班级助手") -> None:
+    def __init__(self, self_id: str = "bot-self", self_name: str = "班级助手",
+                 token: str | None = None) -> None:
+        self.token = token  # None: any token is taken
+        self.authorities: list[str] = []  # the :authority of every call, in order
         self.self_id = self_id
         self.contacts: dict[str, str] = {self_id: self_name}
         self.rooms: dict[str, Room] = {}
@@ -100,9 +106,11 @@ class FakePuppet:
     def say(self, talker: str, text: str, *, room: str | None = None,
             mention: Iterable[str] = (), msg_type: int = TEXT) -> str:
         """`talker` writes `text` into `room` (or privately to the bot); @-mentions are written
-        into the text the way WeChat does (`@name` + thin space) and listed as ids."""
+        into the text the way WeChat does (`@name` + thin space) and listed as ids; one the
+        text already carries (`#任课 @张老师 数学`) stays where it is written."""
         mention = list(mention)
-        prefix = "".join(f"@{self._alias(room, m)}{AT}" for m in mention)
+        prefix = "".join(f"@{self._alias(room, m)}{AT}" for m in mention
+                         if f"@{self._alias(room, m)}" not in text)
         message_id = f"{self._prefix}-m{next(self._ids)}"
         self.messages[message_id] = {
             "id": message_id, "text": prefix + text, "type": msg_type, "from_id": talker,
@@ -277,6 +285,35 @@ class FakePuppet:
         return mapping
 
 
+# grpclib hands a handler no pseudo-headers, so the token (:authority) is checked where the
+# request's headers still are: around grpclib's request handler, for the servers made here.
+_PUPPETS: dict[int, FakePuppet] = {}
+_request_handler = grpclib.server.request_handler
+
+
+async def _checking_request_handler(mapping: Any, h2_stream: Any, headers: Any,
+                                    *rest: Any) -> None:
+    puppet = _PUPPETS.get(id(mapping))
+    if puppet is not None:
+        authority = dict(headers).get(":authority", "")
+        puppet.authorities.append(authority)
+        if puppet.token is not None and authority != puppet.token:
+            release_stream = rest[-1]
+            try:
+                # a trailers-only answer, as the official puppet service gives it
+                await h2_stream.send_headers([
+                    (":status", "200"), ("content-type", "application/grpc+proto"),
+                    ("grpc-status", str(Status.UNAUTHENTICATED.value)),
+                    ("grpc-message", "Invalid Wechaty TOKEN")], end_stream=True)
+            finally:
+                release_stream()
+            return
+    await _request_handler(mapping, h2_stream, headers, *rest)
+
+
+grpclib.server.request_handler = _checking_request_handler  # type: ignore[assignment]
+
+
 class _Server(Server):
     """grpclib's Server.close() cancels handlers but leaves connections open; a gateway that
     goes down drops them, so the fake keeps its transports to close them."""
@@ -311,6 +348,7 @@ class PuppetServer:
 
     async def start(self) -> PuppetServer:
         server = _Server([self.puppet])
+        _PUPPETS[id(server._mapping)] = self.puppet
         await server.start("127.0.0.1", self.port)
         sockets = server._server.sockets if server._server else ()
         self.port = sockets[0].getsockname()[1]
@@ -324,4 +362,5 @@ class PuppetServer:
             self._server.drop_connections()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 5)
+            _PUPPETS.pop(id(self._server._mapping), None)
             self._server = None
