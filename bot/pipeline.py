@@ -10,10 +10,10 @@ from core.config import Config
 from core.events import ChatChange, ChatKind, Event, EventKind
 from core.permissions import GUEST
 from core.render import Renderer
-from kit.context import ChatEventContext, Context, narrow
-from kit.router import CommandTable, Match, Phrase, Scope, UsageError, parse_args
+from kit.context import ChatEventContext, Context, PersonContext, narrow
+from kit.router import Command, CommandTable, Match, Phrase, Scope, UsageError, parse_args
 from models import Database, Identity, Person
-from services import class_groups, identities, inbound, membership, questions, roster
+from services import class_groups, identities, inbound, mailbox, membership, questions, roster
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -148,10 +148,28 @@ class EventPipeline:
         await question.handler(narrow(ctx, question.context), answer)
         return True
 
+    async def _letter(self, ctx: Context, target: Command | Phrase | None, text: str) -> bool:
+        """Privacy by construction: in a private chat, a command (or a plain message) that names
+        a mailbox letter is a lookup of the sender's own letter, never text sent on to anyone
+        (a new letter, a #私信) — so nobody can tie an anonymous letter to its author. Only
+        commands that resolve the code themselves, among what their sender may see, keep it."""
+        if (ctx.event.chat.kind is not ChatKind.PRIVATE or ctx.person is None
+                or self.table.letter_lookup is None
+                or (isinstance(target, Command) and target.own_code)):
+            return False
+        numbers = isinstance(target, Command) and target.letter_numbers
+        ref = mailbox.parse_reference(text, numbers=numbers) or mailbox.reference_in(text)
+        if ref is None:
+            return False
+        await self.table.letter_lookup(narrow(ctx, PersonContext), ref)
+        return True
+
     async def _fallback(self, ctx: Context) -> None:
         """A private message that is no command: the narrowest fallback admitting the sender."""
         await self._with_class(ctx)
         ctx.roles = await self._roles(ctx)
+        if await self._letter(ctx, None, ctx.event.text):
+            return
         fallback = self.table.fallback_for(ctx.roles)
         if fallback is not None:
             await fallback.handler(narrow(ctx, fallback.context))
@@ -188,6 +206,8 @@ class EventPipeline:
             elif ctx.roles == {GUEST} and ctx.identity.private_reachable:
                 # An unregistered parent's 收到 counts for nobody: tell them quietly, not the group.
                 await ctx.reply("common/register_first", private=True)
+            return
+        if await self._letter(ctx, target, match.rest):
             return
         if isinstance(target, Phrase):
             await target.handler(narrow(ctx, target.context), match.rest)

@@ -121,10 +121,10 @@ async def _write(ctx: PersonContext, args: LetterArgs, category: Category = Cate
 
 
 async def mailbox_command(ctx: PersonContext, args: LetterArgs) -> None:
-    """#信箱: staff list or open tickets; parents write a letter."""
-    code = mailbox.parse_code(args.body)
-    if _is_staff(ctx) and (not args.body or code):
-        await mailbox_staff.view(ctx, code)
+    """#信箱: staff list their open tickets; parents write a letter. (`#信箱 X-0012` never
+    gets here: the pipeline hands a named letter to letter_lookup.)"""
+    if _is_staff(ctx) and not args.body:
+        await mailbox_staff.view(ctx, None)
         return
     await _write(ctx, args)
 
@@ -147,6 +147,26 @@ async def anonymous(ctx: PersonContext, args: LetterArgs) -> None:
 
 async def principal_mailbox(ctx: PersonContext, args: LetterArgs) -> None:
     await _write(ctx, args, to_school=True)
+
+
+# --- a letter named in a private message: only ever one's own --------------------------------
+
+async def letter_lookup(ctx: PersonContext, ref: mailbox.LetterRef) -> None:
+    """Any private command or message naming a letter (`#信箱 X-0001`, `#投诉 1`, `X-0001
+    怎么样了`) lands here instead of being sent on: staff see the letters they handle (without
+    an anonymous sender), anyone else only the letters they wrote. Another family's letter
+    gets the very answer a letter that does not exist gets, so nothing is learnt about it."""
+    if _is_staff(ctx) and ref.code and await mailbox.for_staff(ctx.uow, ctx.person.id,
+                                                              code=ref.code):
+        await mailbox_staff.view(ctx, ref.code)
+        return
+    ticket = await mailbox.own_letter(ctx.uow, ctx.person.id, ref)
+    if ticket is None:
+        await ctx.reply("mailbox/not_found", code=ref.label)
+        return
+    await ctx.reply("mailbox/own_letter", ticket=ticket,
+                    thread=await mailbox.thread(ctx.uow, ticket),
+                    tz=await mailbox.class_tz(ctx.uow, ticket))
 
 
 # --- a parent's own tickets ----------------------------------------------------------------
@@ -255,22 +275,26 @@ router = Router(
     commands=(
         # Parents write; the recipients list and view.
         private_command("mailbox", ("信箱", "家长信箱"), ("mailbox",), mailbox_command,
-                        LetterArgs, roles=FAMILIES | MAILBOX_STAFF),
+                        LetterArgs, roles=FAMILIES | MAILBOX_STAFF, letter_numbers=True),
         private_command("complaint", ("投诉",), ("complaint",), complaint, LetterArgs,
-                        roles=FAMILIES),
+                        roles=FAMILIES, letter_numbers=True),
         private_command("suggest", ("建议",), ("suggest",), suggest, LetterArgs,
-                        roles=FAMILIES),
-        private_command("ask", ("咨询",), ("ask",), ask, LetterArgs, roles=FAMILIES),
+                        roles=FAMILIES, letter_numbers=True),
+        private_command("ask", ("咨询",), ("ask",), ask, LetterArgs, roles=FAMILIES,
+                        letter_numbers=True),
         private_command("anonymous", ("匿名",), ("anonymous",), anonymous, LetterArgs,
-                        roles=FAMILIES),
+                        roles=FAMILIES, letter_numbers=True),
         private_command("principal_mailbox", ("校长信箱",), ("principal",), principal_mailbox,
-                        LetterArgs, roles=FAMILIES),
-        private_command("add", ("补充",), ("add",), add, CodeTextArgs, roles=FAMILIES),
+                        LetterArgs, roles=FAMILIES, letter_numbers=True),
+        private_command("add", ("补充",), ("add",), add, CodeTextArgs, roles=FAMILIES,
+                        own_code=True),
         private_command("my_tickets", ("我的信箱",), ("mytickets",), my_tickets,
                         roles=FAMILIES),
-        private_command("rate", ("评价",), ("rate",), rate, RateArgs, roles=FAMILIES),
+        private_command("rate", ("评价",), ("rate",), rate, RateArgs, roles=FAMILIES,
+                        own_code=True),
     ),
     questions=(OFFER,),
+    letter_lookup=letter_lookup,
     # A registered parent's plain private message; anyone else's gets help's hello.
     fallbacks=(Fallback("mailbox_offer", private_message, roles=frozenset({PARENT})),),
 )

@@ -230,11 +230,11 @@ async def sla_check(m: Messenger, job: ScheduledJob) -> None:
 router = Router(
     commands=(
         private_command("reply", ("回复",), ("reply",), reply, TicketTextArgs,
-                        roles=MAILBOX_STAFF),
+                        roles=MAILBOX_STAFF, own_code=True),
         private_command("transfer", ("转交",), ("transfer",), transfer, TicketTextArgs,
-                        roles=MAILBOX_STAFF),
+                        roles=MAILBOX_STAFF, own_code=True),
         private_command("close", ("结案",), ("close",), close, TicketTextArgs,
-                        roles=MAILBOX_STAFF),
+                        roles=MAILBOX_STAFF, own_code=True),
     ),
     jobs={mailbox.SLA_JOB: sla_check},
     questions=(RATING,),

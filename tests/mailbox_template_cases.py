@@ -85,6 +85,16 @@ def mailbox_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
                 ThreadLine("reopen", "", "", CREATED)]}),
         ("mailbox/ticket", "named", {"row": Row(t, w["class"], w["sender"]), "tz": TZ,
                                      "thread": []}),
+        ("mailbox/own_letter", "thread", {
+            "ticket": ticket(w, anonymous=True, status=Status.RESOLVED, rating=Rating.BASIC),
+            "tz": TZ, "thread": [
+                ThreadLine("addition", "", w["body"], CREATED),
+                ThreadLine("reply", w["staff"], w["text"], CREATED),
+                ThreadLine("transfer", w["staff"], "X", CREATED),
+                ThreadLine("result", w["staff"], w["text"], CREATED),
+                ThreadLine("rating", "", w["text"], CREATED, Rating.BASIC),
+                ThreadLine("reopen", "", "", CREATED)]}),
+        ("mailbox/own_letter", "open", {"ticket": t, "tz": TZ, "thread": []}),
         ("relay/unknown", "dm", {"name": "X", "names": [w["staff"]], "urgent": False}),
         ("relay/unknown", "urgent", {"name": "X", "names": [w["staff"]], "urgent": True}),
         ("relay/unknown", "no_staff", {"name": "X", "names": [], "urgent": False}),
