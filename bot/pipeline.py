@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from core.channel import Capabilities
 from core.clock import Clock
 from core.config import Config
 from core.events import ChatChange, ChatKind, Event, EventKind
 from core.permissions import GUEST
+from core.reading.commands import command_word, strip_mentions, suggest
 from core.render import Renderer
 from kit.context import ChatEventContext, Context, PersonContext, narrow
 from kit.router import Command, CommandTable, Match, Phrase, Scope, UsageError, parse_args
@@ -56,6 +58,7 @@ class EventPipeline:
         caps = self.capabilities.get(event.channel, Capabilities())
         identity = await identities.touch(uow, event,
                                           reachable_without_contact=not caps.private_needs_contact)
+        event = self._without_mentions(event)
         ctx = self._context(uow, event, identity)
         if identity.person_id is not None:
             ctx.person = await uow.session.get(Person, identity.person_id)
@@ -63,6 +66,8 @@ class EventPipeline:
         match = self.table.match(text)
         if match is not None and match.command is not None:
             await self._run(ctx, match)
+        elif (meant := self._did_you_mean(text)) is not None:
+            await ctx.reply("common/did_you_mean", word=meant)
         elif await self._answer(ctx, text):
             pass  # the answer to the question this person was asked in this chat
         elif match is not None:
@@ -72,6 +77,30 @@ class EventPipeline:
         else:
             log.debug("ignored (no command): %s/%s", event.channel, event.message_id)
         return ctx.toast
+
+    def _without_mentions(self, event: Event) -> Event:
+        """`@所有人 #通知 …`, `@所有人 @李老师 #家长会 …`: WeChat users start with mentions; a
+        command after them is the command, and handlers see the text without them. A message
+        that is no command keeps its mentions (`@王老师 收到` is the answer's business)."""
+        if event.action or not event.text.lstrip().startswith(("@", "＠")):
+            return event
+        text = strip_mentions(event.text)
+        found = self.table.match(text)
+        if found is None or found.command is None:
+            return event
+        return replace(event, text=text)
+
+    def _did_you_mean(self, text: str) -> str | None:
+        """`#未度` → `#未读`: an unknown word written as a command (after # or /) that is one
+        slip from a command word. Plain chatter never gets this (no # or /, no suggestion)."""
+        word = command_word(text)
+        if word is None:
+            return None
+        if word.isascii():
+            found = suggest(word, [s for c in self.table.commands for s in c.slash])
+            return f"/{found}" if found else None
+        found = suggest(word, [w for c in self.table.commands for w in c.words])
+        return f"#{found}" if found else None
 
     def _context(self, uow: UnitOfWork, event: Event, identity: Identity) -> Context:
         return Context(uow=uow, renderer=self.renderer, capabilities=self.capabilities,
