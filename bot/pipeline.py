@@ -172,6 +172,7 @@ class EventPipeline:
             await self._with_class(ctx)
         if question.needs_class and ctx.school_class is None:
             log.info("question %s dropped: its class is gone", question.name)
+            await self._fallback(ctx)
             return True
         ctx.roles = await self._roles(ctx)
         await question.handler(narrow(ctx, question.context), answer)
@@ -219,7 +220,11 @@ class EventPipeline:
         ambiguous = await self._with_class(ctx)
         if target.needs_class and ctx.school_class is None:
             if match.command is None:
-                return  # a stray 收到 where no class is known is just chatter
+                # A stray 收到 where no class is known is just chatter; privately, the
+                # fallback answers it (nobody registered writing privately is left unanswered).
+                if not is_group:
+                    await self._fallback(ctx)
+                return
             if ambiguous:
                 await ctx.reply("common/which_class", classes=ambiguous)
             elif is_group:
@@ -235,6 +240,8 @@ class EventPipeline:
             elif ctx.roles == {GUEST} and ctx.identity.private_reachable:
                 # An unregistered parent's 收到 counts for nobody: tell them quietly, not the group.
                 await ctx.reply("common/register_first", private=True)
+            elif not is_group:
+                await self._fallback(ctx)  # a teacher's private 好的: the fallback answers
             return
         if await self._letter(ctx, target, match.rest):
             return

@@ -22,9 +22,9 @@ from handlers.mailbox_staff import (
 )
 from kit.context import MemberContext, PersonContext
 from kit.conversation import Answer, Choice, Question, ask_here, open_question
-from kit.router import Args, Fallback, Router, UsageError, private_command
+from kit.router import Args, Router, UsageError, private_command
 from models import SchoolClass, Ticket
-from services import mailbox, membership
+from services import mailbox, membership, questions
 from services.mailbox import Category, Rating, Status
 
 PREFIXES = {"匿名": "anonymous", "投诉": Category.COMPLAINT, "建议": Category.SUGGESTION,
@@ -230,27 +230,49 @@ async def rate(ctx: PersonContext, args: RateArgs) -> None:
 
 # --- a plain private message: offered to the mailbox -----------------------------------------
 
-async def private_message(ctx: PersonContext) -> None:
-    """A parent's plain private message (no command, no answer to an open question) is offered
-    to the mailbox; more messages before they answer add up to one letter."""
+@dataclass(frozen=True)
+class Held:
+    """A parent's plain private messages, held until they say what to do with them."""
+
+    school_class: SchoolClass
+    parts: list[str]
+    attachments: list[str]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p for p in self.parts if p)
+
+    @property
+    def payload(self) -> dict[str, object]:
+        return {"text": self.text, "parts": self.parts, "attachments": self.attachments}
+
+
+async def held_message(ctx: PersonContext) -> Held | None:
+    """This message added to the ones held by the question still open here (the mailbox
+    offer, or the offer to pass it to the head teacher): together they are one message. None,
+    after answering, when it cannot be held (not a parent of exactly one class, too long)."""
     classes = [c for c in await membership.classes_of_person(ctx.uow, ctx.person.id)
                if PARENT in await membership.roles_in(ctx.uow, ctx.person.id, c.id)]
     if len(classes) != 1:
         # Not a parent after all, or which class the letter is for: they use #信箱 班级 …
         await private_hello(ctx)
-        return
-    offered = await open_question(ctx, OFFER)
-    held = offered.payload if offered else {}
+        return None
+    asked = await questions.pending(ctx.uow, ctx.person.id, ctx.event.chat)
+    held = asked.payload if asked is not None else {}
     parts = [*held.get("parts", []), ctx.event.text.strip()]
     attachments = [*held.get("attachments", []), *ctx.event.attachments]
-    body = "\n".join(p for p in parts if p)
-    if len(body) > MAX_BODY:
+    message = Held(classes[0], parts, attachments)
+    if len(message.text) > MAX_BODY:
         await ctx.reply_usage("mailbox")
-        return
-    minutes = ctx.uow.config.mailbox.offer_expires_minutes
-    await ask_here(ctx, OFFER, "mailbox/offer", class_id=classes[0].id,
-                   payload={"text": body, "parts": parts, "attachments": attachments},
-                   parts=len(parts), minutes=minutes)
+        return None
+    return message
+
+
+async def offer(ctx: PersonContext, message: Held) -> None:
+    """Ask whether the held message goes to the class mailbox (是 / 匿名 / 否)."""
+    await ask_here(ctx, OFFER, "mailbox/offer", class_id=message.school_class.id,
+                   payload=message.payload, parts=len(message.parts),
+                   minutes=ctx.uow.config.mailbox.offer_expires_minutes)
 
 
 async def offer_answered(ctx: MemberContext, answer: Answer) -> None:
@@ -267,8 +289,9 @@ async def offer_answered(ctx: MemberContext, answer: Answer) -> None:
 OFFER = Question("mailbox_offer", offer_answered, needs_class=True,
                  expires_minutes=lambda config: config.mailbox.offer_expires_minutes,
                  choices=(Choice("yes", ("是", "yes", "提交")),
-                          Choice("anonymous", ("匿名", "anonymous")),
-                          Choice("no", ("否", "no", "不", "不用"))))
+                          Choice("anonymous", ("匿名", "anonymous", "匿名提交")),
+                          Choice("no", ("否", "no", "不", "不用"))),
+                 yes="yes", no="no")
 
 
 router = Router(
@@ -295,6 +318,4 @@ router = Router(
     ),
     questions=(OFFER,),
     letter_lookup=letter_lookup,
-    # A registered parent's plain private message; anyone else's gets help's hello.
-    fallbacks=(Fallback("mailbox_offer", private_message, roles=frozenset({PARENT})),),
 )

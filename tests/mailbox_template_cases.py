@@ -95,6 +95,11 @@ def mailbox_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
                 ThreadLine("rating", "", w["text"], CREATED, Rating.BASIC),
                 ThreadLine("reopen", "", "", CREATED)]}),
         ("mailbox/own_letter", "open", {"ticket": t, "tz": TZ, "thread": []}),
+        ("relay/absence_offer", "one", {"parts": 1, "teacher": w["staff"], "minutes": 30,
+                                        "office_start": "07:30", "office_end": "18:00"}),
+        ("relay/absence_offer", "two", {"parts": 2, "teacher": w["staff"], "minutes": 30,
+                                        "office_start": "07:30", "office_end": "18:00"}),
+        ("relay/absence_declined", "plain", {}),
         ("relay/unknown", "dm", {"name": "X", "names": [w["staff"]], "urgent": False}),
         ("relay/unknown", "urgent", {"name": "X", "names": [w["staff"]], "urgent": True}),
         ("relay/unknown", "no_staff", {"name": "X", "names": [], "urgent": False}),
@@ -106,6 +111,7 @@ def mailbox_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
     for rating in Rating:
         out.append(("mailbox/rated", rating.value, {"ticket": t, "rating": rating}))
         out.append(("mailbox/rating_label", rating.value, {"rating": rating}))
+    out.append(("mailbox/rating_skipped", "plain", {"ticket": t}))
     for recipient, item in (("head_teacher", t), ("principal", ticket(w, school=True)),
                             ("anonymous", anon)):
         out.append(("mailbox/submitted", recipient, {
