@@ -156,10 +156,12 @@ async def letter_lookup(ctx: PersonContext, ref: mailbox.LetterRef) -> None:
     怎么样了`) lands here instead of being sent on: staff see the letters they handle (without
     an anonymous sender), anyone else only the letters they wrote. Another family's letter
     gets the very answer a letter that does not exist gets, so nothing is learnt about it."""
-    if _is_staff(ctx) and ref.code and await mailbox.for_staff(ctx.uow, ctx.person.id,
-                                                              code=ref.code):
-        await mailbox_staff.view(ctx, ref.code)
-        return
+    if _is_staff(ctx):
+        handled = await mailbox.for_staff(ctx.uow, ctx.person.id, code=ref.code)
+        codes = {t.code for t in handled if ref.code or t.number == ref.number}
+        if len(codes) == 1:
+            await mailbox_staff.view(ctx, codes.pop())
+            return
     ticket = await mailbox.own_letter(ctx.uow, ctx.person.id, ref)
     if ticket is None:
         await ctx.reply("mailbox/not_found", code=ref.label)

@@ -122,6 +122,13 @@ async def test_someone_elses_letter_is_the_same_as_no_letter(h: Harness) -> None
     assert "多开放图书室" in own.text, "their own letter, by the same command"
 
 
+@pytest.mark.parametrize("text", ["#信箱 X-0001", "#信箱 1", "X-0001 处理一下"])
+async def test_the_head_teacher_opens_it_by_number_without_its_author(h: Harness,
+                                                                     text: str) -> None:
+    [shown] = await h.say("王老师", PRIVATE, text)
+    assert SECRET in shown.text and "匿名家长" in shown.text and not leaks([shown])
+
+
 async def test_the_thread_shows_the_answers(h: Harness) -> None:
     await h.say("王老师", PRIVATE, "#回复 X-0001 已经了解，会处理")
     [shown] = await h.say(AUTHOR, PRIVATE, "#信箱 X-0001")
