@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_acceptance_foundation import run_script
-from tests.test_acceptance_mailbox import after
+from tests.test_acceptance_mailbox import after, replay
 
 SCRIPT = Path(__file__).parent / "scripts" / "teacher_forms.txt"
 GROUP = "[三年级二班] "
@@ -16,7 +15,7 @@ BOT = "[三年级二班] 班级助手: "
 
 @pytest.fixture(scope="module")
 def lines(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    return run_script(tmp_path_factory.mktemp("forms"), SCRIPT.read_text(encoding="utf-8"))
+    return replay(tmp_path_factory, SCRIPT)
 
 
 def said(lines: list[str], who: str, text: str) -> list[str]:

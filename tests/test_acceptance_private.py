@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_acceptance_foundation import run_script
-from tests.test_acceptance_mailbox import after
+from tests.test_acceptance_mailbox import after, replay
 
 SCRIPT = Path(__file__).parent / "scripts" / "private_answers.txt"
 FEVER = "王老师您好，孩子晚上发烧到38度5"
@@ -15,7 +14,7 @@ FEVER = "王老师您好，孩子晚上发烧到38度5"
 
 @pytest.fixture(scope="module")
 def lines(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    return run_script(tmp_path_factory.mktemp("private"), SCRIPT.read_text(encoding="utf-8"))
+    return replay(tmp_path_factory, SCRIPT)
 
 
 def said(lines: list[str], who: str, text: str) -> list[str]:
