@@ -11,11 +11,12 @@ from core.config import Config
 from core.events import ChatChange, ChatKind, Event, EventKind
 from core.permissions import GUEST
 from core.privacy import account_tag
+from core.reading.commands import command_word, strip_mentions, suggest
 from core.render import Renderer
-from kit.context import ChatEventContext, Context, narrow
-from kit.router import CommandTable, Match, Phrase, Scope, UsageError, parse_args
+from kit.context import ChatEventContext, Context, PersonContext, narrow
+from kit.router import Command, CommandTable, Match, Phrase, Scope, UsageError, parse_args
 from models import Database, Identity, Person
-from services import class_groups, held, identities, inbound, membership, questions, roster
+from services import class_groups, held, identities, inbound, mailbox, membership, questions, roster
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ class EventPipeline:
         caps = self.capabilities.get(event.channel, Capabilities())
         identity = await identities.touch(uow, event,
                                           reachable_without_contact=not caps.private_needs_contact)
+        event = self._without_mentions(event)
         ctx = self._context(uow, event, identity)
         if identity.person_id is not None:
             ctx.person = await uow.session.get(Person, identity.person_id)
@@ -72,6 +74,8 @@ class EventPipeline:
         match = self.table.match(text)
         if match is not None and match.command is not None:
             await self._run(ctx, match)
+        elif (meant := self._did_you_mean(text)) is not None:
+            await ctx.reply("common/did_you_mean", word=meant)
         elif await self._answer(ctx, text):
             pass  # the answer to the question this person was asked in this chat
         elif match is not None:
@@ -81,6 +85,30 @@ class EventPipeline:
         else:
             log.debug("ignored (no command): %s/%s", event.channel, event.message_id)
         return ctx.toast
+
+    def _without_mentions(self, event: Event) -> Event:
+        """`@所有人 #通知 …`, `@所有人 @李老师 #家长会 …`: WeChat users start with mentions; a
+        command after them is the command, and handlers see the text without them. A message
+        that is no command keeps its mentions (`@王老师 收到` is the answer's business)."""
+        if event.action or not event.text.lstrip().startswith(("@", "＠")):
+            return event
+        text = strip_mentions(event.text)
+        found = self.table.match(text)
+        if found is None or found.command is None:
+            return event
+        return replace(event, text=text)
+
+    def _did_you_mean(self, text: str) -> str | None:
+        """`#未度` → `#未读`: an unknown word written as a command (after # or /) that is one
+        slip from a command word. Plain chatter never gets this (no # or /, no suggestion)."""
+        word = command_word(text)
+        if word is None:
+            return None
+        if word.isascii():
+            found = suggest(word, [s for c in self.table.commands for s in c.slash])
+            return f"/{found}" if found else None
+        found = suggest(word, [w for c in self.table.commands for w in c.words])
+        return f"#{found}" if found else None
 
     def _context(self, uow: UnitOfWork, event: Event, identity: Identity) -> Context:
         return Context(uow=uow, renderer=self.renderer, capabilities=self.capabilities,
@@ -175,15 +203,34 @@ class EventPipeline:
             await self._with_class(ctx)
         if question.needs_class and ctx.school_class is None:
             log.info("question %s dropped: its class is gone", question.name)
+            await self._fallback(ctx)
             return True
         ctx.roles = await self._roles(ctx)
         await question.handler(narrow(ctx, question.context), answer)
+        return True
+
+    async def _letter(self, ctx: Context, target: Command | Phrase | None, text: str) -> bool:
+        """Privacy by construction: in a private chat, a command (or a plain message) that names
+        a mailbox letter is a lookup of the sender's own letter, never text sent on to anyone
+        (a new letter, a #私信) — so nobody can tie an anonymous letter to its author. Only
+        commands that resolve the code themselves, among what their sender may see, keep it."""
+        if (ctx.event.chat.kind is not ChatKind.PRIVATE or ctx.person is None
+                or self.table.letter_lookup is None
+                or (isinstance(target, Command) and target.own_code)):
+            return False
+        numbers = isinstance(target, Command) and target.letter_numbers
+        ref = mailbox.parse_reference(text, numbers=numbers) or mailbox.reference_in(text)
+        if ref is None:
+            return False
+        await self.table.letter_lookup(narrow(ctx, PersonContext), ref)
         return True
 
     async def _fallback(self, ctx: Context) -> None:
         """A private message that is no command: the narrowest fallback admitting the sender."""
         await self._with_class(ctx)
         ctx.roles = await self._roles(ctx)
+        if await self._letter(ctx, None, ctx.event.text):
+            return
         fallback = self.table.fallback_for(ctx.roles)
         if fallback is not None:
             await fallback.handler(narrow(ctx, fallback.context))
@@ -204,9 +251,11 @@ class EventPipeline:
         ambiguous = await self._with_class(ctx)
         if target.needs_class and ctx.school_class is None:
             if match.command is None:
-                if not is_group:  # a private message always gets an answer
+                # A stray 收到 where no class is known is just chatter; privately, the
+                # fallback answers it (nobody registered writing privately is left unanswered).
+                if not is_group:
                     await self._fallback(ctx)
-                return  # a stray 收到 where no class is known is just chatter
+                return
             if ambiguous:
                 await ctx.reply("common/which_class", classes=ambiguous)
             elif is_group:
@@ -223,8 +272,9 @@ class EventPipeline:
                 # An unregistered parent's 收到 counts for nobody: tell them quietly, not the group.
                 await ctx.reply("common/register_first", private=True)
             elif not is_group:
-                # A phrase that is not theirs (a teacher's 参加 in private): still answered.
-                await self._fallback(ctx)
+                await self._fallback(ctx)  # a teacher's private 好的: the fallback answers
+            return
+        if await self._letter(ctx, target, match.rest):
             return
         if isinstance(target, Phrase):
             await target.handler(narrow(ctx, target.context), match.rest)

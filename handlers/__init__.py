@@ -10,6 +10,7 @@ from handlers import (
     meetings,
     membership,
     notices,
+    private,
     relay,
     weekly,
 )
@@ -18,7 +19,7 @@ from kit.router import Command, CommandTable, Router
 
 def routers() -> list[Router]:
     return [membership.router, notices.router, meetings.router, answers.router, weekly.router,
-            help.router, mailbox.router, mailbox_staff.router, relay.router]
+            help.router, mailbox.router, mailbox_staff.router, relay.router, private.router]
 
 
 def all_commands() -> list[Command]:

@@ -31,7 +31,21 @@ async def show_help(ctx: Context, args: HelpArgs) -> None:
         await ctx.reply("common/private_linked",
                         name=ctx.person.display_name if ctx.person else None)
         return
-    await ctx.reply("help", commands=ctx.table.visible_to(ctx.roles), roles=sorted(ctx.roles))
+    commands = ctx.table.visible_to(ctx.roles)
+    if ctx.event.chat.kind is ChatKind.GROUP:
+        await ctx.reply("help_group", lines=group_lines(commands), roles=sorted(ctx.roles))
+        return
+    await ctx.reply("help", commands=commands, roles=sorted(ctx.roles))
+
+
+GROUP_HELP_LINES = 6  # + the title and the pointer to the private chat: 8 lines in a group
+
+
+def group_lines(commands: list[Command]) -> list[list[Command]]:
+    """The command words in at most GROUP_HELP_LINES lines (8 a line, more if there are many):
+    the whole group reads #帮助's answer, so it stays short."""
+    per_line = max(8, -(-len(commands) // GROUP_HELP_LINES))
+    return [commands[i:i + per_line] for i in range(0, len(commands), per_line)]
 
 
 async def private_hello(ctx: Context) -> None:

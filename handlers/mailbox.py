@@ -22,9 +22,9 @@ from handlers.mailbox_staff import (
 )
 from kit.context import MemberContext, PersonContext
 from kit.conversation import Answer, Choice, Question, ask_here, open_question
-from kit.router import Args, Fallback, Router, UsageError, private_command
+from kit.router import Args, Router, UsageError, private_command
 from models import SchoolClass, Ticket
-from services import mailbox, membership
+from services import mailbox, membership, questions
 from services.mailbox import Category, Rating, Status
 
 PREFIXES = {"匿名": "anonymous", "投诉": Category.COMPLAINT, "建议": Category.SUGGESTION,
@@ -121,10 +121,10 @@ async def _write(ctx: PersonContext, args: LetterArgs, category: Category = Cate
 
 
 async def mailbox_command(ctx: PersonContext, args: LetterArgs) -> None:
-    """#信箱: staff list or open tickets; parents write a letter."""
-    code = mailbox.parse_code(args.body)
-    if _is_staff(ctx) and (not args.body or code):
-        await mailbox_staff.view(ctx, code)
+    """#信箱: staff list their open tickets; parents write a letter. (`#信箱 X-0012` never
+    gets here: the pipeline hands a named letter to letter_lookup.)"""
+    if _is_staff(ctx) and not args.body:
+        await mailbox_staff.view(ctx, None)
         return
     await _write(ctx, args)
 
@@ -147,6 +147,28 @@ async def anonymous(ctx: PersonContext, args: LetterArgs) -> None:
 
 async def principal_mailbox(ctx: PersonContext, args: LetterArgs) -> None:
     await _write(ctx, args, to_school=True)
+
+
+# --- a letter named in a private message: only ever one's own --------------------------------
+
+async def letter_lookup(ctx: PersonContext, ref: mailbox.LetterRef) -> None:
+    """Any private command or message naming a letter (`#信箱 X-0001`, `#投诉 1`, `X-0001
+    怎么样了`) lands here instead of being sent on: staff see the letters they handle (without
+    an anonymous sender), anyone else only the letters they wrote. Another family's letter
+    gets the very answer a letter that does not exist gets, so nothing is learnt about it."""
+    if _is_staff(ctx):
+        handled = await mailbox.for_staff(ctx.uow, ctx.person.id, code=ref.code)
+        codes = {t.code for t in handled if ref.code or t.number == ref.number}
+        if len(codes) == 1:
+            await mailbox_staff.view(ctx, codes.pop())
+            return
+    ticket = await mailbox.own_letter(ctx.uow, ctx.person.id, ref)
+    if ticket is None:
+        await ctx.reply("mailbox/not_found", code=ref.label)
+        return
+    await ctx.reply("mailbox/own_letter", ticket=ticket,
+                    thread=await mailbox.thread(ctx.uow, ticket),
+                    tz=await mailbox.class_tz(ctx.uow, ticket))
 
 
 # --- a parent's own tickets ----------------------------------------------------------------
@@ -210,27 +232,49 @@ async def rate(ctx: PersonContext, args: RateArgs) -> None:
 
 # --- a plain private message: offered to the mailbox -----------------------------------------
 
-async def private_message(ctx: PersonContext) -> None:
-    """A parent's plain private message (no command, no answer to an open question) is offered
-    to the mailbox; more messages before they answer add up to one letter."""
+@dataclass(frozen=True)
+class Held:
+    """A parent's plain private messages, held until they say what to do with them."""
+
+    school_class: SchoolClass
+    parts: list[str]
+    attachments: list[str]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p for p in self.parts if p)
+
+    @property
+    def payload(self) -> dict[str, object]:
+        return {"text": self.text, "parts": self.parts, "attachments": self.attachments}
+
+
+async def held_message(ctx: PersonContext) -> Held | None:
+    """This message added to the ones held by the question still open here (the mailbox
+    offer, or the offer to pass it to the head teacher): together they are one message. None,
+    after answering, when it cannot be held (not a parent of exactly one class, too long)."""
     classes = [c for c in await membership.classes_of_person(ctx.uow, ctx.person.id)
                if PARENT in await membership.roles_in(ctx.uow, ctx.person.id, c.id)]
     if len(classes) != 1:
         # Not a parent after all, or which class the letter is for: they use #信箱 班级 …
         await private_hello(ctx)
-        return
-    offered = await open_question(ctx, OFFER)
-    held = offered.payload if offered else {}
+        return None
+    asked = await questions.pending(ctx.uow, ctx.person.id, ctx.event.chat)
+    held = asked.payload if asked is not None else {}
     parts = [*held.get("parts", []), ctx.event.text.strip()]
     attachments = [*held.get("attachments", []), *ctx.event.attachments]
-    body = "\n".join(p for p in parts if p)
-    if len(body) > MAX_BODY:
+    message = Held(classes[0], parts, attachments)
+    if len(message.text) > MAX_BODY:
         await ctx.reply_usage("mailbox")
-        return
-    minutes = ctx.uow.config.mailbox.offer_expires_minutes
-    await ask_here(ctx, OFFER, "mailbox/offer", class_id=classes[0].id,
-                   payload={"text": body, "parts": parts, "attachments": attachments},
-                   parts=len(parts), minutes=minutes)
+        return None
+    return message
+
+
+async def offer(ctx: PersonContext, message: Held) -> None:
+    """Ask whether the held message goes to the class mailbox (是 / 匿名 / 否)."""
+    await ask_here(ctx, OFFER, "mailbox/offer", class_id=message.school_class.id,
+                   payload=message.payload, parts=len(message.parts),
+                   minutes=ctx.uow.config.mailbox.offer_expires_minutes)
 
 
 async def offer_answered(ctx: MemberContext, answer: Answer) -> None:
@@ -247,30 +291,33 @@ async def offer_answered(ctx: MemberContext, answer: Answer) -> None:
 OFFER = Question("mailbox_offer", offer_answered, needs_class=True,
                  expires_minutes=lambda config: config.mailbox.offer_expires_minutes,
                  choices=(Choice("yes", ("是", "yes", "提交")),
-                          Choice("anonymous", ("匿名", "anonymous")),
-                          Choice("no", ("否", "no", "不", "不用"))))
+                          Choice("anonymous", ("匿名", "anonymous", "匿名提交")),
+                          Choice("no", ("否", "no", "不", "不用"))),
+                 yes="yes", no="no")
 
 
 router = Router(
     commands=(
         # Parents write; the recipients list and view.
         private_command("mailbox", ("信箱", "家长信箱"), ("mailbox",), mailbox_command,
-                        LetterArgs, roles=FAMILIES | MAILBOX_STAFF),
+                        LetterArgs, roles=FAMILIES | MAILBOX_STAFF, letter_numbers=True),
         private_command("complaint", ("投诉",), ("complaint",), complaint, LetterArgs,
-                        roles=FAMILIES),
+                        roles=FAMILIES, letter_numbers=True),
         private_command("suggest", ("建议",), ("suggest",), suggest, LetterArgs,
-                        roles=FAMILIES),
-        private_command("ask", ("咨询",), ("ask",), ask, LetterArgs, roles=FAMILIES),
+                        roles=FAMILIES, letter_numbers=True),
+        private_command("ask", ("咨询",), ("ask",), ask, LetterArgs, roles=FAMILIES,
+                        letter_numbers=True),
         private_command("anonymous", ("匿名",), ("anonymous",), anonymous, LetterArgs,
-                        roles=FAMILIES),
+                        roles=FAMILIES, letter_numbers=True),
         private_command("principal_mailbox", ("校长信箱",), ("principal",), principal_mailbox,
-                        LetterArgs, roles=FAMILIES),
-        private_command("add", ("补充",), ("add",), add, CodeTextArgs, roles=FAMILIES),
+                        LetterArgs, roles=FAMILIES, letter_numbers=True),
+        private_command("add", ("补充",), ("add",), add, CodeTextArgs, roles=FAMILIES,
+                        own_code=True),
         private_command("my_tickets", ("我的信箱",), ("mytickets",), my_tickets,
                         roles=FAMILIES),
-        private_command("rate", ("评价",), ("rate",), rate, RateArgs, roles=FAMILIES),
+        private_command("rate", ("评价",), ("rate",), rate, RateArgs, roles=FAMILIES,
+                        own_code=True),
     ),
     questions=(OFFER,),
-    # A registered parent's plain private message; anyone else's gets help's hello.
-    fallbacks=(Fallback("mailbox_offer", private_message, roles=frozenset({PARENT})),),
+    letter_lookup=letter_lookup,
 )

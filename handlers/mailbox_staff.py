@@ -23,7 +23,7 @@ from services.reach import Reached, private_chat_of, tell_person
 
 MAX_BODY = 2000
 RATING_WORDS = {Rating.SATISFIED: ("满意", "satisfied"), Rating.BASIC: ("基本满意", "ok"),
-                Rating.UNSATISFIED: ("不满意", "unsatisfied")}
+                Rating.UNSATISFIED: ("不满意", "unsatisfied", "不好", "不太好", "不行")}
 RATINGS = {word: rating for rating, words in RATING_WORDS.items() for word in words}
 
 
@@ -122,17 +122,26 @@ async def rate_ticket(ctx: PersonContext, ticket: Ticket, rating: Rating, reason
     await ctx.reply("mailbox/rated", ticket=ticket, rating=rating)
 
 
+SKIP = "skip"  # an everyday no to the rating question: not rating (they still can, by code)
+
+
 async def rating_answered(ctx: PersonContext, answer: Answer) -> None:
-    """满意 / 基本满意 / 不满意 [理由], typed after the result was sent."""
+    """满意 / 基本满意 / 不满意 [理由], typed after the result was sent; an everyday yes
+    (好的，谢谢) is 满意, an everyday no (不用了) leaves it unrated — both said back."""
     ticket = await ctx.uow.session.get(Ticket, answer.ref_id or 0)
-    if ticket is not None and ticket.sender_id == ctx.person.id:
+    if ticket is None or ticket.sender_id != ctx.person.id:
+        await ctx.reply("mailbox/not_found", code=answer.payload.get("code"))
+    elif answer.value == SKIP:
+        await ctx.reply("mailbox/rating_skipped", ticket=ticket)
+    else:
         await rate_ticket(ctx, ticket, Rating(answer.value), answer.rest)
 
 
 RATING = Question("mailbox_rating", rating_answered, takes_rest=True,
                   expires_minutes=lambda _config: RATING_DAYS * 24 * 60,
                   choices=tuple(Choice(rating.value, words)
-                                for rating, words in RATING_WORDS.items()))
+                                for rating, words in RATING_WORDS.items()),
+                  yes=Rating.SATISFIED.value, no=SKIP)
 
 
 # --- views ---------------------------------------------------------------------------------
@@ -234,11 +243,11 @@ async def sla_check(m: Messenger, job: ScheduledJob) -> None:
 router = Router(
     commands=(
         private_command("reply", ("回复",), ("reply",), reply, TicketTextArgs,
-                        roles=MAILBOX_STAFF),
+                        roles=MAILBOX_STAFF, own_code=True),
         private_command("transfer", ("转交",), ("transfer",), transfer, TicketTextArgs,
-                        roles=MAILBOX_STAFF),
+                        roles=MAILBOX_STAFF, own_code=True),
         private_command("close", ("结案",), ("close",), close, TicketTextArgs,
-                        roles=MAILBOX_STAFF),
+                        roles=MAILBOX_STAFF, own_code=True),
     ),
     jobs={mailbox.SLA_JOB: sla_check},
     questions=(RATING,),

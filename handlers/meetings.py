@@ -19,6 +19,7 @@ from core.reading import Kind as ReadKind
 from core.reading import read
 from core.timeparse import ParsedTime, TimeParseError, parse_when_async
 from handlers import answers
+from handlers.meeting_form import read_one_line
 from kit.context import MemberContext, Messenger
 from kit.router import Args, Command, NumberArgs, Phrase, Router, UsageError
 from models import Meeting, ScheduledJob
@@ -37,14 +38,17 @@ _LEADING_NUMBER = re.compile(r"^#?(\d{1,4})(?:\s+|$)(.*)$", re.S)
 # --- arguments -------------------------------------------------------------------------------
 
 class MeetingArgs(Args):
-    when: str = Field(min_length=1, max_length=60)
+    when: str = Field(default="", max_length=60)
     place: str = Field(default="", max_length=100)
     topic: str = Field(default="", max_length=200)
     deadline: str | None = Field(default=None, max_length=60)
     capacity: int | None = Field(default=None, ge=1, le=5000)
+    line: str = Field(default="", max_length=100)  # written without `|`: handlers/meeting_form
 
     @classmethod
     def from_text(cls, rest: str) -> MeetingArgs:
+        if rest.strip() and not re.search(r"[|｜\n]", rest.strip()):
+            return cls(line=rest.strip())
         parts = [p.strip() for p in re.split(r"[|｜]", rest.replace("\n", "|"))]
         if not parts or not parts[0]:
             raise UsageError("no time")
@@ -136,6 +140,10 @@ def rsvp_buttons(ctx: Messenger, meeting: Meeting) -> tuple[Button, ...]:
 
 async def create(ctx: MemberContext, args: MeetingArgs) -> None:
     uow, kind = ctx.uow, _kind_of(ctx)
+    if args.line:
+        if (fields := await read_one_line(ctx, args.line)) is None:
+            return
+        args = MeetingArgs.model_validate(fields)
     starts_at = await _parse_time(ctx, args.when, "start")
     if starts_at is None:
         return

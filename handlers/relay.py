@@ -49,7 +49,7 @@ async def _target(ctx: PersonContext, name: str) -> tuple[SchoolClass, Person, b
     return None
 
 
-async def _send(ctx: PersonContext, name: str, text: str, *, urgent: bool) -> None:
+async def send(ctx: PersonContext, name: str, text: str, *, urgent: bool) -> None:
     target = await _target(ctx, name)
     if target is None:
         names: list[str] = []
@@ -73,7 +73,7 @@ async def _send(ctx: PersonContext, name: str, text: str, *, urgent: bool) -> No
 
 
 async def dm(ctx: PersonContext, args: DmArgs) -> None:
-    await _send(ctx, args.name, args.text, urgent=False)
+    await send(ctx, args.name, args.text, urgent=False)
 
 
 async def dm_urgent(ctx: PersonContext, args: DmArgs) -> None:
@@ -81,12 +81,12 @@ async def dm_urgent(ctx: PersonContext, args: DmArgs) -> None:
     if await _target(ctx, args.name) is None and ctx.school_class is not None:
         heads = await membership.head_teachers(ctx.uow, ctx.school_class.id)
         if heads and args.text != args.name:
-            await _send(ctx, heads[0].display_name, f"{args.name} {args.text}", urgent=True)
+            await send(ctx, heads[0].display_name, f"{args.name} {args.text}", urgent=True)
             return
         if heads:
-            await _send(ctx, heads[0].display_name, args.text, urgent=True)
+            await send(ctx, heads[0].display_name, args.text, urgent=True)
             return
-    await _send(ctx, args.name, args.text, urgent=True)
+    await send(ctx, args.name, args.text, urgent=True)
 
 
 router = Router(

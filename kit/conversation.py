@@ -8,7 +8,11 @@ chat, until it expires (services/questions.py keeps it); asking another there re
 chat to the question after commands and before phrases and the private fallback; only one of
 its answers reaches the handler, anything else leaves it open.
 
-Adding words (好 / 好的 / 嗯 for yes) or a numbered question needs a declaration, nothing else.
+A question may also declare which of its choices the everyday yes and no pick (`yes=` /
+`no=`): then `好`, `好的`, `嗯`, `可以`, `是的`, `不用了`, `算了` … (core.reading.replies.yes_no,
+fillers and thanks allowed: `好的，谢谢老师`) answer it too; a numbered question takes a number
+in any everyday form (`2`, `第二个`, `选2`, `２`: core.reading.replies.choice). Adding words or
+a numbered question needs a declaration, nothing else.
 """
 
 from __future__ import annotations
@@ -66,6 +70,8 @@ class Question:
     numbered: bool = False  # "reply 1 or 2": a number picks one of the items it was asked with
     takes_rest: bool = False  # "不满意 还是太咸": the first word answers, the rest goes along
     needs_class: bool = False  # the handler gets the class the question was asked about
+    yes: str | None = None  # the choice an everyday yes (好, 可以, 嗯 …) picks
+    no: str | None = None  # the choice an everyday no (不用了, 算了 …) picks
     _words: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -94,6 +100,10 @@ class Question:
             if self.numbered and items else None
         if number is not None:  # 2, ２, 第二个, 选2, 就第一个吧
             return Answer("", number, rest.strip(), dict(row.payload), row.ref_id)
+        said = replies.yes_no(text) if self.yes is not None or self.no is not None else None
+        value = self.yes if said is True else self.no if said is False else None
+        if value is not None:
+            return Answer(value, None, "", dict(row.payload), row.ref_id)
         return None
 
 

@@ -79,6 +79,7 @@ Handler = Callable[[Any, Any], Awaitable[None]]
 FallbackHandler = Callable[[Any], Awaitable[None]]
 EventHandler = Callable[[ChatEventContext, Any], Awaitable[None]]
 JobHandler = Callable[[Messenger, ScheduledJob], Awaitable[None]]
+LookupHandler = Callable[[Any, Any], Awaitable[None]]
 
 
 class PhraseMatcher(Protocol):
@@ -116,15 +117,22 @@ class Command(Declaration):
     handler: Handler
     args: type[Args] = Args
     bare: bool = True  # False: only "#word" or "/slash" (the word is also everyday chatter)
+    # Letters (privacy): in a private chat, a command whose text names a mailbox letter
+    # (X-0001 …) is a lookup of the sender's own letter (Router.letter_lookup), never text
+    # sent on — unless it resolves the code itself among the letters its sender may see.
+    own_code: bool = False
+    letter_numbers: bool = False  # a bare number as the whole text means a letter too (#信箱 1)
 
 
 def private_command(name: str, words: tuple[str, ...], slash: tuple[str, ...],
                     handler: Handler, args: type[Args] = Args, *,
-                    roles: frozenset[str]) -> Command:
+                    roles: frozenset[str], own_code: bool = False,
+                    letter_numbers: bool = False) -> Command:
     """A command only for the private chat, about no particular class (mailbox, relay): the
     class comes from the sender, and the word must be written as #word or /slash."""
     return Command(name, words, slash, handler, args, roles=roles, scope=Scope.PRIVATE,
-                   needs_class=False, bare=False)
+                   needs_class=False, bare=False, own_code=own_code,
+                   letter_numbers=letter_numbers)
 
 
 @dataclass(frozen=True)
@@ -157,6 +165,9 @@ class Router:
     questions: tuple[Question, ...] = ()
     # Non-message events (EventKind value → handler(ctx, members)), e.g. a member joined.
     events: Mapping[str, EventHandler] = field(default_factory=dict)
+    # handler(PersonContext, LetterRef): what a private message naming a letter gets (one
+    # router declares it: the mailbox).
+    letter_lookup: LookupHandler | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +200,13 @@ class CommandTable:
         self.jobs: dict[str, JobHandler] = {EXPIRY_JOB: expire_questions}
         self.events: dict[str, EventHandler] = {}
         self.questions: dict[str, Question] = {}
+        lookups = [r.letter_lookup for r in routers if r.letter_lookup is not None]
+        if len(lookups) > 1:
+            raise ValueError("letter_lookup declared twice")
+        self.letter_lookup: LookupHandler | None = lookups[0] if lookups else None
+        if self.letter_lookup is not None:
+            check_handler("letter lookup", self.letter_lookup, context_type(person=True,
+                                                                            school_class=False))
         for router in routers:
             for question in router.questions:
                 if self.questions.setdefault(question.name, question) is not question:

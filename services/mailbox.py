@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -61,6 +62,51 @@ def parse_code(text: str) -> str | None:
     if not found:
         return None
     return f"{found.group(1).upper()}-{int(found.group(2)):04d}"
+
+
+# A letter number as people copy it: X-0001 (what staff messages show), x1, X－0001, #X-0001,
+# X-0001号; with `numbers`, also the bare number of one's own letter: 1, #1, 1号, 第1封, １.
+_REFERENCE = re.compile(r"^[#＃]?\s*(?:(XZ|X)\s*[-－]?\s*)?(\d{1,6})\s*(?:号|封)?(?:信|来信)?$",
+                        re.I)
+_ORDINAL = re.compile(r"^第\s*(\d{1,6})\s*(?:封|号)(?:信|来信)?$")
+# A code inside free text ("X-0001怎么样了"): the dash, or at least two digits, tells it apart
+# from an x in ordinary words.
+_CODE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])(XZ|X)(?:\s*[-－]\s*(\d{1,6})|(\d{2,6}))(?!\d)",
+                           re.I)
+
+
+@dataclass(frozen=True)
+class LetterRef:
+    """A letter someone pointed at: its code, or only a number (matched among their own)."""
+
+    code: str | None
+    number: int | None
+
+    @property
+    def label(self) -> str:
+        return self.code or str(self.number)
+
+
+def parse_reference(text: str, *, numbers: bool) -> LetterRef | None:
+    """The whole `text` names a letter (forms above); bare numbers only when `numbers`."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    found = _REFERENCE.match(text) or _ORDINAL.match(text)
+    if found is None:
+        return None
+    prefix = found.group(1) if found.re is _REFERENCE else None
+    number = int(found.group(found.lastindex or 1))
+    if prefix:
+        return LetterRef(f"{prefix.upper()}-{number:04d}", None)
+    return LetterRef(None, number) if numbers and number > 0 else None
+
+
+def reference_in(text: str) -> LetterRef | None:
+    """The first letter code anywhere in a free text (`X-0001 处理得怎么样了`), or None."""
+    found = _CODE_IN_TEXT.search(unicodedata.normalize("NFKC", text))
+    if found is None:
+        return None
+    return LetterRef(f"{found.group(1).upper()}-{int(found.group(2) or found.group(3)):04d}",
+                     None)
 
 
 # --- opening -------------------------------------------------------------------------------
@@ -160,6 +206,16 @@ async def for_parent(uow: UnitOfWork, person_id: int, *,
     if code is not None:
         stmt = stmt.where(Ticket.code == code)
     return list((await uow.session.scalars(stmt.order_by(Ticket.created_at.desc()))).all())
+
+
+async def own_letter(uow: UnitOfWork, person_id: int, ref: LetterRef) -> Ticket | None:
+    """The letter `ref` names among the ones this person wrote — never anyone else's, so the
+    answer for another family's letter is the same as for one that does not exist."""
+    stmt = select(Ticket).where(Ticket.sender_id == person_id)
+    stmt = (stmt.where(Ticket.code == ref.code) if ref.code
+            else stmt.where(Ticket.number == ref.number))
+    found = (await uow.session.scalars(stmt.order_by(Ticket.series, Ticket.id))).all()
+    return found[0] if len(found) == 1 or (found and ref.code) else None
 
 
 async def sender_name(uow: UnitOfWork, ticket: Ticket) -> str | None:

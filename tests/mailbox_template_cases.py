@@ -45,6 +45,16 @@ def ticket(w: dict[str, str], *, anonymous: bool = False, school: bool = False,
               attachments=["photo:AgAD12"] if attachments else [])
 
 
+def thread(w: dict[str, str], rating: Rating) -> list[ThreadLine]:
+    """A thread with one entry of every kind, as staff and the parent see it."""
+    return [ThreadLine("addition", "", w["body"], CREATED),
+            ThreadLine("reply", w["staff"], w["text"], CREATED),
+            ThreadLine("transfer", w["staff"], "X", CREATED),
+            ThreadLine("result", w["staff"], w["text"], CREATED),
+            ThreadLine("rating", "", w["text"], CREATED, rating),
+            ThreadLine("reopen", "", "", CREATED)]
+
+
 def mailbox_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
     w = WORDS[language]
     t = ticket(w)
@@ -76,15 +86,18 @@ def mailbox_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
         ("mailbox/ticket", "thread", {
             "row": Row(ticket(w, anonymous=True, status=Status.PROCESSING,
                               rating=Rating.UNSATISFIED, attachments=True), w["class"], None),
-            "tz": TZ, "thread": [
-                ThreadLine("addition", "", w["body"], CREATED),
-                ThreadLine("reply", w["staff"], w["text"], CREATED),
-                ThreadLine("transfer", w["staff"], "X", CREATED),
-                ThreadLine("result", w["staff"], w["text"], CREATED),
-                ThreadLine("rating", "", w["text"], CREATED, Rating.UNSATISFIED),
-                ThreadLine("reopen", "", "", CREATED)]}),
+            "tz": TZ, "thread": thread(w, Rating.UNSATISFIED)}),
         ("mailbox/ticket", "named", {"row": Row(t, w["class"], w["sender"]), "tz": TZ,
                                      "thread": []}),
+        ("mailbox/own_letter", "thread", {
+            "ticket": ticket(w, anonymous=True, status=Status.RESOLVED, rating=Rating.BASIC),
+            "tz": TZ, "thread": thread(w, Rating.BASIC)}),
+        ("mailbox/own_letter", "open", {"ticket": t, "tz": TZ, "thread": []}),
+        ("relay/absence_offer", "one", {"parts": 1, "teacher": w["staff"], "minutes": 30,
+                                        "office_start": "07:30", "office_end": "18:00"}),
+        ("relay/absence_offer", "two", {"parts": 2, "teacher": w["staff"], "minutes": 30,
+                                        "office_start": "07:30", "office_end": "18:00"}),
+        ("relay/absence_declined", "plain", {}),
         ("relay/unknown", "dm", {"name": "X", "names": [w["staff"]], "urgent": False}),
         ("relay/unknown", "urgent", {"name": "X", "names": [w["staff"]], "urgent": True}),
         ("relay/unknown", "no_staff", {"name": "X", "names": [], "urgent": False}),
@@ -96,6 +109,7 @@ def mailbox_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
     for rating in Rating:
         out.append(("mailbox/rated", rating.value, {"ticket": t, "rating": rating}))
         out.append(("mailbox/rating_label", rating.value, {"rating": rating}))
+    out.append(("mailbox/rating_skipped", "plain", {"ticket": t}))
     for recipient, item in (("head_teacher", t), ("principal", ticket(w, school=True)),
                             ("anonymous", anon)):
         out.append(("mailbox/submitted", recipient, {

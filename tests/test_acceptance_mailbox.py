@@ -5,9 +5,16 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.test_acceptance_foundation import run_script
 
 SCRIPT = Path(__file__).parent / "scripts" / "mailbox.txt"
+
+
+def replay(factory: pytest.TempPathFactory, script: Path) -> list[str]:
+    """A transcript's output, once per module (a fixture's body)."""
+    return run_script(factory.mktemp(script.stem), script.read_text(encoding="utf-8"))
 
 
 def after(lines: list[str], human: str) -> list[str]:

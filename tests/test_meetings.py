@@ -139,8 +139,11 @@ async def test_answer_over_capacity_is_refused(bound: Harness) -> None:
     await bound.say("王老师", CLASS, f"{MEETING} | 限 3人")
     assert await bound.say("李明妈妈", CLASS, "参加 2人") == []
     [answer] = await bound.say("张华爸爸", CLASS, "参加 2人")
-    assert "名额已满" in answer.text and "还剩 1 个" in answer.text
+    assert "名额不够" in answer.text and "只剩 1 个名额" in answer.text
+    assert "名额已满" not in answer.text, "full and one seat left contradict each other"
     assert await bound.say("张华爸爸", CLASS, "参加") == []
+    [full] = await bound.say("赵雪爸爸", CLASS, "参加")
+    assert "名额已满" in full.text and "只剩" not in full.text
     # Changing one's own answer does not count one's old seats against oneself.
     assert await bound.say("李明妈妈", CLASS, "参加 2人") == []
     assert "共 3 人" in await tally_text(bound)

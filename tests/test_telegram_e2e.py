@@ -179,7 +179,7 @@ async def test_flood_limits_and_server_errors_lose_nothing(fake: FakeTelegram,
         fake.fail_next(502)
         for n in range(4):
             await r.say(updates.person(300 + n, f"家长{n}"), "#帮助")
-        helps = [t for t in fake.texts(GROUP_ID) if "可以帮你" in t]
+        helps = [t for t in fake.texts(GROUP_ID) if "私聊我发送 #帮助" in t]  # the group help
         assert len(helps) == 4, "every answer arrives"
         assert fake.rejected, "the fake really refused some sends with 429"
         assert await count(r, OutboxMessage, OutboxMessage.status != "sent") == 0
@@ -196,7 +196,7 @@ async def test_restart_between_updates_handles_each_once(rig: Rig, fake: FakeTel
     assert fake.pending_updates == 0, "the offset was confirmed on stop"
     await rig.send(first)  # Telegram redelivers it (e.g. we crashed before confirming)
     await rig.say(ZHANG, "#帮助")
-    helps = [t for t in fake.texts(GROUP_ID) if "可以帮你" in t]
+    helps = [t for t in fake.texts(GROUP_ID) if "私聊我发送 #帮助" in t]
     assert len(helps) == 2, "the redelivered update was not answered again"
 
 
@@ -272,7 +272,7 @@ async def test_classbot_run_serves_telegram_until_sigterm(fake: FakeTelegram,
         await fake.wait_for("setMyCommands", within=60)
         await fake.push(updates.message(GROUP, LI, "#帮助"))
         reply = await fake.wait_for("sendMessage", within=30)
-        assert "可以帮你" in reply.params["text"]
+        assert "私聊我发送 #帮助" in reply.params["text"]
     finally:
         process.send_signal(signal.SIGTERM)
         _, err = await asyncio.wait_for(process.communicate(), 60)
@@ -328,6 +328,6 @@ async def test_webhook_mode_accepts_only_telegrams_posts(fake: FakeTelegram,
                                    headers={"X-Telegram-Bot-Api-Secret-Token": secret})
             assert real.status == 200
         reply = await fake.wait_for("sendMessage", lambda p: int(p["chat_id"]) == GROUP_ID)
-        assert "可以帮你" in reply.params["text"]
+        assert "私聊我发送 #帮助" in reply.params["text"]
     finally:
         await r.stop()

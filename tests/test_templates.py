@@ -18,9 +18,12 @@ import templates
 from core.permissions import ROLES
 from core.reading import Kind as ReadKind
 from core.reading import read
+from core.reading.meeting import MeetingParts
 from core.render import Renderer
+from core.timeparse import ParsedTime
 from handlers import all_commands, command_table
 from handlers.answers import is_answer
+from handlers.help import group_lines
 from kit.router import Command, parse_args
 from services.class_groups import BindResult, BindStatus
 from services.guardians import RELATIONS, Family, Guardian, RegisterResult, RegisterStatus
@@ -121,6 +124,24 @@ def renderer(language: str) -> Renderer:
 TABLE = command_table()
 
 
+def one_line(w: dict[str, str]) -> dict[str, MeetingParts]:
+    """One-line meetings split as the refusals show them: found, missing, unclear, unreadable."""
+    at = ParsedTime(datetime(2026, 12, 4, 11, 30, tzinfo=UTC), True, w["no_hour"])
+    parts = MeetingParts(when=at,
+                         when_text=w["no_hour"], place=w["place"], topic="",
+                         deadline_text=None, capacity=None, missing=("topic",), unclear=())
+    return {
+        "missing": parts,
+        "unclear": dataclasses.replace(parts, place="", missing=("place", "topic"),
+                                       unclear=(w["place"], w["topic"])),
+        "unreadable": dataclasses.replace(parts, when=None, when_text=w["unreadable"],
+                                          missing=("time",)),
+        "no_time": dataclasses.replace(parts, when=None, when_text="", missing=("time",)),
+        "no_deadline": dataclasses.replace(parts, topic=w["topic"], missing=(),
+                                           deadline_text=""),
+    }
+
+
 def declared(name: str) -> Command:
     return TABLE.by_name(name)
 
@@ -201,6 +222,9 @@ def meeting_cases(language: str) -> list[Case]:
     m, bare = meeting(w), meeting(w, kind=KINDS[4], details=False)
     f, guardians = families(w), w["guardians"]
     out = [
+        *(Case("meetings/one_line_unclear", name, {
+            "parts": parts, "no_deadline": name == "no_deadline",
+            "command": declared("meeting"), "tz": TZ}) for name, parts in one_line(w).items()),
         Case("meetings/bad_time", "unreadable", {
             "what": "start", "text": w["unreadable"], "problem": "unreadable",
             "command": declared("meeting"),
@@ -293,7 +317,10 @@ def meeting_cases(language: str) -> list[Case]:
     }
     for status in RsvpStatus:  # a new status gets a refused case; its template must handle it
         refused = RsvpResult(status, Answer.YES, 3, "", 1 if status is RsvpStatus.FULL else None)
-        for i, result in enumerate(recorded.get(status, [refused])):
+        no_seat = dataclasses.replace(refused, seats_left=0)
+        cases_of = recorded.get(status, [refused, no_seat] if status is RsvpStatus.FULL
+                                else [refused])
+        for i, result in enumerate(cases_of):
             template = "meetings/rsvp_recorded" if result.recorded else "meetings/rsvp_refused"
             out.append(Case(template, f"{status.value}-{i}", {
                 "meeting": meeting(w, capacity=40, details=i == 0), "result": result,
@@ -364,6 +391,7 @@ def cases(language: str) -> list[Case]:
         Case("common/group_only", "bind", {"command": declared("bind")}),
         Case("common/private_only", "unread", {"command": declared("unread")}),
         Case("common/usage", "notice", {"command": declared("notice")}),
+        Case("common/did_you_mean", "word", {"word": "#未读"}),
         Case("common/usage", "register", {"command": declared("register")}),
         Case("common/which_class", "two", {"classes": [w["class"], w["other_class"]]}),
         Case("console/bad_line", "numbered",
@@ -406,6 +434,8 @@ def cases(language: str) -> list[Case]:
     for roles in ({"head_teacher"}, {"committee", "parent"}, {"guest"}):
         out.append(Case("help", "+".join(sorted(roles)), {
             "commands": TABLE.visible_to(frozenset(roles)), "roles": sorted(roles)}))
+        out.append(Case("help_group", "+".join(sorted(roles)), {
+            "lines": group_lines(TABLE.visible_to(frozenset(roles))), "roles": sorted(roles)}))
     for roles, command in (({"guest"}, "ack"), ({"parent"}, "notice"), ({"teacher"}, "bind")):
         out.append(Case("common/not_allowed", f"{'+'.join(sorted(roles))}-{command}", {
             "command": declared(command), "roles": sorted(roles),
@@ -546,7 +576,7 @@ def test_branches_of_a_template_say_different_things(language: str) -> None:
 
 
 SKIP_KEYS = {"command", "commands", "roles", "allowed", "tz", "kind", "field", "status",
-             "what", "problem", *MAILBOX_SKIP}
+             "what", "problem", "lines", "missing", *MAILBOX_SKIP}
 
 
 def shown_values(value: Any) -> set[str]:
