@@ -8,7 +8,7 @@ from core.events import EventKind, Mention, UserRef
 from core.permissions import EVERYONE, HEAD_TEACHER
 from kit.context import ChatEventContext, ClassContext, MemberContext, PersonContext
 from kit.router import Args, Command, Router, Scope, UsageError
-from services import class_groups, guardians, keys, membership
+from services import class_groups, guardians, keys, membership, reach
 from services.guardians import RegisterStatus
 from services.outbox import Draft, Kind
 
@@ -78,6 +78,19 @@ async def register(ctx: ClassContext, args: RegisterArgs) -> None:
         link = ctx.channel_capabilities.private_link.format(code=START_CODE)
     await ctx.reply("membership/register", result=result, relations=guardians.RELATIONS,
                     class_name=ctx.school_class.name, link=link)
+    if result.status in guardians.TOLD:
+        await _tell_head_teacher(ctx, result)
+
+
+async def _tell_head_teacher(ctx: ClassContext, result: guardians.RegisterResult) -> None:
+    """Every registration (and a family found full) reaches the head teacher privately, with
+    the command that undoes or settles it: nobody takes a family's place unnoticed."""
+    text = ctx.render("membership/registration_told", result=result,
+                      class_name=ctx.school_class.name, sender=ctx.identity.display_name)
+    for person_id in await guardians.head_teachers_to_tell(ctx.uow, ctx.school_class):
+        await reach.tell_person(ctx, person_id, text, class_id=ctx.school_class.id,
+                                key=keys.class_news(ctx.school_class.id, "registration",
+                                                    ctx.cause))
 
 
 async def assign_teacher(ctx: MemberContext, args: TeacherArgs) -> None:

@@ -55,8 +55,14 @@ class Student(Base):
     __table_args__ = (UniqueConstraint("class_id", "name"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), index=True)
+    # Unique in the class: two children of one name are stored with their mark, 王一(1) and
+    # 王一(2), which is how every message shows them and how parents register for them.
     name: Mapped[str] = mapped_column(String(40))
     on_roster: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The head teacher's #允许 李明 3: this family may register more guardians than the default.
+    max_guardians: Mapped[int | None] = mapped_column(Integer, default=None)
+    # #删学生: off the roster and out of every count from now on; past records keep the row.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class ClassMembership(Base):
@@ -70,6 +76,10 @@ class ClassMembership(Base):
     subject: Mapped[str | None] = mapped_column(String(20))
     committee: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # `registration: approve`: a guardianship waits (inactive) for the head teacher's #批准.
+    pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    # #移除 by the head teacher: inactive for good (coming back to the group does not restore it).
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

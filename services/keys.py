@@ -108,6 +108,15 @@ def ticket_news(ticket_id: int, what: str, cause: str) -> str:
     return f"mailbox:{ticket_id}:{what}:{cause}"
 
 
+# --- running the class (roster, families, ownership, corrections, deletions) ---------------
+
+
+def class_news(class_id: int, what: str, cause: str) -> str:
+    """News for someone about the class's families or ownership (a registration the head
+    teacher is told of, an approval, a hand-over), once per cause: a base that tell_person
+    extends per account."""
+    return f"class:{class_id}:{what}:{cause}"
+
 
 # --- the outbox's own rows -----------------------------------------------------------------
 

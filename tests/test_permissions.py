@@ -51,7 +51,8 @@ HELD_LETTER = {HEAD_TEACHER: "X-0001", TEACHER: "X-0003", PRINCIPAL: "XZ-0001"}
 CLOSED_LETTER = {COMMITTEE: "X-0004", PARENT: "X-0005"}  # closed, waiting for a rating
 LETTER_BODY = {"X-0001": "操场的灯坏了", "X-0002": "多开放图书室", "X-0003": "数学作业太多",
                "XZ-0001": "建议增设护学岗"}
-NEW_GROUP = "三年级二班家长二群"  # a second group, not bound yet: #绑定 has work to do there
+NEW_GROUP = "三年级二班家长二群"
+WAITING = "张华妈妈"  # registered while `registration: approve`: waits for #批准 / #拒绝  # a second group, not bound yet: #绑定 has work to do there
 
 # One valid example per command (for a refused role, the first one is used).
 EXAMPLE = {
@@ -88,6 +89,13 @@ EXAMPLE = {
     "minutes": "#纪要 1\n一、期中成绩良好。",
     "update": "#动态 本周完成了第三单元测验",
     "weekly_preview": "#本周动态",
+    "roster": "#名单",
+    "add_student": "#加学生 王五",
+    "remove_student": "#删学生 张华",
+    "remove_guardian": "#移除 赵雪爸爸",
+    "allow_guardians": "#允许 赵雪 3",
+    "approve": f"#批准 {WAITING}",
+    "reject": f"#拒绝 {WAITING}",
 }
 # Staff read their letters with #信箱 NUMBER; parents write one with #信箱 TEXT.
 STAFF_EXAMPLE = {"mailbox": "#信箱 {held}"}
@@ -129,6 +137,13 @@ EXPECTED: dict[str, set[str]] = {
     "minutes": {HEAD_TEACHER, TEACHER},
     "update": {HEAD_TEACHER, TEACHER},
     "weekly_preview": {HEAD_TEACHER, TEACHER},
+    "roster": {HEAD_TEACHER},
+    "add_student": {HEAD_TEACHER},
+    "remove_student": {HEAD_TEACHER},
+    "remove_guardian": {HEAD_TEACHER},
+    "allow_guardians": {HEAD_TEACHER},
+    "approve": {HEAD_TEACHER},
+    "reject": {HEAD_TEACHER},
 }
 # Private-only commands (the mailbox) are walked in the speaker's private chat.
 PRIVATE_ONLY = {c.name for c in all_commands() if c.scope is Scope.PRIVATE}
@@ -164,8 +179,8 @@ def test_table_covers_every_command_and_role() -> None:
 
 # --- the class every cell starts from --------------------------------------------------------
 
-def walk_config(db: Path) -> Config:
-    return make_config(db, mailbox={"principals": [{"name": "校长"}]})
+def walk_config(db: Path, **overrides: object) -> Config:
+    return make_config(db, mailbox={"principals": [{"name": "校长"}]}, **overrides)
 
 
 BUILD: list[tuple[str, str, str]] = [
@@ -195,6 +210,10 @@ async def build_class(h: Harness) -> None:
     await h.setup_class()  # bound; 李明妈妈, 张华爸爸, 赵雪爸爸 registered
     for speaker, chat, text in BUILD:
         await h.say(speaker, chat, text)
+    h.config = walk_config(Path(h.config.database_url.split("///", 1)[1]),
+                           registration="approve")
+    await h.restart()
+    await h.say("张华妈妈", CLASS, "#登记 张华 妈妈")  # waits for the head teacher
     codes = re.findall(r"XZ?-\d{4}", "\n".join(s.text for s in h.channel.sent))
     assert {*OPEN_LETTER.values(), *HELD_LETTER.values(), *CLOSED_LETTER.values()} <= set(
         codes), "the letters the examples name were written"
@@ -405,6 +424,13 @@ EFFECT: dict[str, Effect] = {
     "minutes": minutes_sent,
     "update": in_group("已记入本周动态", "待发布 1 条"),
     "weekly_preview": to_speaker("本周动态预览", "#1 春游"),
+    "roster": to_speaker("三年级二班 名单", "李明：李明妈妈", f"待批准：{WAITING}"),
+    "add_student": to_speaker("已加入名单：王五"),
+    "remove_student": to_speaker("已从名单删除：张华", "张华爸爸"),
+    "remove_guardian": to_speaker("已移除「赵雪爸爸」"),
+    "allow_guardians": to_speaker("「赵雪」现在最多可以登记 3 位家长"),
+    "approve": to_speaker(f"已批准「{WAITING}」"),
+    "reject": to_speaker(f"已拒绝「{WAITING}」"),
 }
 
 
