@@ -51,8 +51,8 @@ HELD_LETTER = {HEAD_TEACHER: "X-0001", TEACHER: "X-0003", PRINCIPAL: "XZ-0001"}
 CLOSED_LETTER = {COMMITTEE: "X-0004", PARENT: "X-0005"}  # closed, waiting for a rating
 LETTER_BODY = {"X-0001": "操场的灯坏了", "X-0002": "多开放图书室", "X-0003": "数学作业太多",
                "XZ-0001": "建议增设护学岗"}
-NEW_GROUP = "三年级二班家长二群"
-WAITING = "张华妈妈"  # registered while `registration: approve`: waits for #批准 / #拒绝  # a second group, not bound yet: #绑定 has work to do there
+NEW_GROUP = "三年级二班家长二群"  # a second group, not bound yet: #绑定 has work to do there
+WAITING = "张华妈妈"  # registered while `registration: approve`: waits for #批准 / #拒绝
 
 # One valid example per command (for a refused role, the first one is used).
 EXAMPLE = {
