@@ -9,6 +9,7 @@ from handlers import (
     meetings,
     membership,
     notices,
+    ownership,
     relay,
     roster,
     weekly,
@@ -17,8 +18,8 @@ from kit.router import Command, CommandTable, Router
 
 
 def routers() -> list[Router]:
-    return [membership.router, roster.router, notices.router, meetings.router, weekly.router,
-            help.router, mailbox.router, mailbox_staff.router, relay.router]
+    return [membership.router, roster.router, ownership.router, notices.router, meetings.router,
+            weekly.router, help.router, mailbox.router, mailbox_staff.router, relay.router]
 
 
 def all_commands() -> list[Command]:

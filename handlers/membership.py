@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from core.events import EventKind, Mention, UserRef
+from core.events import ChatKind, EventKind, Mention, UserRef
 from core.permissions import EVERYONE, HEAD_TEACHER
-from kit.context import ChatEventContext, ClassContext, MemberContext, PersonContext
+from kit.context import ChatEventContext, ClassContext, Context, MemberContext, PersonContext
 from kit.router import Args, Command, Router, Scope, UsageError
 from services import class_groups, guardians, keys, membership, reach
 from services.guardians import RegisterStatus
@@ -65,6 +65,17 @@ class CommitteeArgs(Args):
 async def bind(ctx: PersonContext, args: BindArgs) -> None:
     result = await class_groups.bind(ctx.uow, args.class_name, ctx.event.chat, ctx.person.id)
     await ctx.reply("membership/bind", result=result)
+
+
+async def who_owns(ctx: Context) -> bool:
+    """#绑定 by someone who may not bind, in a group already bound: say whose it is."""
+    if ctx.event.chat.kind is not ChatKind.GROUP:
+        return False
+    owner = await class_groups.owner_of(ctx.uow, ctx.event.chat)
+    if owner is None:
+        return False
+    await ctx.reply("membership/bind", result=owner)
+    return True
 
 
 async def register(ctx: ClassContext, args: RegisterArgs) -> None:
@@ -129,7 +140,7 @@ async def members_left(ctx: ChatEventContext, members: tuple[UserRef, ...]) -> N
 router = Router(events={EventKind.MEMBER_JOINED: members_joined,
                         EventKind.MEMBER_LEFT: members_left}, commands=(
     Command("bind", ("绑定",), ("bind",), bind, BindArgs, roles=HEAD_TEACHER_ONLY,
-            scope=Scope.GROUP, needs_class=False),
+            scope=Scope.GROUP, needs_class=False, refused=who_owns),
     Command("register", ("登记",), ("register",), register, RegisterArgs, roles=EVERYONE,
             scope=Scope.GROUP),
     Command("assign_teacher", ("任课",), ("teacher",), assign_teacher, TeacherArgs,

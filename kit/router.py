@@ -71,6 +71,7 @@ class NumberArgs(Args):
 # arguments; CommandTable checks the first parameter's annotation against the declaration.
 Handler = Callable[[Any, Any], Awaitable[None]]
 FallbackHandler = Callable[[Any], Awaitable[None]]
+RefusalHandler = Callable[[Context], Awaitable[bool]]
 EventHandler = Callable[[ChatEventContext, Any], Awaitable[None]]
 JobHandler = Callable[[Messenger, ScheduledJob], Awaitable[None]]
 
@@ -110,6 +111,9 @@ class Command(Declaration):
     handler: Handler
     args: type[Args] = Args
     bare: bool = True  # False: only "#word" or "/slash" (the word is also everyday chatter)
+    # What a sender the roles do not admit gets instead of the plain refusal, when it has
+    # something better to say (#绑定 in a bound group: who owns it); False: the refusal.
+    refused: RefusalHandler | None = None
 
 
 def private_command(name: str, words: tuple[str, ...], slash: tuple[str, ...],

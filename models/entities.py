@@ -24,6 +24,8 @@ class SchoolClass(Base):
     name: Mapped[str] = mapped_column(String(40), unique=True)
     timezone: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # #移交 李老师: the person asked to become head teacher, until they send #接受.
+    handover_to_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None)
 
 
 class Person(Base):

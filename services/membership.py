@@ -97,21 +97,32 @@ class AssignStatus(StrEnum):
     NOT_FOUND = "not_found"
 
 
-async def assign_teacher(uow: UnitOfWork, school_class: SchoolClass, name: str,
-                         subject: str) -> AssignStatus:
-    """Make a group member a subject teacher; they must have written in a class group once."""
+async def group_member_named(uow: UnitOfWork, school_class: SchoolClass,
+                             name: str) -> Person | None:
+    """A person by the name they go by: a staff member of the class, else someone who has
+    written under that name on a channel the class is bound on (made a person now)."""
+    for person in await staff_of_class(uow, school_class.id):
+        if person.display_name == name:
+            return person
     class_channels = select(GroupBinding.channel).where(GroupBinding.class_id == school_class.id)
     identity = (await uow.session.scalars(select(Identity).where(
         Identity.display_name == name, Identity.channel.in_(class_channels))
         .order_by(Identity.last_seen_at.desc()))).first()
-    person: Person | None = None
-    if identity is not None and identity.person_id is not None:
-        person = await uow.session.get(Person, identity.person_id)
-    elif identity is not None:
-        person = Person(display_name=name, created_at=uow.now)
-        uow.session.add(person)
-        await uow.session.flush()
-        identity.person_id = person.id
+    if identity is None:
+        return None
+    if identity.person_id is not None:
+        return await uow.session.get(Person, identity.person_id)
+    person = Person(display_name=name, created_at=uow.now)
+    uow.session.add(person)
+    await uow.session.flush()
+    identity.person_id = person.id
+    return person
+
+
+async def assign_teacher(uow: UnitOfWork, school_class: SchoolClass, name: str,
+                         subject: str) -> AssignStatus:
+    """Make a group member a subject teacher; they must have written in a class group once."""
+    person = await group_member_named(uow, school_class, name)
     if person is None:
         return AssignStatus.NOT_FOUND
     before = await roles_in(uow, person.id, school_class.id)

@@ -3,10 +3,14 @@ head teacher and teachers, and the principals. Idempotent: running it again chan
 
 from __future__ import annotations
 
+import logging
+
 from core.config import ClassSeed, PersonSeed
 from models import Person, Role, SchoolClass, SchoolRole
 from services import identities, membership, roster
 from services.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 async def ensure_class(uow: UnitOfWork, seed: ClassSeed, timezone: str,
@@ -15,7 +19,11 @@ async def ensure_class(uow: UnitOfWork, seed: ClassSeed, timezone: str,
     school_class, created = await roster.ensure_class(uow, seed.name, timezone)
     await roster.put_on_roster(uow, school_class.id, seed.roster)
     head = await identities.person_with_ids(uow, seed.head_teacher, channels)
-    await membership.ensure_role(uow, school_class.id, head.id, Role.HEAD_TEACHER)
+    current = await membership.head_teachers(uow, school_class.id)
+    if not current or head.id in {p.id for p in current}:
+        await membership.ensure_role(uow, school_class.id, head.id, Role.HEAD_TEACHER)
+    else:  # handed over from the chat (#移交/#接受): the class has its head teacher
+        log.info("class %s keeps its head teacher; config names another", school_class.id)
     for teacher in seed.teachers:
         person = await identities.person_with_ids(uow, teacher, channels)
         await membership.ensure_role(uow, school_class.id, person.id, Role.TEACHER,

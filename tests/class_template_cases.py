@@ -16,19 +16,20 @@ from services.family_admin import (
     RosterView,
 )
 from services.guardians import RegisterResult, RegisterStatus
+from services.ownership import Accepted, Handover, HandoverStatus
 from services.roster import Added
 
 # Chinese that en output may contain: the command words people type.
 CLASS_CJK = {"名单", "加学生", "删学生", "移除", "允许", "批准", "拒绝", "李明奶奶", "王五",
-             "王一"}
+             "移交", "接受", "解绑", "李老师", "王一"}
 
 WORDS = {
     "zh_CN": {"class": "三年级二班", "students": ["李明", "张华", "赵雪"],
               "guardians": ["李明妈妈", "李明爸爸", "张华爸爸"], "sender": "小李",
-              "twin": "王一"},
+              "twin": "王一", "teacher": "李老师", "head": "王老师"},
     "en": {"class": "Grade 3 Class 2", "students": ["Tom", "Amy", "Ben"],
            "guardians": ["Tom's mum", "Tom's dad", "Amy's dad"], "sender": "Lee",
-           "twin": "Jo"},
+           "twin": "Jo", "teacher": "Ms Li", "head": "Ms Wang"},
 }
 
 
@@ -94,4 +95,23 @@ def class_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
         out.append(("roster/decision_for_parent", str(approve), {
             "result": GuardianResult(GuardianStatus.DONE, guardians[1], students[0], 7),
             "approve": approve, "class_name": cls}))
+    out += ownership_cases(w)
+    return out
+
+
+def ownership_cases(w: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    cls, teacher = w["class"], w["teacher"]
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    for status in HandoverStatus:
+        result = Handover(status, teacher, cls, 7)
+        out.append(("ownership/offered", status.value, {"result": result}))
+    out += [
+        ("ownership/offer", "plain", {"result": Handover(HandoverStatus.OFFERED, teacher, cls, 7),
+                                      "by": w["head"]}),
+        ("ownership/accepted", "one", {"accepted": [Accepted(cls, 1, [])]}),
+        ("ownership/accepted", "none", {"accepted": []}),
+        ("ownership/handed_over", "plain", {"class_name": cls, "to": teacher}),
+        ("ownership/released", "released", {"released": True, "class_name": cls}),
+        ("ownership/released", "not_bound", {"released": False, "class_name": cls}),
+    ]
     return out

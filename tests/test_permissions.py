@@ -96,6 +96,9 @@ EXAMPLE = {
     "allow_guardians": "#允许 赵雪 3",
     "approve": f"#批准 {WAITING}",
     "reject": f"#拒绝 {WAITING}",
+    "handover": "#移交 李老师",
+    "accept": "#接受",
+    "unbind": "#解绑",
 }
 # Staff read their letters with #信箱 NUMBER; parents write one with #信箱 TEXT.
 STAFF_EXAMPLE = {"mailbox": "#信箱 {held}"}
@@ -144,6 +147,9 @@ EXPECTED: dict[str, set[str]] = {
     "allow_guardians": {HEAD_TEACHER},
     "approve": {HEAD_TEACHER},
     "reject": {HEAD_TEACHER},
+    "handover": {HEAD_TEACHER},
+    "accept": EVERYONE,
+    "unbind": {HEAD_TEACHER},
 }
 # Private-only commands (the mailbox) are walked in the speaker's private chat.
 PRIVATE_ONLY = {c.name for c in all_commands() if c.scope is Scope.PRIVATE}
@@ -201,6 +207,7 @@ BUILD: list[tuple[str, str, str]] = [
     ("王老师", PRIVATE, "#结案 X-0004 早上八点"),
     ("张华爸爸", PRIVATE, "#咨询 校服在哪里订"),
     ("王老师", PRIVATE, "#结案 X-0005 网上订"),
+    ("王老师", CLASS, "#移交 张老师"),  # 张老师 may #接受 the class
 ]
 
 
@@ -390,6 +397,17 @@ async def minutes_sent(_h: Harness, _speaker: str, sent: list[Sent]) -> None:
         assert "期中成绩良好" in only_to(sent, family, private=True).text
 
 
+async def accepted(_h: Harness, speaker: str, sent: list[Sent]) -> None:
+    answer = only_to(sent, CLASS, private=False)
+    if ROLE_OF[speaker] == TEACHER:  # the class was handed to 张老师 while it was built
+        assert f"您已成为「{CLASS}」的班主任" in answer.text, answer.text
+        assert "李老师" not in answer.text
+        told = only_to(sent, "王老师", private=True)
+        assert "张老师 已接受" in told.text, told.text
+    else:
+        assert "没有等待您接受的班级移交" in answer.text, answer.text
+
+
 EFFECT: dict[str, Effect] = {
     "help": help_lists_what_the_role_may_use,
     "register": registered,
@@ -431,6 +449,9 @@ EFFECT: dict[str, Effect] = {
     "allow_guardians": to_speaker("「赵雪」现在最多可以登记 3 位家长"),
     "approve": to_speaker(f"已批准「{WAITING}」"),
     "reject": to_speaker(f"已拒绝「{WAITING}」"),
+    "handover": in_group("已请 李老师 接手「三年级二班」"),
+    "accept": accepted,
+    "unbind": in_group("本群已与「三年级二班」解绑"),
 }
 
 

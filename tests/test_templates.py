@@ -436,6 +436,8 @@ def cases(language: str) -> list[Case]:
             BindResult(BindStatus.NO_SUCH_CLASS, w["unknown_class"], []),
         ],
         BindStatus.NOT_HEAD_TEACHER: [BindResult(BindStatus.NOT_HEAD_TEACHER, w["class"])],
+        BindStatus.OWNED: [BindResult(BindStatus.OWNED, w["class"], bound_class=w["class"],
+                                      head_teacher=w["author"])],
     }
     for status in BindStatus:  # a status added later without a case fails here
         for i, result in enumerate(binds[status]):

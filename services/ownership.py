@@ -1,0 +1,78 @@
+"""Who owns a class: the head teacher hands it to another teacher (#移交 李老师), who must
+accept (#接受). Until then nothing changes; a new #移交 replaces the offer.
+
+The one handing over stays in the class as a subject teacher (their notices and letters keep
+an author who can still act on them); the new head teacher gets every head-teacher command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from models import ClassMembership, Person, Role, SchoolClass
+from services import membership
+from services.uow import UnitOfWork
+
+
+class HandoverStatus(StrEnum):
+    OFFERED = "offered"
+    NOT_FOUND = "not_found"
+    SELF = "self"
+
+
+@dataclass(frozen=True)
+class Handover:
+    status: HandoverStatus
+    name: str
+    class_name: str
+    person_id: int | None = None
+
+
+async def offer(uow: UnitOfWork, school_class: SchoolClass, from_id: int,
+                name: str) -> Handover:
+    """#移交 李老师: `name` is asked to take the class (they must have written in its group,
+    or be one of its teachers)."""
+    person = await membership.group_member_named(uow, school_class, name)
+    if person is None:
+        return Handover(HandoverStatus.NOT_FOUND, name, school_class.name)
+    if person.id == from_id:
+        return Handover(HandoverStatus.SELF, name, school_class.name)
+    school_class.handover_to_id = person.id
+    await uow.session.flush()
+    return Handover(HandoverStatus.OFFERED, person.display_name, school_class.name, person.id)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    class_name: str
+    class_id: int
+    previous: list[Person]
+
+
+async def accept(uow: UnitOfWork, person_id: int) -> list[Accepted]:
+    """#接受: every class offered to this person becomes theirs; the previous head teachers
+    become subject teachers of it."""
+    offered = (await uow.session.scalars(select(SchoolClass).where(
+        SchoolClass.handover_to_id == person_id).order_by(SchoolClass.id))).all()
+    done = []
+    for school_class in offered:
+        previous = [p for p in await membership.head_teachers(uow, school_class.id)
+                    if p.id != person_id]
+        for person in previous:
+            await _step_down(uow, school_class.id, person.id)
+            await membership.ensure_role(uow, school_class.id, person.id, Role.TEACHER)
+        await membership.ensure_role(uow, school_class.id, person_id, Role.HEAD_TEACHER)
+        school_class.handover_to_id = None
+        done.append(Accepted(school_class.name, school_class.id, previous))
+    await uow.session.flush()
+    return done
+
+
+async def _step_down(uow: UnitOfWork, class_id: int, person_id: int) -> None:
+    for row in (await uow.session.scalars(select(ClassMembership).where(
+            ClassMembership.class_id == class_id, ClassMembership.person_id == person_id,
+            ClassMembership.role == Role.HEAD_TEACHER))).all():
+        row.active = False
