@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers import (
+    corrections,
     help,
     mailbox,
     mailbox_staff,
@@ -18,7 +19,8 @@ from kit.router import Command, CommandTable, Router
 
 
 def routers() -> list[Router]:
-    return [membership.router, roster.router, ownership.router, notices.router, meetings.router,
+    return [membership.router, roster.router, ownership.router, corrections.router,
+            notices.router, meetings.router,
             weekly.router, help.router, mailbox.router, mailbox_staff.router, relay.router]
 
 

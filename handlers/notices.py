@@ -146,8 +146,9 @@ async def nudge(m: Messenger, job: ScheduledJob) -> None:
     went out (quiet hours may hold it): tell the author who is still missing."""
     uow = m.uow
     notice = await notices.get(uow, job.ref_id or 0)
-    if notice is None:
+    if notice is None or notice.withdrawn_at is not None:
         return
+    first, second = (keys.notice_nudge(notice.id, n, notice.revision) for n in (1, 2))
     status = await notices.read_status(uow, notice)
     if not status.missing:
         return
@@ -157,19 +158,19 @@ async def nudge(m: Messenger, job: ScheduledJob) -> None:
         chat = await private_chat_of(uow, notice.author_id)
         if chat is not None:
             await m.send(Draft(chat=chat, kind=Kind.NUDGE, urgent=notice.urgent,
-                               class_id=notice.class_id, dedupe_key=keys.notice_nudge(notice.id, 2),
+                               class_id=notice.class_id, dedupe_key=second,
                                text=m.render("notices/still_missing", status=status, tz=tz)))
         return
     sent_at = uow.now
     if not notice.urgent:
         sent_at = await outbox.release_after_quiet_hours(uow, notice.class_id) or uow.now
-    await jobs.schedule(uow, kind=NUDGE_JOB, key=keys.notice_nudge(notice.id, 2),
+    await jobs.schedule(uow, kind=NUDGE_JOB, key=second,
                         due_at=sent_at + _nudge_delay(m, notice.urgent, 2),
                         ref_id=notice.id, class_id=notice.class_id, payload={"round": 2})
     class_name = school_class.name if school_class else ""
     guardians = [g for family in status.missing for g in family.guardians]
     await tell_guardians(
-        m, class_id=notice.class_id, guardians=guardians, key=keys.notice_nudge(notice.id, 1),
+        m, class_id=notice.class_id, guardians=guardians, key=first,
         urgent=notice.urgent, group_text=m.render("notices/nudge_group", notice=notice),
         private_text=lambda g: m.render("notices/nudge_private", notice=notice, name=g.name,
                                         class_name=class_name, tz=tz))

@@ -108,6 +108,10 @@ class Notice(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     publish_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # #更正: how many times the notice was corrected (its reminders' keys carry it).
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    # #撤回: out of every open list, reminder and weekly update from then on.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class NoticeAck(Base):

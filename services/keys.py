@@ -41,9 +41,33 @@ def notice_post(notice_id: int) -> str:
     return f"notice:{notice_id}:post"
 
 
-def notice_nudge(notice_id: int, round_no: int) -> str:
-    """Round 1 reminds the families (a base), round 2 tells the author: job and message."""
+def notice_nudge(notice_id: int, round_no: int, revision: int = 0) -> str:
+    """Round 1 reminds the families (a base), round 2 tells the author: job and message.
+    A corrected notice (#更正) reminds again: its rounds carry the revision."""
+    if revision:
+        return f"nudge:{notice_id}:{round_no}:r{revision}"
     return f"nudge:{notice_id}:{round_no}"
+
+
+def notice_nudges(notice_id: int) -> str:
+    """The prefix of every reminder of one notice, whatever its round or revision."""
+    return f"nudge:{notice_id}:"
+
+
+def notice_correction(notice_id: int, revision: int) -> str:
+    """The correction card of one revision in the class groups (a base, see `in_group`)."""
+    return f"notice:{notice_id}:correction:{revision}"
+
+
+def notice_withdrawn(notice_id: int) -> str:
+    """The short group message saying a notice was withdrawn (a base, see `in_group`)."""
+    return f"notice:{notice_id}:withdrawn"
+
+
+def notice_withdrawn_told(notice_id: int) -> str:
+    """The private word to families who had confirmed a withdrawn notice (a base for
+    `to_person`; apart from the group post's base, see the note on fan-out below)."""
+    return f"notice:{notice_id}:withdrawn:told"
 
 
 # --- meetings ------------------------------------------------------------------------------

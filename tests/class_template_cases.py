@@ -3,6 +3,7 @@ ownership, corrections, deletions); collected by tests/test_templates.py."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace as NS
 from typing import Any
 
 from services.family_admin import (
@@ -21,15 +22,17 @@ from services.roster import Added
 
 # Chinese that en output may contain: the command words people type.
 CLASS_CJK = {"名单", "加学生", "删学生", "移除", "允许", "批准", "拒绝", "李明奶奶", "王五",
-             "移交", "接受", "解绑", "李老师", "王一"}
+             "移交", "接受", "解绑", "李老师", "王一", "更正", "撤回"}
 
 WORDS = {
     "zh_CN": {"class": "三年级二班", "students": ["李明", "张华", "赵雪"],
               "guardians": ["李明妈妈", "李明爸爸", "张华爸爸"], "sender": "小李",
-              "twin": "王一", "teacher": "李老师", "head": "王老师"},
+              "twin": "王一", "teacher": "李老师", "head": "王老师", "title": "周五春游",
+              "body": "春游改到周六。"},
     "en": {"class": "Grade 3 Class 2", "students": ["Tom", "Amy", "Ben"],
            "guardians": ["Tom's mum", "Tom's dad", "Amy's dad"], "sender": "Lee",
-           "twin": "Jo", "teacher": "Ms Li", "head": "Ms Wang"},
+           "twin": "Jo", "teacher": "Ms Li", "head": "Ms Wang", "title": "Sports day",
+           "body": "It moves to Saturday."},
 }
 
 
@@ -96,6 +99,27 @@ def class_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
             "result": GuardianResult(GuardianStatus.DONE, guardians[1], students[0], 7),
             "approve": approve, "class_name": cls}))
     out += ownership_cases(w)
+    out += correction_cases(w)
+    return out
+
+
+def correction_cases(w: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    notice = NS(number=3, title=w["title"], body=w["body"], urgent=False, revision=1)
+    cls = w["class"]
+    out: list[tuple[str, str, dict[str, Any]]] = [
+        ("corrections/card", "plain", {"notice": notice, "author": w["head"]}),
+        ("corrections/corrected", "groups", {"notice": notice, "groups": 1}),
+        ("corrections/corrected", "no_group", {"notice": notice, "groups": 0}),
+        ("corrections/withdrawn_group", "plain", {"notice": notice}),
+        ("corrections/withdrawn_private", "plain", {"notice": notice, "name": w["guardians"][0],
+                                                    "class_name": cls}),
+        ("corrections/withdrawn", "told", {"notice": notice, "told": 2, "was_posted": True}),
+        ("corrections/withdrawn", "held", {"notice": notice, "told": 0, "was_posted": False}),
+        ("corrections/already_withdrawn", "plain", {"notice": notice}),
+    ]
+    for kind in ("notice", "meeting"):
+        out.append(("corrections/not_author", kind, {"kind": kind, "number": 3,
+                                                     "author": w["head"]}))
     return out
 
 

@@ -52,6 +52,8 @@ CLOSED_LETTER = {COMMITTEE: "X-0004", PARENT: "X-0005"}  # closed, waiting for a
 LETTER_BODY = {"X-0001": "操场的灯坏了", "X-0002": "多开放图书室", "X-0003": "数学作业太多",
                "XZ-0001": "建议增设护学岗"}
 NEW_GROUP = "三年级二班家长二群"  # a second group, not bound yet: #绑定 has work to do there
+# Notices and meetings are changed by their author or the head teacher: 张老师 posted #2 of each.
+OWN_ITEM = {TEACHER: 2}
 WAITING = "张华妈妈"  # registered while `registration: approve`: waits for #批准 / #拒绝
 
 # One valid example per command (for a refused role, the first one is used).
@@ -82,8 +84,8 @@ EXAMPLE = {
     "meeting": "#家长会 2026-12-10 19:00 | 三楼会议室 | 期末安排",
     "rsvp": "#报名 1 参加 2人",
     "rsvps": "#报名情况 1",
-    "reschedule": "#改期 1 2026-12-11 19:00",
-    "cancel_meeting": "#取消 1",
+    "reschedule": "#改期 {meeting} 2026-12-11 19:00",
+    "cancel_meeting": "#取消 {meeting}",
     "checkin": "#签到 1",
     "attendance": "#考勤 1",
     "minutes": "#纪要 1\n一、期中成绩良好。",
@@ -99,6 +101,8 @@ EXAMPLE = {
     "handover": "#移交 李老师",
     "accept": "#接受",
     "unbind": "#解绑",
+    "correct": "#更正 {notice} 春游改到周六",
+    "withdraw": "#撤回 {notice}",
 }
 # Staff read their letters with #信箱 NUMBER; parents write one with #信箱 TEXT.
 STAFF_EXAMPLE = {"mailbox": "#信箱 {held}"}
@@ -150,6 +154,8 @@ EXPECTED: dict[str, set[str]] = {
     "handover": {HEAD_TEACHER},
     "accept": EVERYONE,
     "unbind": {HEAD_TEACHER},
+    "correct": {HEAD_TEACHER, TEACHER},
+    "withdraw": {HEAD_TEACHER, TEACHER},
 }
 # Private-only commands (the mailbox) are walked in the speaker's private chat.
 PRIVATE_ONLY = {c.name for c in all_commands() if c.scope is Scope.PRIVATE}
@@ -166,7 +172,8 @@ def example(command: str, role: str) -> str:
                        closed=CLOSED_LETTER.get(role, "X-0004"),
                        held=HELD_LETTER.get(role, "X-0001"),
                        to="校长" if role == HEAD_TEACHER else "王老师",
-                       teacher="李明妈妈" if role == HEAD_TEACHER else "王老师")
+                       teacher="李明妈妈" if role == HEAD_TEACHER else "王老师",
+                       notice=OWN_ITEM.get(role, 1), meeting=OWN_ITEM.get(role, 1))
 
 
 def chat_of(command: str) -> str:
@@ -198,6 +205,8 @@ BUILD: list[tuple[str, str, str]] = [
     ("校长", PRIVATE, "#帮助"),  # the principal has written to the bot: letters reach him
     ("王老师", CLASS, "#通知 春游\n周五春游，请带好水。"),
     ("王老师", CLASS, "#家长会 2026-12-01 09:20 | 三楼会议室 | 期中总结"),  # check-in is open
+    ("张老师", CLASS, "#通知 数学作业\n第5页"),  # #2: 张老师 may #更正 / #撤回 it
+    ("张老师", CLASS, "#家长会 2026-12-09 19:00 | 教室 | 数学学习"),  # #2: his to move
     ("李明妈妈", PRIVATE, f"#投诉 {LETTER_BODY['X-0001']}"),
     ("张华爸爸", PRIVATE, f"#建议 {LETTER_BODY['X-0002']}"),
     ("李明妈妈", PRIVATE, f"#咨询 {LETTER_BODY['X-0003']}"),
@@ -408,14 +417,22 @@ async def accepted(_h: Harness, speaker: str, sent: list[Sent]) -> None:
         assert "没有等待您接受的班级移交" in answer.text, answer.text
 
 
+async def withdrawn(h: Harness, speaker: str, sent: list[Sent]) -> None:
+    number = OWN_ITEM.get(ROLE_OF[speaker], 1)
+    assert f"通知 #{number}" in only_to(sent, CLASS, private=False).text
+    assert "已撤回" in only_to(sent, speaker, private=True).text
+    [status] = await h.say("王老师", CLASS, f"#未读 {number}")
+    assert f"没有找到通知 #{number}" in status.text, status.text
+
+
 EFFECT: dict[str, Effect] = {
     "help": help_lists_what_the_role_may_use,
     "register": registered,
     "bind": bound_the_new_group,
     "assign_teacher": in_group("已添加任课老师：李老师（语文）"),
     "assign_committee": in_group("已设置 张华爸爸 为家委会成员"),
-    "notice": in_group("【通知 #2】测试"),
-    "urgent": in_group("【紧急通知 #2】测试"),
+    "notice": in_group("【通知 #3】测试"),
+    "urgent": in_group("【紧急通知 #3】测试"),
     "ack": ack_counted,
     "unread": to_speaker("通知 #1「春游」", "已读 0/3"),
     "mailbox": mailbox,
@@ -432,11 +449,11 @@ EFFECT: dict[str, Effect] = {
     "close": to_the_writer("已结案", "已处理"),
     "dm": relayed("【私信】", "明天孩子请假"),
     "dm_urgent": relayed("【急】", "孩子发烧了"),
-    "meeting": in_group("【家长会 #2】期末安排", "12月10日（周四）19:00"),
+    "meeting": in_group("【家长会 #3】期末安排", "12月10日（周四）19:00"),
     "rsvp": rsvp_counted,
     "rsvps": to_speaker("家长会 #1", "未回复 3 户"),
     "reschedule": in_group("改期", "12月11日（周五）19:00"),
-    "cancel_meeting": in_group("【取消】", "家长会 #1"),
+    "cancel_meeting": in_group("【取消】", "家长会 #"),
     "checkin": to_speaker("已签到", "家长会 #1"),
     "attendance": to_speaker("家长会 #1", "考勤", "未回复也未到场 3 户"),
     "minutes": minutes_sent,
@@ -452,6 +469,8 @@ EFFECT: dict[str, Effect] = {
     "handover": in_group("已请 李老师 接手「三年级二班」"),
     "accept": accepted,
     "unbind": in_group("本群已与「三年级二班」解绑"),
+    "correct": in_group("✏️【更正 通知 #", "春游改到周六"),
+    "withdraw": withdrawn,
 }
 
 
