@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers import (
     corrections,
+    forget,
     help,
     mailbox,
     mailbox_staff,
@@ -20,7 +21,7 @@ from kit.router import Command, CommandTable, Router
 
 def routers() -> list[Router]:
     return [membership.router, roster.router, ownership.router, corrections.router,
-            notices.router, meetings.router,
+            forget.router, notices.router, meetings.router,
             weekly.router, help.router, mailbox.router, mailbox_staff.router, relay.router]
 
 

@@ -172,6 +172,19 @@ class InboundMessage(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class AuditLine(Base):
+    """What was deleted on request, when, and by whom as a role — never who it was about:
+    the line must itself hold no personal data (counts, not names or texts)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    action: Mapped[str] = mapped_column(String(40))  # forget_person | delete_family
+    by: Mapped[str] = mapped_column(String(20))  # self | head_teacher | cli
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id"))
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
 class ScheduledJob(Base):
     """Due work (nudges, reminders, …): the database, not the scheduler, remembers it."""
 

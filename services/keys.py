@@ -142,6 +142,17 @@ def class_news(class_id: int, what: str, cause: str) -> str:
     return f"class:{class_id}:{what}:{cause}"
 
 
+def forget_sweep(cause: str) -> str:
+    """The due job that removes the farewell of a #注销 once it was sent (the last trace of
+    that private chat), once per request."""
+    return f"forget:sweep:{cause}"
+
+
+def forget_sweep_again(key: str) -> str:
+    """The sweep tried again later (its farewell had not gone out yet)."""
+    return f"{key}:again"
+
+
 # --- the outbox's own rows -----------------------------------------------------------------
 
 

@@ -59,16 +59,23 @@ async def accept(uow: UnitOfWork, person_id: int) -> list[Accepted]:
         SchoolClass.handover_to_id == person_id).order_by(SchoolClass.id))).all()
     done = []
     for school_class in offered:
-        previous = [p for p in await membership.head_teachers(uow, school_class.id)
-                    if p.id != person_id]
-        for person in previous:
-            await _step_down(uow, school_class.id, person.id)
-            await membership.ensure_role(uow, school_class.id, person.id, Role.TEACHER)
-        await membership.ensure_role(uow, school_class.id, person_id, Role.HEAD_TEACHER)
+        previous = await replace_head_teacher(uow, school_class.id, person_id)
         school_class.handover_to_id = None
         done.append(Accepted(school_class.name, school_class.id, previous))
     await uow.session.flush()
     return done
+
+
+async def replace_head_teacher(uow: UnitOfWork, class_id: int, person_id: int) -> list[Person]:
+    """`person_id` becomes the class's one head teacher; those before stay as teachers.
+    Returns them (what `classbot class add --replace` and #接受 report)."""
+    previous = [p for p in await membership.head_teachers(uow, class_id) if p.id != person_id]
+    for person in previous:
+        await _step_down(uow, class_id, person.id)
+        await membership.ensure_role(uow, class_id, person.id, Role.TEACHER)
+    await membership.ensure_role(uow, class_id, person_id, Role.HEAD_TEACHER)
+    await uow.session.flush()
+    return previous
 
 
 async def _step_down(uow: UnitOfWork, class_id: int, person_id: int) -> None:

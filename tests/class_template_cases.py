@@ -16,13 +16,15 @@ from services.family_admin import (
     RosterLine,
     RosterView,
 )
+from services.forget import FamilyDeleted
 from services.guardians import RegisterResult, RegisterStatus
 from services.ownership import Accepted, Handover, HandoverStatus
 from services.roster import Added
 
 # Chinese that en output may contain: the command words people type.
 CLASS_CJK = {"名单", "加学生", "删学生", "移除", "允许", "批准", "拒绝", "李明奶奶", "王五",
-             "移交", "接受", "解绑", "李老师", "王一", "更正", "撤回"}
+             "移交", "接受", "解绑", "李老师", "王一", "更正", "撤回", "注销",
+             "删除家庭", "确认", "取消", "（家长已注销）"}
 
 WORDS = {
     "zh_CN": {"class": "三年级二班", "students": ["李明", "张华", "赵雪"],
@@ -100,7 +102,23 @@ def class_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
             "approve": approve, "class_name": cls}))
     out += ownership_cases(w)
     out += correction_cases(w)
+    out += forget_cases(w)
     return out
+
+
+def forget_cases(w: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    student = w["students"][0]
+    return [
+        ("forget/ask_self", "plain", {}),
+        ("forget/kept", "plain", {}),
+        ("forget/done_self", "letters", {"counts": {"letters": 2}}),
+        ("forget/done_self", "no_letters", {"counts": {}}),
+        ("forget/ask_family", "plain", {"name": student}),
+        ("forget/done_family", "found", {"result": FamilyDeleted(True, student, 2)}),
+        ("forget/done_family", "namesakes", {"result": FamilyDeleted(
+            False, w["twin"], choices=[f"{w['twin']}(1)", f"{w['twin']}(2)"])}),
+        ("forget/done_family", "not_found", {"result": FamilyDeleted(False, student)}),
+    ]
 
 
 def correction_cases(w: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:

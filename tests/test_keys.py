@@ -39,6 +39,8 @@ PINNED = [
     (keys.ticket_news(12, "reminder", "job:3"), "mailbox:12:reminder:job:3"),
     (keys.question_expiry(4, "2026-12-01T01:00:00+00:00"), "question:4:2026-12-01T01:00:00+00:00"),
     (keys.class_news(2, "registered", "console:in-9-1"), "class:2:registered:console:in-9-1"),
+    (keys.forget_sweep("console:in-9-1"), "forget:sweep:console:in-9-1"),
+    (keys.forget_sweep_again("forget:sweep:c:1"), "forget:sweep:c:1:again"),
     (keys.card_edits(55), "edit:55:"),
     (keys.edit(55, 2), "edit:55:2"),
     (keys.group_fallback(55, 1), "fallback:55:1"),

@@ -103,6 +103,8 @@ EXAMPLE = {
     "unbind": "#解绑",
     "correct": "#更正 {notice} 春游改到周六",
     "withdraw": "#撤回 {notice}",
+    "forget_me": "#注销",
+    "delete_family": "#删除家庭 赵雪",
 }
 # Staff read their letters with #信箱 NUMBER; parents write one with #信箱 TEXT.
 STAFF_EXAMPLE = {"mailbox": "#信箱 {held}"}
@@ -156,6 +158,8 @@ EXPECTED: dict[str, set[str]] = {
     "unbind": {HEAD_TEACHER},
     "correct": {HEAD_TEACHER, TEACHER},
     "withdraw": {HEAD_TEACHER, TEACHER},
+    "forget_me": FAMILIES,
+    "delete_family": {HEAD_TEACHER},
 }
 # Private-only commands (the mailbox) are walked in the speaker's private chat.
 PRIVATE_ONLY = {c.name for c in all_commands() if c.scope is Scope.PRIVATE}
@@ -425,6 +429,22 @@ async def withdrawn(h: Harness, speaker: str, sent: list[Sent]) -> None:
     assert f"没有找到通知 #{number}" in status.text, status.text
 
 
+async def forgotten(h: Harness, speaker: str, sent: list[Sent]) -> None:
+    assert "确定要注销吗" in only_to(sent, CLASS, private=False).text
+    [done] = await h.say(speaker, CLASS, "确认")
+    assert "已注销" in done.text, done.text
+    [roles] = await h.say(speaker, CLASS, "#帮助")
+    assert "未登记成员" in roles.text, "the registration is gone"
+
+
+async def family_deleted(h: Harness, speaker: str, sent: list[Sent]) -> None:
+    assert "确定删除「赵雪」一家" in only_to(sent, CLASS, private=False).text
+    [done] = await h.say(speaker, CLASS, "确认")
+    assert "已删除该家庭的数据（1 位家长）" in done.text, done.text
+    [status] = await h.say("王老师", CLASS, "#未读 1")
+    assert "赵雪" not in status.text and "已读 0/2" in status.text, status.text
+
+
 EFFECT: dict[str, Effect] = {
     "help": help_lists_what_the_role_may_use,
     "register": registered,
@@ -471,6 +491,8 @@ EFFECT: dict[str, Effect] = {
     "unbind": in_group("本群已与「三年级二班」解绑"),
     "correct": in_group("✏️【更正 通知 #", "春游改到周六"),
     "withdraw": withdrawn,
+    "forget_me": forgotten,
+    "delete_family": family_deleted,
 }
 
 
