@@ -7,13 +7,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from pydantic import Field
-
 from core.events import ChatKind
 from core.permissions import FAMILIES
 from kit.context import MemberContext, Messenger, PersonContext
 from kit.conversation import Answer, Choice, Question, ask_here
-from kit.router import Args, Command, Router
+from kit.router import Args, Command, NameArgs, Router
 from models import ScheduledJob
 from services import forget, jobs, keys
 from services.outbox import Draft, Kind
@@ -22,14 +20,6 @@ HEAD_TEACHER_ONLY = frozenset({"head_teacher"})
 SWEEP_JOB = "forget_sweep"
 SWEEP_AFTER = timedelta(minutes=10)
 _CHOICES = (Choice("yes", ("确认", "确定", "confirm")), Choice("no", ("取消", "不", "cancel")))
-
-
-class NameArgs(Args):
-    name: str = Field(min_length=1, max_length=12)
-
-    @classmethod
-    def from_text(cls, rest: str) -> NameArgs:
-        return cls(name=rest.strip())
 
 
 async def forget_me(ctx: MemberContext, _args: Args) -> None:

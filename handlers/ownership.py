@@ -1,26 +1,16 @@
-"""Who owns a class group: #移交 hands the class
-to another teacher who must #接受, #解绑 releases a group (its queued messages cancelled, the
-class's data kept). Who owns a bound group (#绑定 there) is answered in handlers/membership.py."""
+"""Who owns a class: #移交 hands it to another teacher who must #接受; #解绑 releases a group
+(its queued messages cancelled, the class's data kept). Who owns a bound group (#绑定 there)
+is answered in handlers/membership.py."""
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from core.permissions import EVERYONE
 from kit.context import Context, MemberContext
-from kit.router import Args, Command, Router, Scope
+from kit.router import Args, Command, NameArgs, Router, Scope
 from services import class_groups, keys, ownership, reach
 from services.ownership import HandoverStatus
 
 HEAD_TEACHER_ONLY = frozenset({"head_teacher"})
-
-
-class NameArgs(Args):
-    name: str = Field(min_length=1, max_length=20)
-
-    @classmethod
-    def from_text(cls, rest: str) -> NameArgs:
-        return cls(name=rest.replace("@", " ").strip())
 
 
 async def hand_over(ctx: MemberContext, args: NameArgs) -> None:

@@ -12,7 +12,7 @@ import re
 from pydantic import Field
 
 from kit.context import MemberContext
-from kit.router import Args, Command, Router, UsageError
+from kit.router import Args, Command, NameArgs, Router, UsageError
 from services import family_admin, keys, reach
 from services.family_admin import GuardianStatus
 from services.guardians import MAX_GUARDIANS
@@ -30,14 +30,6 @@ class NamesArgs(Args):
         if any(len(n) > 10 for n in names):
             raise UsageError("a name is at most 10 characters")
         return cls(names=names)
-
-
-class NameArgs(Args):
-    name: str = Field(min_length=1, max_length=20)
-
-    @classmethod
-    def from_text(cls, rest: str) -> NameArgs:
-        return cls(name=rest.replace("@", " ").strip())
 
 
 class AllowArgs(Args):

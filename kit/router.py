@@ -67,6 +67,16 @@ class NumberArgs(Args):
         return cls(number=int(rest))
 
 
+class NameArgs(Args):
+    """A person's or a child's name as people write it (`#移除 李明奶奶`, `#移交 @李老师`)."""
+
+    name: str = Field(min_length=1, max_length=20)
+
+    @classmethod
+    def from_text(cls, rest: str) -> NameArgs:
+        return cls(name=rest.replace("@", " ").strip())
+
+
 # A handler takes the context its declaration guarantees (a subclass of Context) and the parsed
 # arguments; CommandTable checks the first parameter's annotation against the declaration.
 Handler = Callable[[Any, Any], Awaitable[None]]
