@@ -11,7 +11,7 @@ import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -23,6 +23,12 @@ from core.channel import Channel, ChannelUnavailable, ConnectingChannel
 from core.clock import SimulatedClock, SystemClock
 from core.config import ClassSeed, Config, ConfigError, PersonSeed, load_config
 from core.render import Renderer
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from services.seeding import ClassAdded
+    from services.uow import UnitOfWork
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="classbot — 家长群班级助手 (class parent-group assistant)")
@@ -213,6 +219,8 @@ def class_add(
     roster: Annotated[str, typer.Option(help="学生名单，用逗号分隔：李明,张华")] = "",
     account: Annotated[list[str] | None, typer.Option(
         "--id", help="班主任的平台账号，格式 渠道:账号，例如 telegram:12345")] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="班级已有另一位班主任时，换成这一位（原班主任改为任课老师）")] = False,
     config: ConfigOption = None,
 ) -> None:
     """创建班级（或补充名单）。Create a class or add to its roster."""
@@ -229,25 +237,81 @@ def class_add(
     seed = ClassSeed(name=name, head_teacher=PersonSeed(name=head_teacher, ids=ids),  # type: ignore[arg-type]
                      roster=names)
 
-    async def add() -> bool:
-        from core.clock import SystemClock
-        from models import Database
+    async def add() -> ClassAdded:
         from services import seeding
-        from services.uow import UnitOfWork
 
-        db = Database(settings.database_url)
-        await db.create_schema()
-        try:
-            async with UnitOfWork(db, SystemClock(), settings) as uow:
-                _, created = await seeding.ensure_class(uow, seed, settings.timezone,
-                                                        list(settings.channels))
-        finally:
-            await db.dispose()
-        return created
+        async with _uow(settings) as uow:
+            return await seeding.add_class(uow, seed, settings.timezone,
+                                           list(settings.channels), replace=replace)
 
-    created = asyncio.run(add())
-    print(f"{'已创建' if created else '已更新'}班级「{name}」：班主任 {head_teacher}，"
-          f"名单 {len(names)} 人。请班主任在班级群里发送：#绑定 {name}")
+    result = asyncio.run(add())
+    if result.refused_by:
+        print(f"「{name}」已有班主任 {'、'.join(result.refused_by)}，没有改动。"
+              f"要换成 {head_teacher}，请加 --replace"
+              f"（或由现任班主任在群里发送 #移交 {head_teacher}）。", file=sys.stderr)
+        raise typer.Exit(1)
+    print(f"{'已创建' if result.created else '已更新'}班级「{name}」：班主任 {head_teacher}。")
+    if result.replaced:
+        print(f"原班主任 {'、'.join(result.replaced)} 已改为本班任课老师。")
+    if result.added:
+        print(f"名单新增 {len(result.added)} 人：{'、'.join(result.added)}")
+    if result.marked:
+        print(f"同名学生已加编号：{'、'.join(result.marked)}（家长登记时请写带编号的名字）")
+    if result.already:
+        print(f"已在名单上：{'、'.join(result.already)}")
+    print(f"请班主任在班级群里发送：#绑定 {name}")
+
+
+@app.command("forget")
+def forget_person(
+    person: Annotated[str, typer.Option(
+        "--person", help="要删除的人：称呼（如 李明妈妈）或 #编号")],
+    yes: Annotated[bool, typer.Option("--yes", help="不再询问，直接删除")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """按要求删除一个人的数据（登记、账号、写的内容）。Delete a person's data on request."""
+    settings = _load(config)
+
+    async def find() -> list[tuple[int, str]]:
+        async with _uow(settings) as uow:
+            from services import forget
+            return [(p.id, p.display_name) for p in await forget.people_named(uow, person)]
+
+    found = asyncio.run(find())
+    if not found:
+        print(f"没有找到「{person}」。", file=sys.stderr)
+        raise typer.Exit(1)
+    if len(found) > 1:
+        print(f"「{person}」有 {len(found)} 人，请用编号：" + "、".join(
+            f"#{pid} {name}" for pid, name in found), file=sys.stderr)
+        raise typer.Exit(1)
+    if not yes and not typer.confirm(f"删除 {found[0][1]} 的数据？此操作不能撤销", default=False):
+        raise typer.Exit(1)
+
+    async def delete() -> dict[str, int]:
+        async with _uow(settings) as uow:
+            from services import forget
+            return dict(await forget.forget_person(uow, found[0][0], by="cli", class_id=None))
+
+    counts = asyncio.run(delete())
+    print(f"已删除 #{found[0][0]} 的数据：登记 {counts.get('registrations', 0)} 条，账号 "
+          f"{counts.get('accounts', 0)} 个，来信 {counts.get('letters', 0)} 封。已写入审计记录。")
+
+
+@contextlib.asynccontextmanager
+async def _uow(settings: Config) -> AsyncIterator[UnitOfWork]:
+    """One unit of work on the configured database, for a command-line change."""
+    from core.clock import SystemClock
+    from models import Database
+    from services.uow import UnitOfWork
+
+    db = Database(settings.database_url)
+    await db.create_schema()
+    try:
+        async with UnitOfWork(db, SystemClock(), settings) as uow:
+            yield uow
+    finally:
+        await db.dispose()
 
 
 def main() -> None:

@@ -265,6 +265,9 @@ class EventPipeline:
             return
         ctx.roles = await self._roles(ctx)
         if not target.allows(ctx.roles):
+            refused = match.command.refused if match.command else None
+            if refused is not None and await refused(ctx):
+                return
             if match.command:
                 await ctx.reply("common/not_allowed", command=match.command,
                                 roles=sorted(ctx.roles), allowed=target.allowed_roles)

@@ -192,6 +192,8 @@ class Config(_Strict):
     bot_name: str = Field(default="班级助手", min_length=1, max_length=20)
     language: Language = "zh_CN"
     max_guardians_per_student: int = Field(default=2, ge=1, le=6)
+    # open: a #登记 counts at once (the head teacher is told); approve: it waits for #批准.
+    registration: Literal["open", "approve"] = "open"
     tick_seconds: float = Field(default=10.0, gt=0, le=300)
     notices: NoticeSettings = NoticeSettings()
     telegram: TelegramSettings = TelegramSettings()

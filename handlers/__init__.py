@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from handlers import (
     answers,
+    corrections,
+    forget,
     help,
     mailbox,
     mailbox_staff,
     meetings,
     membership,
     notices,
+    ownership,
     private,
     relay,
+    roster,
     weekly,
 )
 from kit.router import Command, CommandTable, Router
 
 
 def routers() -> list[Router]:
-    return [membership.router, notices.router, meetings.router, answers.router, weekly.router,
+    return [membership.router, roster.router, ownership.router, corrections.router,
+            forget.router, notices.router, meetings.router, answers.router, weekly.router,
             help.router, mailbox.router, mailbox_staff.router, relay.router, private.router]
 
 

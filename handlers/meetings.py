@@ -23,7 +23,15 @@ from handlers.meeting_form import read_one_line
 from kit.context import MemberContext, Messenger
 from kit.router import Args, Command, NumberArgs, Phrase, Router, UsageError
 from models import Meeting, ScheduledJob
-from services import keys, meeting_reminders, meetings, outbox, roster
+from services import (
+    cards,
+    corrections,
+    keys,
+    meeting_reminders,
+    meetings,
+    outbox,
+    roster,
+)
 from services.guardians import Guardian
 from services.meeting_reminders import REMIND_JOB, RSVP_NUDGE_JOB
 from services.meetings import KINDS, Answer, CheckinStatus, FamilyAnswer, Meant
@@ -261,6 +269,11 @@ async def _changeable(ctx: MemberContext, number: int | None) -> Meeting | None:
     meeting = await _target_or_explain(ctx, number)
     if meeting is not None and meeting.status == "cancelled":
         await ctx.reply("meetings/is_cancelled", meeting=meeting)
+        return None
+    if meeting is not None and not corrections.may_change(ctx.roles, ctx.person.id,
+                                                          meeting.author_id):
+        await ctx.reply("corrections/not_author", kind="meeting", number=meeting.number,
+                        author=await cards.person_name(ctx.uow, meeting.author_id))
         return None
     return meeting
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from core.events import EventKind, Mention, UserRef
+from core.events import ChatKind, EventKind, Mention, UserRef
 from core.permissions import EVERYONE, HEAD_TEACHER
-from kit.context import ChatEventContext, ClassContext, MemberContext, PersonContext
+from kit.context import ChatEventContext, ClassContext, Context, MemberContext, PersonContext
 from kit.router import Args, Command, Router, Scope, UsageError
-from services import class_groups, guardians, keys, membership
+from services import class_groups, guardians, keys, membership, reach
 from services.guardians import RegisterStatus
 from services.outbox import Draft, Kind
 
@@ -67,6 +67,17 @@ async def bind(ctx: PersonContext, args: BindArgs) -> None:
     await ctx.reply("membership/bind", result=result)
 
 
+async def who_owns(ctx: Context) -> bool:
+    """#绑定 by someone who may not bind, in a group already bound: say whose it is."""
+    if ctx.event.chat.kind is not ChatKind.GROUP:
+        return False
+    owner = await class_groups.owner_of(ctx.uow, ctx.event.chat)
+    if owner is None:
+        return False
+    await ctx.reply("membership/bind", result=owner)
+    return True
+
+
 async def register(ctx: ClassContext, args: RegisterArgs) -> None:
     result = await guardians.register_guardian(ctx.uow, ctx.school_class, ctx.identity,
                                                 args.student, args.relation)
@@ -78,9 +89,22 @@ async def register(ctx: ClassContext, args: RegisterArgs) -> None:
         link = ctx.channel_capabilities.private_link.format(code=START_CODE)
     await ctx.reply("membership/register", result=result, relations=guardians.RELATIONS,
                     class_name=ctx.school_class.name, link=link)
+    if result.status in guardians.TOLD:
+        await _tell_head_teacher(ctx, result)
 
 
-def _pointing(ctx: MemberContext, name: str) -> membership.Pointing:
+async def _tell_head_teacher(ctx: ClassContext, result: guardians.RegisterResult) -> None:
+    """Every registration (and a family found full) reaches the head teacher privately, with
+    the command that undoes or settles it: nobody takes a family's place unnoticed."""
+    text = ctx.render("membership/registration_told", result=result,
+                      class_name=ctx.school_class.name, sender=ctx.identity.display_name)
+    for person_id in await guardians.head_teachers_to_tell(ctx.uow, ctx.school_class):
+        await reach.tell_person(ctx, person_id, text, class_id=ctx.school_class.id,
+                                key=keys.class_news(ctx.school_class.id, "registration",
+                                                    ctx.cause))
+
+
+def pointing(ctx: MemberContext, name: str) -> membership.Pointing:
     """Whom the command points at: @-mentions and a quoted message's author, by account."""
     event = ctx.event
     accounts = event.mentioned or ((event.reply_to_sender,) if event.reply_to_sender else ())
@@ -90,14 +114,14 @@ def _pointing(ctx: MemberContext, name: str) -> membership.Pointing:
 
 async def assign_teacher(ctx: MemberContext, args: TeacherArgs) -> None:
     result = await membership.assign_teacher(ctx.uow, ctx.school_class,
-                                             _pointing(ctx, args.name), args.subject)
+                                             pointing(ctx, args.name), args.subject)
     await ctx.reply("membership/assign_teacher", status=result.status,
                     candidates=result.candidates, name=args.name, subject=args.subject)
 
 
 async def assign_committee(ctx: MemberContext, args: CommitteeArgs) -> None:
     result = await membership.assign_committee(ctx.uow, ctx.school_class,
-                                               _pointing(ctx, args.name))
+                                               pointing(ctx, args.name))
     await ctx.reply("membership/assign_committee", status=result.status,
                     candidates=result.candidates, name=args.name)
 
@@ -127,7 +151,7 @@ async def members_left(ctx: ChatEventContext, members: tuple[UserRef, ...]) -> N
 router = Router(events={EventKind.MEMBER_JOINED: members_joined,
                         EventKind.MEMBER_LEFT: members_left}, commands=(
     Command("bind", ("绑定",), ("bind",), bind, BindArgs, roles=HEAD_TEACHER_ONLY,
-            scope=Scope.GROUP, needs_class=False),
+            scope=Scope.GROUP, needs_class=False, refused=who_owns),
     Command("register", ("登记",), ("register",), register, RegisterArgs, roles=EVERYONE,
             scope=Scope.GROUP),
     Command("assign_teacher", ("任课",), ("teacher",), assign_teacher, TeacherArgs,

@@ -122,8 +122,9 @@ async def nudge(m: Messenger, job: ScheduledJob) -> None:
     burst's last notice is due; the earlier notices' round 1 only plans their round 2."""
     uow = m.uow
     notice = await notices.get(uow, job.ref_id or 0)
-    if notice is None:
+    if notice is None or notice.withdrawn_at is not None:
         return
+    first, second = (keys.notice_nudge(notice.id, n, notice.revision) for n in (1, 2))
     status = await notices.read_status(uow, notice)
     school_class = await roster.class_of_id(uow, notice.class_id)
     tz = m.tz_of(school_class)
@@ -133,7 +134,7 @@ async def nudge(m: Messenger, job: ScheduledJob) -> None:
         chat = await private_chat_of(uow, notice.author_id)
         if chat is not None:
             await m.send(Draft(chat=chat, kind=Kind.NUDGE, urgent=notice.urgent,
-                               class_id=notice.class_id, dedupe_key=keys.notice_nudge(notice.id, 2),
+                               class_id=notice.class_id, dedupe_key=second,
                                text=m.render("notices/still_missing", status=status, tz=tz)))
         return
     burst = await answering.burst_of(uow, notice)
@@ -150,7 +151,7 @@ async def nudge(m: Messenger, job: ScheduledJob) -> None:
         sent_at = uow.now
         if not notice.urgent:
             sent_at = await outbox.release_after_quiet_hours(uow, notice.class_id) or uow.now
-        await jobs.schedule(uow, kind=NUDGE_JOB, key=keys.notice_nudge(notice.id, 2),
+        await jobs.schedule(uow, kind=NUDGE_JOB, key=second,
                             due_at=sent_at + _nudge_delay(m, notice.urgent, 2),
                             ref_id=notice.id, class_id=notice.class_id, payload={"round": 2})
     if not owed:
@@ -160,7 +161,7 @@ async def nudge(m: Messenger, job: ScheduledJob) -> None:
     reminded = [g for family in families for g in family.guardians if g.person_id in owed]
     if len(burst) == 1:
         await tell_guardians(
-            m, class_id=notice.class_id, guardians=reminded, key=keys.notice_nudge(notice.id, 1),
+            m, class_id=notice.class_id, guardians=reminded, key=first,
             urgent=notice.urgent, ref=("notice", notice.id),
             group_text=m.render("common/ask_to_write"),
             hold=True, hold_until=uow.now + held.REMINDER_HOLD,

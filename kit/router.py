@@ -73,10 +73,21 @@ class NumberArgs(Args):
         return cls(number=int(rest))
 
 
+class NameArgs(Args):
+    """A person's or a child's name as people write it (`#移除 李明奶奶`, `#移交 @李老师`)."""
+
+    name: str = Field(min_length=1, max_length=20)
+
+    @classmethod
+    def from_text(cls, rest: str) -> NameArgs:
+        return cls(name=rest.replace("@", " ").strip())
+
+
 # A handler takes the context its declaration guarantees (a subclass of Context) and the parsed
 # arguments; CommandTable checks the first parameter's annotation against the declaration.
 Handler = Callable[[Any, Any], Awaitable[None]]
 FallbackHandler = Callable[[Any], Awaitable[None]]
+RefusalHandler = Callable[[Context], Awaitable[bool]]
 EventHandler = Callable[[ChatEventContext, Any], Awaitable[None]]
 JobHandler = Callable[[Messenger, ScheduledJob], Awaitable[None]]
 LookupHandler = Callable[[Any, Any], Awaitable[None]]
@@ -122,6 +133,9 @@ class Command(Declaration):
     # sent on — unless it resolves the code itself among the letters its sender may see.
     own_code: bool = False
     letter_numbers: bool = False  # a bare number as the whole text means a letter too (#信箱 1)
+    # What a sender the roles do not admit gets instead of the plain refusal, when it has
+    # something better to say (#绑定 in a bound group: who owns it); False: the refusal.
+    refused: RefusalHandler | None = None
 
 
 def private_command(name: str, words: tuple[str, ...], slash: tuple[str, ...],

@@ -3,6 +3,7 @@
 from models.base import Base, UTCDateTime
 from models.db import Database
 from models.entities import (
+    AuditLine,
     ClassMembership,
     GroupBinding,
     Identity,
@@ -22,6 +23,7 @@ from models.meetings import ClassUpdateItem, Meeting, MeetingCheckin, MeetingRsv
 from models.questions import PendingQuestion
 
 __all__ = [
+    "AuditLine",
     "Base",
     "ClassMembership",
     "ClassUpdateItem",

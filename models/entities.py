@@ -24,6 +24,8 @@ class SchoolClass(Base):
     name: Mapped[str] = mapped_column(String(40), unique=True)
     timezone: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # #移交 李老师: the person asked to become head teacher, until they send #接受.
+    handover_to_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None)
 
 
 class Person(Base):
@@ -55,8 +57,14 @@ class Student(Base):
     __table_args__ = (UniqueConstraint("class_id", "name"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), index=True)
+    # Unique in the class: two children of one name are stored with their mark, 王一(1) and
+    # 王一(2), which is how every message shows them and how parents register for them.
     name: Mapped[str] = mapped_column(String(40))
     on_roster: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The head teacher's #允许 李明 3: this family may register more guardians than the default.
+    max_guardians: Mapped[int | None] = mapped_column(Integer, default=None)
+    # #删学生: off the roster and out of every count from now on; past records keep the row.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class ClassMembership(Base):
@@ -70,6 +78,10 @@ class ClassMembership(Base):
     subject: Mapped[str | None] = mapped_column(String(20))
     committee: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # `registration: approve`: a guardianship waits (inactive) for the head teacher's #批准.
+    pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    # #移除 by the head teacher: inactive for good (coming back to the group does not restore it).
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -96,6 +108,10 @@ class Notice(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     publish_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # #更正: how many times the notice was corrected (its reminders' keys carry it).
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    # #撤回: out of every open list, reminder and weekly update from then on.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class NoticeAck(Base):
@@ -154,6 +170,19 @@ class InboundMessage(Base):
     chat_id: Mapped[str] = mapped_column(String(128))
     message_id: Mapped[str] = mapped_column(String(128))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditLine(Base):
+    """What was deleted on request, when, and by whom as a role — never who it was about:
+    the line must itself hold no personal data (counts, not names or texts)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    action: Mapped[str] = mapped_column(String(40))  # forget_person | delete_family
+    by: Mapped[str] = mapped_column(String(20))  # self | head_teacher | cli
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id"))
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class ScheduledJob(Base):

@@ -134,10 +134,10 @@ def _bursts(rows: Sequence[Notice], minutes: int) -> dict[int, int]:
 
 
 async def open_notices(uow: UnitOfWork, class_ids: Sequence[int]) -> list[Notice]:
-    """Posted (not held) notices still inside the acknowledgement window."""
+    """Posted (not held), not withdrawn notices still inside the acknowledgement window."""
     since = uow.now - timedelta(days=uow.config.notices.ack_window_days)
     return list((await uow.session.scalars(select(Notice).where(
-        Notice.class_id.in_(class_ids), Notice.publish_at <= uow.now,
+        Notice.class_id.in_(class_ids), Notice.publish_at <= uow.now, notices.current(),
         Notice.publish_at >= since).order_by(Notice.class_id, Notice.number))).all())
 
 

@@ -38,6 +38,7 @@ class BindStatus(StrEnum):
     OTHER_CLASS = "other_class"
     NO_SUCH_CLASS = "no_such_class"
     NOT_HEAD_TEACHER = "not_head_teacher"
+    OWNED = "owned"  # someone who is not its head teacher tried #绑定 in a bound group
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,20 @@ class BindResult:
     class_name: str
     known_classes: list[str] = field(default_factory=list)
     bound_class: str = ""
+    head_teacher: str = ""  # of the class the group is bound to (who owns it)
+
+
+async def owner_of(uow: UnitOfWork, chat: ChatRef) -> BindResult | None:
+    """Who owns a bound group (#绑定 there by anyone: 本群已绑定到「…」（班主任 …）)."""
+    current = await class_of_chat(uow, chat)
+    if current is None:
+        return None
+    return BindResult(BindStatus.OWNED, current.name, bound_class=current.name,
+                      head_teacher=await _head_teacher_names(uow, current.id))
+
+
+async def _head_teacher_names(uow: UnitOfWork, class_id: int) -> str:
+    return "、".join(p.display_name for p in await membership.head_teachers(uow, class_id))
 
 
 async def bind(uow: UnitOfWork, class_name: str, chat: ChatRef,
@@ -58,7 +73,8 @@ async def bind(uow: UnitOfWork, class_name: str, chat: ChatRef,
     current = await class_of_chat(uow, chat)
     if current is not None:
         status = BindStatus.ALREADY if current.id == school_class.id else BindStatus.OTHER_CLASS
-        return BindResult(status, class_name, bound_class=current.name)
+        return BindResult(status, class_name, bound_class=current.name,
+                          head_teacher=await _head_teacher_names(uow, current.id))
     uow.session.add(GroupBinding(class_id=school_class.id, channel=chat.channel,
                                  chat_id=chat.chat_id, title=chat.title, bound_at=uow.now))
     await uow.session.flush()
@@ -79,6 +95,15 @@ async def move(uow: UnitOfWork, chat: ChatRef, new_chat_id: str) -> bool:
     else:
         binding.chat_id = new_chat_id
     await uow.session.flush()
+    return True
+
+
+async def release(uow: UnitOfWork, chat: ChatRef) -> bool:
+    """#解绑 by the head teacher: the group is no longer the class's, and what was queued for
+    it is cancelled (the class's notices, meetings and families stay)."""
+    if not await unbind(uow, chat):
+        return False
+    await outbox.cancel_pending(uow, chat.channel, chat.chat_id)
     return True
 
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
-from models import ClassMembership, Identity, Person, Role, SchoolClass
+from models import ClassMembership, Identity, Person, Role, SchoolClass, Student
 from services import roster
-from services.membership import parents
+from services.membership import head_teachers, parents
 from services.uow import UnitOfWork
 
 RELATIONS = ("爸爸", "妈妈", "父亲", "母亲", "爷爷", "奶奶", "外公", "外婆", "姥姥", "姥爷",
              "哥哥", "姐姐", "叔叔", "阿姨", "舅舅", "姑姑", "监护人", "家长")
+MAX_GUARDIANS = 6  # what #允许 may give one family (the config's own ceiling)
 
 
 @dataclass
@@ -73,13 +74,42 @@ async def _guardianships(uow: UnitOfWork, student_id: int) -> list[tuple[ClassMe
         .where(ClassMembership.student_id == student_id, parents()))).all()]
 
 
+async def _places_taken(uow: UnitOfWork, student_id: int) -> list[tuple[ClassMembership, Person]]:
+    """Active guardians and those waiting for #批准: a waiting registration holds its place."""
+    return [(row, person) for row, person in (await uow.session.execute(
+        select(ClassMembership, Person).join(Person, Person.id == ClassMembership.person_id)
+        .where(ClassMembership.student_id == student_id,
+               or_(parents(), and_(ClassMembership.role == Role.PARENT,
+                                   ClassMembership.pending)))
+        .order_by(ClassMembership.id))).all()]
+
+
+def same_relation(relation: str) -> str:
+    """爸爸 and 父亲 are one place in a family (so are 妈妈/母亲, 外公/姥爷, 外婆/姥姥)."""
+    return _SAME.get(relation, relation)
+
+
+_SAME = {"父亲": "爸爸", "母亲": "妈妈", "姥爷": "外公", "姥姥": "外婆"}
+# Relations a family may hold more than once (two aunts, two guardians).
+_REPEATABLE = frozenset({"哥哥", "姐姐", "叔叔", "阿姨", "舅舅", "姑姑", "监护人", "家长"})
+
+
+def guardian_limit(uow: UnitOfWork, student: Student) -> int:
+    """How many guardians this child may have: the head teacher's #允许, else the config."""
+    return student.max_guardians or uow.config.max_guardians_per_student
+
+
 # --- registering a guardian ----------------------------------------------------------------
 
 class RegisterStatus(StrEnum):
     REGISTERED = "registered"
+    PENDING = "pending"  # registration: approve — waits for the head teacher's #批准
     ALREADY = "already"
     NOT_ON_ROSTER = "not_on_roster"
+    AMBIGUOUS = "ambiguous"  # two children of that name: write the mark
     FULL = "full"
+    RELATION_TAKEN = "relation_taken"
+    REMOVED = "removed"  # the head teacher removed this person from this family
     BAD_RELATION = "bad_relation"
 
 
@@ -90,6 +120,14 @@ class RegisterResult:
     relation: str
     display_name: str = ""
     guardians: list[str] = field(default_factory=list)
+    # AMBIGUOUS: the marked names to choose from; RELATION_TAKEN: relations still free.
+    choices: list[str] = field(default_factory=list)
+    limit: int = 0
+
+
+# What the head teacher is told privately about (every registration, and the refusals they
+# can do something about: a family that is full).
+TOLD = frozenset({RegisterStatus.REGISTERED, RegisterStatus.PENDING, RegisterStatus.FULL})
 
 
 async def register_guardian(uow: UnitOfWork, school_class: SchoolClass, identity: Identity,
@@ -97,19 +135,37 @@ async def register_guardian(uow: UnitOfWork, school_class: SchoolClass, identity
     if relation not in RELATIONS:
         return RegisterResult(RegisterStatus.BAD_RELATION, student_name, relation)
     student = await roster.student(uow, school_class.id, student_name)
+    if student is None:
+        namesakes = await roster.same_named(uow, school_class.id, student_name)
+        if len(namesakes) > 1 or (namesakes and namesakes[0].name != student_name):
+            return RegisterResult(RegisterStatus.AMBIGUOUS, student_name, relation,
+                                  choices=[s.name for s in namesakes])
     if student is None and await roster.has_roster(uow, school_class.id):
         return RegisterResult(RegisterStatus.NOT_ON_ROSTER, student_name, relation)
     if student is None:
         student = await roster.add_student(uow, school_class.id, student_name)
-    guardians = await _guardianships(uow, student.id)
-    for row, person in guardians:
+    name = student.name
+    taken = await _places_taken(uow, student.id)
+    for row, person in taken:
         if person.id == identity.person_id:
-            return RegisterResult(RegisterStatus.ALREADY, student_name, row.relation or "",
-                                  person.display_name)
-    if len(guardians) >= uow.config.max_guardians_per_student:
-        return RegisterResult(RegisterStatus.FULL, student_name, relation,
-                              guardians=[p.display_name for _, p in guardians])
-    display_name = f"{student_name}{relation}"
+            status = RegisterStatus.PENDING if row.pending else RegisterStatus.ALREADY
+            return RegisterResult(status, name, row.relation or "", person.display_name)
+    if identity.person_id is not None and await _was_removed(uow, student.id,
+                                                             identity.person_id):
+        return RegisterResult(RegisterStatus.REMOVED, name, relation)
+    held = {same_relation(row.relation or "") for row, _ in taken}
+    if same_relation(relation) in held and relation not in _REPEATABLE:
+        free = [r for r in ("爸爸", "妈妈", "爷爷", "奶奶", "外公", "外婆") if r not in held]
+        return RegisterResult(RegisterStatus.RELATION_TAKEN, name, relation,
+                              guardians=[p.display_name for r, p in taken
+                                         if same_relation(r.relation or "")
+                                         == same_relation(relation)],
+                              choices=free)
+    limit = guardian_limit(uow, student)
+    if len(taken) >= limit:
+        return RegisterResult(RegisterStatus.FULL, name, relation,
+                              guardians=[p.display_name for _, p in taken], limit=limit)
+    display_name = f"{name}{relation}"
     if identity.person_id is None:
         person = Person(display_name=display_name, created_at=uow.now)
         uow.session.add(person)
@@ -118,11 +174,26 @@ async def register_guardian(uow: UnitOfWork, school_class: SchoolClass, identity
     else:
         person = await uow.session.get(Person, identity.person_id)
         assert person is not None
+    waits = uow.config.registration == "approve"
     uow.session.add(ClassMembership(class_id=school_class.id, person_id=person.id,
                                     role=Role.PARENT, student_id=student.id, relation=relation,
-                                    active=True, created_at=uow.now))
+                                    active=not waits, pending=waits, created_at=uow.now))
     await uow.session.flush()
-    return RegisterResult(RegisterStatus.REGISTERED, student_name, relation, person.display_name)
+    status = RegisterStatus.PENDING if waits else RegisterStatus.REGISTERED
+    # A waiting registration is named as it will be; the person keeps their first name.
+    shown = display_name if waits else person.display_name
+    return RegisterResult(status, name, relation, shown)
+
+
+async def head_teachers_to_tell(uow: UnitOfWork, school_class: SchoolClass) -> list[int]:
+    """Who hears of registrations in the class: its head teacher(s)."""
+    return [p.id for p in await head_teachers(uow, school_class.id)]
+
+
+async def _was_removed(uow: UnitOfWork, student_id: int, person_id: int) -> bool:
+    return bool(await uow.session.scalar(select(ClassMembership.id).where(
+        ClassMembership.student_id == student_id, ClassMembership.person_id == person_id,
+        ClassMembership.removed_at.is_not(None))))
 
 
 # --- leaving and coming back to a bound group ----------------------------------------------
@@ -153,8 +224,12 @@ async def member_rejoined(uow: UnitOfWork, school_class: SchoolClass, channel: s
     family has meanwhile filled its guardian places."""
     restored = False
     for row in await _rows_of_account(uow, school_class.id, channel, external_id, active=False):
-        taken = len(await _guardianships(uow, row.student_id)) if row.student_id else 0
-        if taken < uow.config.max_guardians_per_student:
+        if row.pending or row.removed_at is not None or row.student_id is None:
+            continue  # waiting for #批准, or removed by the head teacher: not ours to restore
+        student = await uow.session.get(Student, row.student_id)
+        taken = len(await _guardianships(uow, row.student_id))
+        if student is not None and student.removed_at is None \
+                and taken < guardian_limit(uow, student):
             row.active = True
             restored = True
     await uow.session.flush()

@@ -41,8 +41,11 @@ def notice_post(notice_id: int) -> str:
     return f"notice:{notice_id}:post"
 
 
-def notice_nudge(notice_id: int, round_no: int) -> str:
-    """Round 1 reminds the families (a base), round 2 tells the author: job and message."""
+def notice_nudge(notice_id: int, round_no: int, revision: int = 0) -> str:
+    """Round 1 reminds the families (a base), round 2 tells the author: job and message.
+    A corrected notice (#更正) reminds again: its rounds carry the revision."""
+    if revision:
+        return f"nudge:{notice_id}:{round_no}:r{revision}"
     return f"nudge:{notice_id}:{round_no}"
 
 
@@ -54,6 +57,27 @@ def notice_question(notice_id: int, cause: str) -> str:
 def notice_burst_nudge(first_notice_id: int) -> str:
     """One reminder per family for a burst of notices, keyed by the burst's first notice."""
     return f"nudge:burst:{first_notice_id}"
+
+
+def notice_nudges(notice_id: int) -> str:
+    """The prefix of every reminder of one notice, whatever its round or revision."""
+    return f"nudge:{notice_id}:"
+
+
+def notice_correction(notice_id: int, revision: int) -> str:
+    """The correction card of one revision in the class groups (a base, see `in_group`)."""
+    return f"notice:{notice_id}:correction:{revision}"
+
+
+def notice_withdrawn(notice_id: int) -> str:
+    """The short group message saying a notice was withdrawn (a base, see `in_group`)."""
+    return f"notice:{notice_id}:withdrawn"
+
+
+def notice_withdrawn_told(notice_id: int) -> str:
+    """The private word to families who had confirmed a withdrawn notice (a base for
+    `to_person`; apart from the group post's base, see the note on fan-out below)."""
+    return f"notice:{notice_id}:withdrawn:told"
 
 
 # --- meetings ------------------------------------------------------------------------------
@@ -117,6 +141,26 @@ def ticket_news(ticket_id: int, what: str, cause: str) -> str:
     `Messenger.cause`) — a base that tell_person extends per account."""
     return f"mailbox:{ticket_id}:{what}:{cause}"
 
+
+# --- running the class (roster, families, ownership, corrections, deletions) ---------------
+
+
+def class_news(class_id: int, what: str, cause: str) -> str:
+    """News for someone about the class's families or ownership (a registration the head
+    teacher is told of, an approval, a hand-over), once per cause: a base that tell_person
+    extends per account."""
+    return f"class:{class_id}:{what}:{cause}"
+
+
+def forget_sweep(cause: str) -> str:
+    """The due job that removes the farewell of a #注销 once it was sent (the last trace of
+    that private chat), once per request."""
+    return f"forget:sweep:{cause}"
+
+
+def forget_sweep_again(key: str) -> str:
+    """The sweep tried again later (its farewell had not gone out yet)."""
+    return f"{key}:again"
 
 
 # --- the outbox's own rows -----------------------------------------------------------------

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from models import Notice, NoticeAck
 from models.base import storable
@@ -30,19 +30,28 @@ async def get(uow: UnitOfWork, notice_id: int) -> Notice | None:
     return await uow.session.get(Notice, notice_id)
 
 
-async def by_number(uow: UnitOfWork, class_id: int, number: int) -> Notice | None:
-    """None for a number no row can have (models.base.storable), without asking the database."""
+def current() -> ColumnElement[bool]:
+    """Notices that still stand (not withdrawn with #撤回): every open list reads only these."""
+    return Notice.withdrawn_at.is_(None)
+
+
+async def by_number(uow: UnitOfWork, class_id: int, number: int, *,
+                    withdrawn: bool = False) -> Notice | None:
+    """The class's notice #number; a withdrawn one only when asked (#撤回 / #更正 say so).
+    None for a number no row can have (models.base.storable), without asking the database."""
     if not storable(number):
         return None
-    return (await uow.session.scalars(select(Notice).where(
-        Notice.class_id == class_id, Notice.number == number))).first()
+    where = [Notice.class_id == class_id, Notice.number == number]
+    if not withdrawn:
+        where.append(current())
+    return (await uow.session.scalars(select(Notice).where(*where))).first()
 
 
 async def latest(uow: UnitOfWork, class_id: int) -> Notice | None:
     """The newest notice still inside the acknowledgement window (bare 收到 goes to it)."""
     since = uow.now - timedelta(days=uow.config.notices.ack_window_days)
     return (await uow.session.scalars(select(Notice).where(
-        Notice.class_id == class_id, Notice.created_at >= since)
+        Notice.class_id == class_id, Notice.created_at >= since, current())
         .order_by(Notice.number.desc()))).first()
 
 
@@ -54,7 +63,8 @@ async def latest_unacked_for(uow: UnitOfWork, class_id: int, person_id: int) -> 
     since = uow.now - timedelta(days=uow.config.notices.ack_window_days)
     acked = select(NoticeAck.notice_id).where(NoticeAck.student_id.in_(students))
     return (await uow.session.scalars(select(Notice).where(
-        Notice.class_id == class_id, Notice.created_at >= since, Notice.id.not_in(acked))
+        Notice.class_id == class_id, Notice.created_at >= since, Notice.id.not_in(acked),
+        current())
         .order_by(Notice.number.desc()))).first()
 
 

@@ -117,6 +117,25 @@ async def move_pending(uow: UnitOfWork, channel: str, old_chat_id: str,
         .values(chat_id=new_chat_id).execution_options(synchronize_session=False))
 
 
+async def cancel_pending(uow: UnitOfWork, channel: str, chat_id: str,
+                         *, ref: tuple[str, int] | None = None,
+                         key_prefix: str | None = None) -> int:
+    """Queued messages that must not go out any more (a group unbound, a notice withdrawn):
+    marked cancelled, kept for the record. Narrowed to one chat, and optionally to what they
+    are about (`ref`) or a dedupe-key prefix."""
+    where = [OutboxMessage.status == "pending"]
+    if chat_id:
+        where += [OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id]
+    if ref is not None:
+        where += [OutboxMessage.ref_kind == ref[0], OutboxMessage.ref_id == ref[1]]
+    if key_prefix is not None:
+        where.append(OutboxMessage.dedupe_key.startswith(key_prefix))
+    done = await uow.session.execute(
+        update(OutboxMessage).where(*where).values(status="cancelled")
+        .execution_options(synchronize_session=False))
+    return int(getattr(done, "rowcount", 0) or 0)
+
+
 def to_chat(row: OutboxMessage) -> ChatRef:
     return ChatRef(row.channel, row.chat_id, ChatKind(row.chat_kind), row.chat_title)
 

@@ -86,7 +86,8 @@ async def compile_digest(uow: UnitOfWork, school_class: SchoolClass) -> Digest:
     window = uow.now - timedelta(days=uow.config.notices.ack_window_days)
     recent = (await uow.session.scalars(select(Notice).where(
         Notice.class_id == school_class.id, Notice.publish_at <= uow.now,
-        Notice.publish_at >= min(since, window)).order_by(Notice.number))).all()
+        Notice.publish_at >= min(since, window), notices.current())
+        .order_by(Notice.number))).all()
     for notice in recent:
         status = await notices.read_status(uow, notice, families)
         if notice.publish_at >= since:

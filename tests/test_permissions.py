@@ -52,6 +52,9 @@ CLOSED_LETTER = {COMMITTEE: "X-0004", PARENT: "X-0005"}  # closed, waiting for a
 LETTER_BODY = {"X-0001": "操场的灯坏了", "X-0002": "多开放图书室", "X-0003": "数学作业太多",
                "XZ-0001": "建议增设护学岗"}
 NEW_GROUP = "三年级二班家长二群"  # a second group, not bound yet: #绑定 has work to do there
+# Notices and meetings are changed by their author or the head teacher: 张老师 posted #2 of each.
+OWN_ITEM = {TEACHER: 2}
+WAITING = "张华妈妈"  # registered while `registration: approve`: waits for #批准 / #拒绝
 
 # One valid example per command (for a refused role, the first one is used).
 EXAMPLE = {
@@ -81,13 +84,27 @@ EXAMPLE = {
     "meeting": "#家长会 2026-12-10 19:00 | 三楼会议室 | 期末安排",
     "rsvp": "#报名 1 参加 2人",
     "rsvps": "#报名情况 1",
-    "reschedule": "#改期 1 2026-12-11 19:00",
-    "cancel_meeting": "#取消 1",
+    "reschedule": "#改期 {meeting} 2026-12-11 19:00",
+    "cancel_meeting": "#取消 {meeting}",
     "checkin": "#签到 1",
     "attendance": "#考勤 1",
     "minutes": "#纪要 1\n一、期中成绩良好。",
     "update": "#动态 本周完成了第三单元测验",
     "weekly_preview": "#本周动态",
+    "roster": "#名单",
+    "add_student": "#加学生 王五",
+    "remove_student": "#删学生 张华",
+    "remove_guardian": "#移除 赵雪爸爸",
+    "allow_guardians": "#允许 赵雪 3",
+    "approve": f"#批准 {WAITING}",
+    "reject": f"#拒绝 {WAITING}",
+    "handover": "#移交 李老师",
+    "accept": "#接受",
+    "unbind": "#解绑",
+    "correct": "#更正 {notice} 春游改到周六",
+    "withdraw": "#撤回 {notice}",
+    "forget_me": "#注销",
+    "delete_family": "#删除家庭 赵雪",
 }
 # Staff read their letters with #信箱 NUMBER; parents write one with #信箱 TEXT.
 STAFF_EXAMPLE = {"mailbox": "#信箱 {held}"}
@@ -129,6 +146,20 @@ EXPECTED: dict[str, set[str]] = {
     "minutes": {HEAD_TEACHER, TEACHER},
     "update": {HEAD_TEACHER, TEACHER},
     "weekly_preview": {HEAD_TEACHER, TEACHER},
+    "roster": {HEAD_TEACHER},
+    "add_student": {HEAD_TEACHER},
+    "remove_student": {HEAD_TEACHER},
+    "remove_guardian": {HEAD_TEACHER},
+    "allow_guardians": {HEAD_TEACHER},
+    "approve": {HEAD_TEACHER},
+    "reject": {HEAD_TEACHER},
+    "handover": {HEAD_TEACHER},
+    "accept": EVERYONE,
+    "unbind": {HEAD_TEACHER},
+    "correct": {HEAD_TEACHER, TEACHER},
+    "withdraw": {HEAD_TEACHER, TEACHER},
+    "forget_me": FAMILIES,
+    "delete_family": {HEAD_TEACHER},
 }
 # Private-only commands (the mailbox) are walked in the speaker's private chat.
 PRIVATE_ONLY = {c.name for c in all_commands() if c.scope is Scope.PRIVATE}
@@ -145,7 +176,8 @@ def example(command: str, role: str) -> str:
                        closed=CLOSED_LETTER.get(role, "X-0004"),
                        held=HELD_LETTER.get(role, "X-0001"),
                        to="校长" if role == HEAD_TEACHER else "王老师",
-                       teacher="李明妈妈" if role == HEAD_TEACHER else "王老师")
+                       teacher="李明妈妈" if role == HEAD_TEACHER else "王老师",
+                       notice=OWN_ITEM.get(role, 1), meeting=OWN_ITEM.get(role, 1))
 
 
 def chat_of(command: str) -> str:
@@ -164,8 +196,8 @@ def test_table_covers_every_command_and_role() -> None:
 
 # --- the class every cell starts from --------------------------------------------------------
 
-def walk_config(db: Path) -> Config:
-    return make_config(db, mailbox={"principals": [{"name": "校长"}]})
+def walk_config(db: Path, **overrides: object) -> Config:
+    return make_config(db, mailbox={"principals": [{"name": "校长"}]}, **overrides)
 
 
 BUILD: list[tuple[str, str, str]] = [
@@ -177,6 +209,8 @@ BUILD: list[tuple[str, str, str]] = [
     ("校长", PRIVATE, "#帮助"),  # the principal has written to the bot: letters reach him
     ("王老师", CLASS, "#通知 春游\n周五春游，请带好水。"),
     ("王老师", CLASS, "#家长会 2026-12-01 09:20 | 三楼会议室 | 期中总结"),  # check-in is open
+    ("张老师", CLASS, "#通知 数学作业\n第5页"),  # #2: 张老师 may #更正 / #撤回 it
+    ("张老师", CLASS, "#家长会 2026-12-09 19:00 | 教室 | 数学学习"),  # #2: his to move
     ("李明妈妈", PRIVATE, f"#投诉 {LETTER_BODY['X-0001']}"),
     ("张华爸爸", PRIVATE, f"#建议 {LETTER_BODY['X-0002']}"),
     ("李明妈妈", PRIVATE, f"#咨询 {LETTER_BODY['X-0003']}"),
@@ -186,6 +220,7 @@ BUILD: list[tuple[str, str, str]] = [
     ("王老师", PRIVATE, "#结案 X-0004 早上八点"),
     ("张华爸爸", PRIVATE, "#咨询 校服在哪里订"),
     ("王老师", PRIVATE, "#结案 X-0005 网上订"),
+    ("王老师", CLASS, "#移交 张老师"),  # 张老师 may #接受 the class
 ]
 
 
@@ -195,6 +230,10 @@ async def build_class(h: Harness) -> None:
     await h.setup_class()  # bound; 李明妈妈, 张华爸爸, 赵雪爸爸 registered
     for speaker, chat, text in BUILD:
         await h.say(speaker, chat, text)
+    h.config = walk_config(Path(h.config.database_url.split("///", 1)[1]),
+                           registration="approve")
+    await h.restart()
+    await h.say("张华妈妈", CLASS, "#登记 张华 妈妈")  # waits for the head teacher
     codes = re.findall(r"XZ?-\d{4}", "\n".join(s.text for s in h.channel.sent))
     assert {*OPEN_LETTER.values(), *HELD_LETTER.values(), *CLOSED_LETTER.values()} <= set(
         codes), "the letters the examples name were written"
@@ -372,14 +411,49 @@ async def minutes_sent(_h: Harness, _speaker: str, sent: list[Sent]) -> None:
         assert "期中成绩良好" in only_to(sent, family, private=True).text
 
 
+async def accepted(_h: Harness, speaker: str, sent: list[Sent]) -> None:
+    answer = only_to(sent, CLASS, private=False)
+    if ROLE_OF[speaker] == TEACHER:  # the class was handed to 张老师 while it was built
+        assert f"您已成为「{CLASS}」的班主任" in answer.text, answer.text
+        assert "李老师" not in answer.text
+        told = only_to(sent, "王老师", private=True)
+        assert "张老师 已接受" in told.text, told.text
+    else:
+        assert "没有等待您接受的班级移交" in answer.text, answer.text
+
+
+async def withdrawn(h: Harness, speaker: str, sent: list[Sent]) -> None:
+    number = OWN_ITEM.get(ROLE_OF[speaker], 1)
+    assert f"通知 #{number}" in only_to(sent, CLASS, private=False).text
+    assert "已撤回" in only_to(sent, speaker, private=True).text
+    [status] = await h.say("王老师", CLASS, f"#未读 {number}")
+    assert f"没有找到通知 #{number}" in status.text, status.text
+
+
+async def forgotten(h: Harness, speaker: str, sent: list[Sent]) -> None:
+    assert "确定要注销吗" in only_to(sent, CLASS, private=False).text
+    [done] = await h.say(speaker, CLASS, "确认")
+    assert "已注销" in done.text, done.text
+    [roles] = await h.say(speaker, CLASS, "#帮助")
+    assert "未登记成员" in roles.text, "the registration is gone"
+
+
+async def family_deleted(h: Harness, speaker: str, sent: list[Sent]) -> None:
+    assert "确定删除「赵雪」一家" in only_to(sent, CLASS, private=False).text
+    [done] = await h.say(speaker, CLASS, "确认")
+    assert "已删除该家庭的数据（1 位家长）" in done.text, done.text
+    [status] = await h.say("王老师", CLASS, "#未读 1")
+    assert "赵雪" not in status.text and "已读 0/2" in status.text, status.text
+
+
 EFFECT: dict[str, Effect] = {
     "help": help_lists_what_the_role_may_use,
     "register": registered,
     "bind": bound_the_new_group,
     "assign_teacher": in_group("已添加任课老师：李老师（语文）"),
     "assign_committee": in_group("已设置 张华爸爸 为家委会成员"),
-    "notice": in_group("【通知 #2】测试"),
-    "urgent": in_group("【紧急通知 #2】测试"),
+    "notice": in_group("【通知 #3】测试"),
+    "urgent": in_group("【紧急通知 #3】测试"),
     "ack": ack_counted,
     "unread": to_speaker("通知 #1「春游」", "已读 0/3"),
     "mailbox": mailbox,
@@ -396,16 +470,30 @@ EFFECT: dict[str, Effect] = {
     "close": to_the_writer("已结案", "已处理"),
     "dm": relayed("【私信】", "明天孩子请假"),
     "dm_urgent": relayed("【急】", "孩子发烧了"),
-    "meeting": in_group("【家长会 #2】期末安排", "12月10日（周四）19:00"),
+    "meeting": in_group("【家长会 #3】期末安排", "12月10日（周四）19:00"),
     "rsvp": rsvp_counted,
     "rsvps": to_speaker("家长会 #1", "未回复 3 户"),
     "reschedule": in_group("改期", "12月11日（周五）19:00"),
-    "cancel_meeting": in_group("【取消】", "家长会 #1"),
+    "cancel_meeting": in_group("【取消】", "家长会 #"),
     "checkin": to_speaker("已签到", "家长会 #1"),
     "attendance": to_speaker("家长会 #1", "考勤", "未回复也未到场 3 户"),
     "minutes": minutes_sent,
     "update": in_group("已记入本周动态", "待发布 1 条"),
     "weekly_preview": to_speaker("本周动态预览", "#1 春游"),
+    "roster": to_speaker("三年级二班 名单", "李明：李明妈妈", f"待批准：{WAITING}"),
+    "add_student": to_speaker("已加入名单：王五"),
+    "remove_student": to_speaker("已从名单删除：张华", "张华爸爸"),
+    "remove_guardian": to_speaker("已移除「赵雪爸爸」"),
+    "allow_guardians": to_speaker("「赵雪」现在最多可以登记 3 位家长"),
+    "approve": to_speaker(f"已批准「{WAITING}」"),
+    "reject": to_speaker(f"已拒绝「{WAITING}」"),
+    "handover": in_group("已请 李老师 接手「三年级二班」"),
+    "accept": accepted,
+    "unbind": in_group("本群已与「三年级二班」解绑"),
+    "correct": in_group("✏️【更正 通知 #", "春游改到周六"),
+    "withdraw": withdrawn,
+    "forget_me": forgotten,
+    "delete_family": family_deleted,
 }
 
 

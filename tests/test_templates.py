@@ -41,6 +41,7 @@ from services.meetings import (
 from services.membership import AssignStatus
 from services.notices import AckStatus, ReadStatus
 from services.weekly import Digest
+from tests.class_template_cases import CLASS_CJK, class_cases, register_results
 from tests.mailbox_template_cases import MAILBOX_CJK, MAILBOX_SKIP, mailbox_cases
 
 ROOT = Path(templates.__file__).parent
@@ -96,7 +97,7 @@ MEETING_CJK = {
 ALLOWED_CJK = {
     "帮助", "登记", "绑定", "任课", "家委", "通知", "紧急通知", "收到", "未读", "私聊",
     "李明", "李明妈妈", "张老师", "王老师", "三年级二班", *RELATIONS, *MAILBOX_CJK,
-    *MEETING_CJK,
+    *MEETING_CJK, *CLASS_CJK,
 }
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 
@@ -493,6 +494,8 @@ def cases(language: str) -> list[Case]:
             BindResult(BindStatus.NO_SUCH_CLASS, w["unknown_class"], []),
         ],
         BindStatus.NOT_HEAD_TEACHER: [BindResult(BindStatus.NOT_HEAD_TEACHER, w["class"])],
+        BindStatus.OWNED: [BindResult(BindStatus.OWNED, w["class"], bound_class=w["class"],
+                                      head_teacher=w["author"])],
     }
     for status in BindStatus:  # a status added later without a case fails here
         for i, result in enumerate(binds[status]):
@@ -510,6 +513,7 @@ def cases(language: str) -> list[Case]:
                                             guardians=guardians[:2]),
         RegisterStatus.BAD_RELATION: RegisterResult(RegisterStatus.BAD_RELATION, student,
                                                     w["bad_relation"]),
+        **register_results(language),
     }
     for status in RegisterStatus:
         out.append(Case("membership/register", status.value, {
@@ -518,6 +522,7 @@ def cases(language: str) -> list[Case]:
         "result": registers[RegisterStatus.REGISTERED], "relations": RELATIONS,
         "class_name": w["class"], "link": "https://t.me/class_test_bot?start=remind"}))
     out += [Case(*case) for case in mailbox_cases(language)]
+    out += [Case(*case) for case in class_cases(language)]
     out += meeting_cases(language) + weekly_cases(language)
     return out
 
