@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from handlers import help, mailbox, mailbox_staff, meetings, membership, notices, relay, weekly
+from handlers import (
+    help,
+    mailbox,
+    mailbox_staff,
+    meetings,
+    membership,
+    notices,
+    privacy,
+    relay,
+    weekly,
+)
 from kit.router import Command, CommandTable, Router
 
 
 def routers() -> list[Router]:
     return [membership.router, notices.router, meetings.router, weekly.router, help.router,
-            mailbox.router, mailbox_staff.router, relay.router]
+            mailbox.router, mailbox_staff.router, relay.router, privacy.router]
 
 
 def all_commands() -> list[Command]:
