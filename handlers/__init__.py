@@ -10,6 +10,7 @@ from handlers import (
     membership,
     notices,
     privacy,
+    record,
     relay,
     weekly,
 )
@@ -18,7 +19,8 @@ from kit.router import Command, CommandTable, Router
 
 def routers() -> list[Router]:
     return [membership.router, notices.router, meetings.router, weekly.router, help.router,
-            mailbox.router, mailbox_staff.router, relay.router, privacy.router]
+            mailbox.router, mailbox_staff.router, relay.router, privacy.router,
+            record.router]
 
 
 def all_commands() -> list[Command]:

@@ -19,18 +19,22 @@ from models.entities import (
 from models.mailbox import SchoolRole, Ticket, TicketEntry
 from models.meetings import ClassUpdateItem, Meeting, MeetingCheckin, MeetingRsvp
 from models.questions import PendingQuestion
+from models.record import ContactEntry, GradeBatch, MustVisitTag
 
 __all__ = [
     "Base",
     "ClassMembership",
     "ClassUpdateItem",
+    "ContactEntry",
     "Database",
+    "GradeBatch",
     "GroupBinding",
     "Identity",
     "InboundMessage",
     "Meeting",
     "MeetingCheckin",
     "MeetingRsvp",
+    "MustVisitTag",
     "Notice",
     "NoticeAck",
     "OutboxMessage",

@@ -3,24 +3,80 @@ exports (collected by tests/test_templates.py)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from types import SimpleNamespace as NS
 from typing import Any
 
+from services.contact_log import Contact, Coverage, Gap, MeetingLine, Tagged, Timeline
+
+AT = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+TZ = "Asia/Shanghai"
+
 # Chinese that en output may contain: the words people type to the bot.
-RECORD_CJK = {"私发", "不用", "确认", "取消"}
+RECORD_CJK = {"私发", "不用", "确认", "取消", "必访", "家访", "上门", "电访", "来访", "视频",
+              "信箱", "任课", "违纪", "成绩下降", "家庭变故", "情绪", "单亲", "潜力生"}
 # Keys that select a branch or name a lookup, not text shown to anyone.
 RECORD_SKIP = {"kinds"}
 
 WORDS = {
     "zh_CN": {"author": "王老师", "class": "三年级二班", "text": "期中数学成绩\n李明 95分",
-              "title": "期中成绩", "students": ["李明", "张华"], "name": "李明妈妈"},
+              "title": "期中成绩", "students": ["李明", "张华", "赵雪"], "name": "李明妈妈",
+              "term": "2026秋", "cats": ["单亲家庭", "经常违纪"], "process": "了解假期安排",
+              "family": "奶奶接送", "next": "每周电话沟通", "opinion": "希望多表扬"},
     "en": {"author": "Ms Wang", "class": "Grade 3 Class 2", "text": "Maths test\nTom 95",
-           "title": "Mid-term results", "students": ["Tom", "Amy"], "name": "Tom's mum"},
+           "title": "Mid-term results", "students": ["Tom", "Amy", "Ben"], "name": "Tom's mum",
+           "term": "2026 autumn", "cats": ["single parent", "discipline"],
+           "process": "talked about the holidays", "family": "grandma picks him up",
+           "next": "call weekly", "opinion": "more praise please"},
 }
+
+
+def _timeline(w: dict[str, Any], *, full: bool) -> Timeline:
+    student = NS(name=w["students"][0])
+    if not full:
+        return Timeline(student, [], [], [], 0, 0, [], 0, [])  # type: ignore[arg-type]
+    entry = NS(kind="home", created_at=AT, process=w["process"], family=w["family"],
+               next_steps=w["next"], parent_opinion=w["opinion"])
+    meeting = NS(kind="家长会", number=2, starts_at=AT)
+    return Timeline(student, w["cats"], [Contact(entry, w["author"])],  # type: ignore[arg-type]
+                    [MeetingLine(meeting, "yes", True), MeetingLine(meeting, None, False)],
+                    5, 4, [NS(code="X-0002")], 3, [w["name"]])  # type: ignore[list-item]
+
+
+def _coverage(w: dict[str, Any], *, gaps: bool) -> Coverage:
+    term = NS(name=w["term"])
+    if not gaps:
+        return Coverage(term, 3, 3, [], [])  # type: ignore[arg-type]
+    return Coverage(term, 3, 1, w["students"][1:], [  # type: ignore[arg-type]
+        Gap(w["students"][1], w["cats"], 2, AT), Gap(w["students"][2], w["cats"][:1], 8, None)])
 
 
 def record_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
     w = WORDS[language]
+    entry = NS(kind="phone")
     return [
+        ("record/which_class", "several", {"classes": [w["class"], w["class"] + "2"]}),
+        ("record/which_class", "none", {"classes": []}),
+        ("record/unknown_student", "plain", {"name": w["name"], "names": w["students"]}),
+        ("record/logged", "missing", {"entry": entry, "student": w["students"][0],
+                                      "coverage": _coverage(w, gaps=True)}),
+        ("record/logged", "all", {"entry": entry, "student": w["students"][0],
+                                  "coverage": _coverage(w, gaps=False)}),
+        ("record/tagged", "tagged", {"student": w["students"][0], "categories": w["cats"],
+                                     "weeks": 2}),
+        ("record/tagged", "none", {"student": w["students"][0], "categories": [], "weeks": 0}),
+        ("record/must_visit_list", "some", {"class_name": w["class"], "tz": TZ, "tagged": [
+            Tagged(1, w["students"][0], w["cats"], 2, AT),
+            Tagged(2, w["students"][1], w["cats"][:1], 8, None)]}),
+        ("record/must_visit_list", "none", {"class_name": w["class"], "tz": TZ, "tagged": []}),
+        ("record/timeline", "full", {"timeline": _timeline(w, full=True), "tz": TZ}),
+        ("record/timeline", "empty", {"timeline": _timeline(w, full=False), "tz": TZ}),
+        ("record/coverage", "gaps", {"coverage": _coverage(w, gaps=True), "tz": TZ,
+                                     "class_name": w["class"], "reminder": False}),
+        ("record/coverage", "reminder", {"coverage": _coverage(w, gaps=True), "tz": TZ,
+                                         "class_name": w["class"], "reminder": True}),
+        ("record/coverage", "complete", {"coverage": _coverage(w, gaps=False), "tz": TZ,
+                                         "class_name": w["class"], "reminder": False}),
         ("privacy/warning", "parent", {"kinds": ["phone", "singled_out"],
                                        "students": w["students"][:1], "offer": False}),
         ("privacy/warning", "teacher", {"kinds": ["ranking"], "students": w["students"],

@@ -88,6 +88,10 @@ EXAMPLE = {
     "minutes": "#纪要 1\n一、期中成绩良好。",
     "update": "#动态 本周完成了第三单元测验",
     "weekly_preview": "#本周动态",
+    "record_visit": "#家访 李明 上门 | 了解学习情况 | 父母双职工 | 多鼓励",
+    "must_visit": "#必访 李明 单亲",
+    "contact_book": "#联系册 李明",
+    "coverage": "#家访情况",
 }
 # Staff read their letters with #信箱 NUMBER; parents write one with #信箱 TEXT.
 STAFF_EXAMPLE = {"mailbox": "#信箱 {held}"}
@@ -129,6 +133,10 @@ EXPECTED: dict[str, set[str]] = {
     "minutes": {HEAD_TEACHER, TEACHER},
     "update": {HEAD_TEACHER, TEACHER},
     "weekly_preview": {HEAD_TEACHER, TEACHER},
+    "record_visit": {HEAD_TEACHER, TEACHER},
+    "must_visit": {HEAD_TEACHER, TEACHER},
+    "contact_book": {HEAD_TEACHER, TEACHER},
+    "coverage": {HEAD_TEACHER, TEACHER},
 }
 # Private-only commands (the mailbox) are walked in the speaker's private chat.
 PRIVATE_ONLY = {c.name for c in all_commands() if c.scope is Scope.PRIVATE}
@@ -405,6 +413,10 @@ EFFECT: dict[str, Effect] = {
     "minutes": minutes_sent,
     "update": in_group("已记入本周动态", "待发布 1 条"),
     "weekly_preview": to_speaker("本周动态预览", "#1 春游"),
+    "record_visit": to_speaker("已记入家校联系册：李明，上门家访", "已家访 1/3"),
+    "must_visit": to_speaker("李明 现在是必访学生：单亲家庭"),
+    "contact_book": to_speaker("【家校联系册】李明", "李明妈妈", "X-0001"),
+    "coverage": to_speaker("家访情况", "已家访 0/3", "还没有家访：李明、张华、赵雪"),
 }
 
 
