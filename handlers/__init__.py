@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers import (
+    grades,
     help,
     mailbox,
     mailbox_staff,
@@ -20,7 +21,7 @@ from kit.router import Command, CommandTable, Router
 def routers() -> list[Router]:
     return [membership.router, notices.router, meetings.router, weekly.router, help.router,
             mailbox.router, mailbox_staff.router, relay.router, privacy.router,
-            record.router]
+            record.router, grades.router]
 
 
 def all_commands() -> list[Command]:

@@ -14,7 +14,7 @@ TZ = "Asia/Shanghai"
 
 # Chinese that en output may contain: the words people type to the bot.
 RECORD_CJK = {"私发", "不用", "确认", "取消", "必访", "家访", "上门", "电访", "来访", "视频",
-              "信箱", "任课", "违纪", "成绩下降", "家庭变故", "情绪", "单亲", "潜力生"}
+              "信箱", "任课", "成绩", "违纪", "成绩下降", "家庭变故", "情绪", "单亲", "潜力生"}
 # Keys that select a branch or name a lookup, not text shown to anyone.
 RECORD_SKIP = {"kinds"}
 
@@ -51,10 +51,37 @@ def _coverage(w: dict[str, Any], *, gaps: bool) -> Coverage:
         Gap(w["students"][1], w["cats"], 2, AT), Gap(w["students"][2], w["cats"][:1], 8, None)])
 
 
+def _checked(w: dict[str, Any], *, problems: bool) -> NS:
+    subjects = ["Chinese", "Maths"]
+    rows = [{"name": w["students"][0], "scores": {"Chinese": "95", "Maths": ""}}]
+    return NS(school_class=NS(name=w["class"]), subjects=subjects, rows=rows,
+              unknown=[w["name"]] if problems else [],
+              duplicates=[w["students"][0]] if problems else [],
+              missing=w["students"][1:] if problems else [])
+
+
 def record_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
     w = WORDS[language]
     entry = NS(kind="phone")
+    full, clean = _checked(w, problems=True), _checked(w, problems=False)
+    row = full.rows[0]
     return [
+        ("grades/unreadable", "nothing", {"unknown": []}),
+        ("grades/unreadable", "unknown", {"unknown": w["students"]}),
+        ("grades/preview", "problems", {"checked": full, "title": w["title"],
+                                        "example": row, "averages": {"Chinese": 91.5}}),
+        ("grades/preview", "clean", {"checked": clean, "title": "", "example": row,
+                                     "averages": {}}),
+        ("grades/dropped", "plain", {}),
+        ("grades/family_row", "averages", {"row": row, "title": w["title"],
+                                           "subjects": full.subjects,
+                                           "averages": {"Chinese": 91.5}, "name": w["name"],
+                                           "class_name": w["class"]}),
+        ("grades/family_row", "plain", {"row": row, "title": "", "subjects": full.subjects,
+                                        "averages": {}, "name": w["name"],
+                                        "class_name": w["class"]}),
+        ("grades/sent", "all", {"reached": 3, "unreached": []}),
+        ("grades/sent", "some", {"reached": 1, "unreached": w["students"]}),
         ("record/which_class", "several", {"classes": [w["class"], w["class"] + "2"]}),
         ("record/which_class", "none", {"classes": []}),
         ("record/unknown_student", "plain", {"name": w["name"], "names": w["students"]}),

@@ -92,6 +92,7 @@ EXAMPLE = {
     "must_visit": "#必访 李明 单亲",
     "contact_book": "#联系册 李明",
     "coverage": "#家访情况",
+    "grades": "#成绩 期中考试\n姓名 语文 数学\n李明 95 98\n张华 88 90",
 }
 # Staff read their letters with #信箱 NUMBER; parents write one with #信箱 TEXT.
 STAFF_EXAMPLE = {"mailbox": "#信箱 {held}"}
@@ -137,6 +138,7 @@ EXPECTED: dict[str, set[str]] = {
     "must_visit": {HEAD_TEACHER, TEACHER},
     "contact_book": {HEAD_TEACHER, TEACHER},
     "coverage": {HEAD_TEACHER, TEACHER},
+    "grades": {HEAD_TEACHER, TEACHER},
 }
 # Private-only commands (the mailbox) are walked in the speaker's private chat.
 PRIVATE_ONLY = {c.name for c in all_commands() if c.scope is Scope.PRIVATE}
@@ -417,6 +419,7 @@ EFFECT: dict[str, Effect] = {
     "must_visit": to_speaker("李明 现在是必访学生：单亲家庭"),
     "contact_book": to_speaker("【家校联系册】李明", "李明妈妈", "X-0001"),
     "coverage": to_speaker("家访情况", "已家访 0/3", "还没有家访：李明、张华、赵雪"),
+    "grades": to_speaker("成绩私发预览", "读到 2 名学生", "表里没有：赵雪"),
 }
 
 
