@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers import (
+    exports,
     grades,
     help,
     mailbox,
@@ -21,7 +22,7 @@ from kit.router import Command, CommandTable, Router
 def routers() -> list[Router]:
     return [membership.router, notices.router, meetings.router, weekly.router, help.router,
             mailbox.router, mailbox_staff.router, relay.router, privacy.router,
-            record.router, grades.router]
+            record.router, grades.router, exports.router]
 
 
 def all_commands() -> list[Command]:

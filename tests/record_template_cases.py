@@ -14,7 +14,7 @@ TZ = "Asia/Shanghai"
 
 # Chinese that en output may contain: the words people type to the bot.
 RECORD_CJK = {"私发", "不用", "确认", "取消", "必访", "家访", "上门", "电访", "来访", "视频",
-              "信箱", "任课", "成绩", "违纪", "成绩下降", "家庭变故", "情绪", "单亲", "潜力生"}
+              "信箱", "任课", "成绩", "春", "秋", "违纪", "成绩下降", "家庭变故", "情绪", "单亲", "潜力生"}
 # Keys that select a branch or name a lookup, not text shown to anyone.
 RECORD_SKIP = {"kinds"}
 
@@ -65,7 +65,25 @@ def record_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
     entry = NS(kind="phone")
     full, clean = _checked(w, problems=True), _checked(w, problems=False)
     row = full.rows[0]
+    export_values = {"class_name": w["class"], "term": w["term"],
+                     "sheets": ["Notices", "Mailbox"]}
+    rows = [["2", "kind", w["title"], "2026-12-01 19:00", w["text"]]]
     return [
+        ("export/written", "saved", {**export_values, "archive": False, "sent": False,
+                                     "paths": ["/srv/exports/a.xlsx"]}),
+        ("export/written", "archive_sent", {**export_values, "archive": True, "sent": True,
+                                            "paths": []}),
+        ("export/unknown_term", "configured", {"name": "x2026", "terms": [w["term"]]}),
+        ("export/unknown_term", "none", {"name": "x2026", "terms": []}),
+        ("export/minutes_text", "some", {"class_name": w["class"], "term": w["term"],
+                                         "rows": rows}),
+        ("export/minutes_text", "none", {"class_name": w["class"], "term": w["term"],
+                                         "rows": []}),
+        ("export/updates_text", "some", {"class_name": w["class"], "term": w["term"],
+                                         "rows": [["2026-12-01 09:00", w["author"],
+                                                   w["text"]]]}),
+        ("export/updates_text", "none", {"class_name": w["class"], "term": w["term"],
+                                         "rows": []}),
         ("grades/unreadable", "nothing", {"unknown": []}),
         ("grades/unreadable", "unknown", {"unknown": w["students"]}),
         ("grades/preview", "problems", {"checked": full, "title": w["title"],

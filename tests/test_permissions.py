@@ -93,6 +93,7 @@ EXAMPLE = {
     "contact_book": "#联系册 李明",
     "coverage": "#家访情况",
     "grades": "#成绩 期中考试\n姓名 语文 数学\n李明 95 98\n张华 88 90",
+    "export": "#导出 2026秋",
 }
 # Staff read their letters with #信箱 NUMBER; parents write one with #信箱 TEXT.
 STAFF_EXAMPLE = {"mailbox": "#信箱 {held}"}
@@ -139,6 +140,7 @@ EXPECTED: dict[str, set[str]] = {
     "contact_book": {HEAD_TEACHER, TEACHER},
     "coverage": {HEAD_TEACHER, TEACHER},
     "grades": {HEAD_TEACHER, TEACHER},
+    "export": {HEAD_TEACHER, TEACHER},
 }
 # Private-only commands (the mailbox) are walked in the speaker's private chat.
 PRIVATE_ONLY = {c.name for c in all_commands() if c.scope is Scope.PRIVATE}
@@ -175,7 +177,8 @@ def test_table_covers_every_command_and_role() -> None:
 # --- the class every cell starts from --------------------------------------------------------
 
 def walk_config(db: Path) -> Config:
-    return make_config(db, mailbox={"principals": [{"name": "校长"}]})
+    return make_config(db, mailbox={"principals": [{"name": "校长"}]},
+                       reports={"export_dir": str(db.parent / "exports")})
 
 
 BUILD: list[tuple[str, str, str]] = [
@@ -420,6 +423,7 @@ EFFECT: dict[str, Effect] = {
     "contact_book": to_speaker("【家校联系册】李明", "李明妈妈", "X-0001"),
     "coverage": to_speaker("家访情况", "已家访 0/3", "还没有家访：李明、张华、赵雪"),
     "grades": to_speaker("成绩私发预览", "读到 2 名学生", "表里没有：赵雪"),
+    "export": to_speaker("三年级二班（2026秋）的记录已导出", ".xlsx"),
 }
 
 
