@@ -49,6 +49,8 @@ class Capabilities:
     # Send reminders to many people as one group message with @-mentions rather than one
     # private message each (WeChat restricts personal accounts that message many people).
     group_nudges: bool = False
+    # Can send a local file (a chart as a picture, an export as a document) with a caption.
+    files: bool = False
 
 
 class SendError(Exception):

@@ -14,6 +14,7 @@ from handlers import (
     privacy,
     record,
     relay,
+    reports,
     weekly,
 )
 from kit.router import Command, CommandTable, Router
@@ -22,7 +23,8 @@ from kit.router import Command, CommandTable, Router
 def routers() -> list[Router]:
     return [membership.router, notices.router, meetings.router, weekly.router, help.router,
             mailbox.router, mailbox_staff.router, relay.router, privacy.router,
-            record.router, grades.router, exports.router]
+            record.router, grades.router, exports.router,
+            reports.router]
 
 
 def all_commands() -> list[Command]:

@@ -18,8 +18,9 @@ from core.render import Renderer
 from kit.context import PersonContext
 from kit.router import Args, Router, private_command
 from models import SchoolClass
-from services import contact_log, export
+from services import contact_log, export, keys
 from services.export import FORMATS, Export
+from services.outbox import Draft, Kind
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -84,9 +85,14 @@ async def export_command(ctx: PersonContext, args: ExportArgs) -> None:
     out = target(Path(ctx.uow.config.reports.export_dir), data, args.fmt, args.archive, stamp)
     paths = await asyncio.to_thread(export.write, data, out, args.fmt, archive=args.archive)
     log.info("export of class %s written: %s file(s)", school_class.id, len(paths))
+    sent = len(paths) == 1 and ctx.channel_capabilities.files
     await ctx.reply("export/written", class_name=data.class_name, term=data.term,
-                    sheets=[s.title for s in data.sheets], archive=args.archive, sent=False,
+                    sheets=[s.title for s in data.sheets], archive=args.archive, sent=sent,
                     paths=[str(p) for p in paths])
+    if sent:
+        await ctx.send(Draft(chat=ctx.event.chat, text=paths[0].name, kind=Kind.REPLY,
+                             file=str(paths[0]), class_id=school_class.id,
+                             dedupe_key=keys.attachment(keys.on_demand("export", ctx.cause))))
 
 
 router = Router(commands=(

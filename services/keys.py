@@ -132,6 +132,16 @@ def monthly_report(class_id: int, month: str) -> str:
     return f"report:{class_id}:{month}"
 
 
+def attachment(base: str) -> str:
+    """The file (a chart, an export) that follows the message keyed `base`."""
+    return f"{base}:file"
+
+
+def on_demand(what: str, cause: str) -> str:
+    """A file answering one command (#月报's chart, #导出's workbook): a base per message."""
+    return f"{what}:{cause}"
+
+
 # --- the outbox's own rows -----------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from services import jobs, keys
 from services.uow import UnitOfWork
 
 GAPS_JOB = "record_gaps"
+REPORT_JOB = "monthly_report"
 
 
 def first_school_day(year: int, month: int, tz: str, at: time) -> datetime:
@@ -47,3 +48,7 @@ async def ensure_scheduled(uow: UnitOfWork, school_class: SchoolClass) -> None:
         slot = next_slot(uow.now, tz, settings.record.reminder_at)
         await jobs.schedule(uow, kind=GAPS_JOB, due_at=slot, class_id=school_class.id,
                             key=keys.record_reminder(school_class.id, month_of(slot, tz)))
+    if settings.reports.monthly:
+        slot = next_slot(uow.now, tz, settings.reports.at)
+        await jobs.schedule(uow, kind=REPORT_JOB, due_at=slot, class_id=school_class.id,
+                            key=keys.monthly_report(school_class.id, month_of(slot, tz)))

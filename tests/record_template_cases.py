@@ -3,11 +3,13 @@ exports (collected by tests/test_templates.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import SimpleNamespace as NS
 from typing import Any
 
 from services.contact_log import Contact, Coverage, Gap, MeetingLine, Tagged, Timeline
+from services.reports import ClassReport, Month, NoticeLine
+from services.reports import MeetingLine as RMeeting
 
 AT = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 TZ = "Asia/Shanghai"
@@ -17,7 +19,7 @@ RECORD_CJK = {"私发", "不用", "确认", "取消", "必访", "家访", "上�
               "信箱", "任课", "成绩", "春", "秋", "违纪", "成绩下降", "家庭变故", "情绪", "单亲",
               "潜力生"}
 # Keys that select a branch or name a lookup, not text shown to anyone.
-RECORD_SKIP = {"kinds"}
+RECORD_SKIP = {"kinds", "attention"}
 
 WORDS = {
     "zh_CN": {"author": "王老师", "class": "三年级二班", "text": "期中数学成绩\n李明 95分",
@@ -63,9 +65,32 @@ def _checked(w: dict[str, Any], *, problems: bool) -> NS:
 
 def record_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
     w = WORDS[language]
-    entry = NS(kind="phone")
-    full, clean = _checked(w, problems=True), _checked(w, problems=False)
-    row = full.rows[0]
+    return [*_report_cases(w), *_export_cases(w), *_grade_cases(w), *_record_cases(w)]
+
+
+def _report_cases(w: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    month = Month(date(2026, 12, 1), "2026-12")
+    busy = ClassReport(
+        w["class"], month, [NoticeLine(1, w["title"], 3, 1, 2)], 4,
+        [RMeeting(1, "kind", w["title"], AT, 1, 1, 0, 1, 1)], 2, 5.5, 1, 1,
+        {"satisfied": 1, "unsatisfied": 1}, 3, _coverage(w, gaps=True),
+        ["overdue", "unsatisfied", "low_read", "must_visit", "not_visited", "no_update"])
+    quiet = ClassReport(w["class"] + "1", month, [], 0, [], 0, None, 0, 0, {}, 0,
+                        _coverage(w, gaps=False), [])
+    return [
+        ("reports/chart_title", "plain", {"class_name": w["class"], "month": "2026-12"}),
+        ("reports/chart_first_day", "plain", {}),
+        ("reports/chart_final", "plain", {}),
+        ("reports/chart_axis", "plain", {}),
+        ("reports/chart_caption", "plain", {}),
+        ("reports/class", "busy", {"report": busy, "tz": TZ}),
+        ("reports/class", "quiet", {"report": quiet, "tz": TZ}),
+        ("reports/school", "two", {"reports": [busy, quiet], "month": month}),
+        ("reports/school", "none", {"reports": [], "month": month}),
+    ]
+
+
+def _export_cases(w: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     export_values = {"class_name": w["class"], "term": w["term"],
                      "sheets": ["Notices", "Mailbox"]}
     rows = [["2", "kind", w["title"], "2026-12-01 19:00", w["text"]]]
@@ -85,6 +110,13 @@ def record_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
                                                    w["text"]]]}),
         ("export/updates_text", "none", {"class_name": w["class"], "term": w["term"],
                                          "rows": []}),
+    ]
+
+
+def _grade_cases(w: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    full, clean = _checked(w, problems=True), _checked(w, problems=False)
+    row = full.rows[0]
+    return [
         ("grades/unreadable", "nothing", {"unknown": []}),
         ("grades/unreadable", "unknown", {"unknown": w["students"]}),
         ("grades/preview", "problems", {"checked": full, "title": w["title"],
@@ -101,6 +133,12 @@ def record_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
                                         "class_name": w["class"]}),
         ("grades/sent", "all", {"reached": 3, "unreached": []}),
         ("grades/sent", "some", {"reached": 1, "unreached": w["students"]}),
+    ]
+
+
+def _record_cases(w: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    entry = NS(kind="phone")
+    return [
         ("record/which_class", "several", {"classes": [w["class"], w["class"] + "2"]}),
         ("record/which_class", "none", {"classes": []}),
         ("record/unknown_student", "plain", {"name": w["name"], "names": w["students"]}),

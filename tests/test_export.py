@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from bot.channels.memory import PRIVATE
 from bot.cli import app
+from core.channel import Capabilities
 from tests.harness import CLASS, Harness, make_config
 
 SHEETS = ["通知", "家长会", "会议纪要", "信箱", "家访记录", "班级动态"]
@@ -123,3 +124,17 @@ async def test_cli_export_xlsx_csv_and_archive(built: Harness, tmp_path: Path) -
     assert all(len(rows) == 1 for rows in cells(empty).values()), "another term: headers only"
     bad = await asyncio.to_thread(invoke, "export", "--class", "九年级九班", "--out", str(empty))
     assert bad.exit_code == 1
+
+
+async def test_the_workbook_is_sent_where_the_platform_takes_files(tmp_path: Path) -> None:
+    h = await Harness(make_config(tmp_path / "db.sqlite",
+                                  reports={"export_dir": str(tmp_path / "exports")}),
+                      capabilities=Capabilities(private_needs_contact=False, files=True)).start()
+    try:
+        await build(h)
+        answer, document = await h.say("王老师", PRIVATE, "#导出 2026秋")
+        assert "文件见下一条消息" in answer.text and "已保存在服务器上" not in answer.text
+        assert document.out.file is not None and document.text.endswith(".xlsx")
+        check_sheets(cells(Path(document.out.file)))
+    finally:
+        await h.stop()

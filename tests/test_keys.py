@@ -37,6 +37,8 @@ PINNED = [
     (keys.grade_row(2, 4), "grades:2:4"),
     (keys.record_reminder(1, "2026-12"), "record:1:gaps:2026-12"),
     (keys.monthly_report(1, "2026-12"), "report:1:2026-12"),
+    (keys.attachment("report:1:2026-12"), "report:1:2026-12:file"),
+    (keys.on_demand("export", "console:in-3-1"), "export:console:in-3-1"),
     (keys.card_edits(55), "edit:55:"),
     (keys.edit(55, 2), "edit:55:2"),
     (keys.group_fallback(55, 1), "fallback:55:1"),

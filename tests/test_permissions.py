@@ -94,6 +94,7 @@ EXAMPLE = {
     "coverage": "#家访情况",
     "grades": "#成绩 期中考试\n姓名 语文 数学\n李明 95 98\n张华 88 90",
     "export": "#导出 2026秋",
+    "monthly_report": "#月报",
 }
 # Staff read their letters with #信箱 NUMBER; parents write one with #信箱 TEXT.
 STAFF_EXAMPLE = {"mailbox": "#信箱 {held}"}
@@ -141,6 +142,7 @@ EXPECTED: dict[str, set[str]] = {
     "coverage": {HEAD_TEACHER, TEACHER},
     "grades": {HEAD_TEACHER, TEACHER},
     "export": {HEAD_TEACHER, TEACHER},
+    "monthly_report": {HEAD_TEACHER, TEACHER, PRINCIPAL},
 }
 # Private-only commands (the mailbox) are walked in the speaker's private chat.
 PRIVATE_ONLY = {c.name for c in all_commands() if c.scope is Scope.PRIVATE}
@@ -378,6 +380,16 @@ def relayed(*words: str) -> Effect:
     return check
 
 
+async def monthly_report(_h: Harness, speaker: str, sent: list[Sent]) -> None:
+    report = only_to(sent, speaker, private=True)
+    if ROLE_OF[speaker] == PRINCIPAL:
+        assert "【全校 · 2026-12 沟通效果评估】" in report.text, report.text
+        assert f"• {CLASS}：通知 1 条" in report.text, report.text
+    else:
+        assert f"【{CLASS} · 2026-12 沟通效果评估】" in report.text, report.text
+        assert "家长会 1 次" in report.text and "信箱来信 5 封" in report.text, report.text
+
+
 async def minutes_sent(_h: Harness, _speaker: str, sent: list[Sent]) -> None:
     assert "纪要已记录" in only_to(sent, CLASS, private=False).text
     for family in ("李明妈妈", "张华爸爸", "赵雪爸爸"):  # nobody checked in
@@ -423,6 +435,7 @@ EFFECT: dict[str, Effect] = {
     "contact_book": to_speaker("【家校联系册】李明", "李明妈妈", "X-0001"),
     "coverage": to_speaker("家访情况", "已家访 0/3", "还没有家访：李明、张华、赵雪"),
     "grades": to_speaker("成绩私发预览", "读到 2 名学生", "表里没有：赵雪"),
+    "monthly_report": monthly_report,
     "export": to_speaker("三年级二班（2026秋）的记录已导出", ".xlsx"),
 }
 
