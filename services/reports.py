@@ -2,8 +2,9 @@
 and what came back, over one month.
 
 For each class: notices with first-day and final read rates, reminders sent, meetings with
-their answers and attendance, letters to the class mailbox (median hours to the first answer, how
-many went over the reply deadline, satisfaction; 校长信箱 letters are the school's), weekly updates posted, and this term's contact coverage.
+their answers and attendance, letters to the class mailbox (median hours to the first answer,
+how many went over the reply deadline, satisfaction; 校长信箱 letters are the school's), weekly
+updates posted, and this term's contact coverage.
 For the principals the same, one line per class, sorted so what needs attention comes first.
 """
 
