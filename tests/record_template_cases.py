@@ -17,7 +17,7 @@ TZ = "Asia/Shanghai"
 # Chinese that en output may contain: the words people type to the bot.
 RECORD_CJK = {"私发", "不用", "确认", "取消", "必访", "家访", "上门", "电访", "来访", "视频",
               "信箱", "任课", "成绩", "春", "秋", "违纪", "成绩下降", "家庭变故", "情绪", "单亲",
-              "潜力生"}
+              "潜力生", "存档", "家访情况", "导出", "月报", "联系册"}
 # Keys that select a branch or name a lookup, not text shown to anyone.
 RECORD_SKIP = {"kinds", "attention"}
 
