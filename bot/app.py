@@ -21,7 +21,7 @@ from kit.router import CommandTable
 from models import Database, OutboxMessage
 from scheduler.runner import DueWorkRunner
 from scheduler.ticker import Ticker
-from services import jobs, outbox, roster, seeding, unreachable, weekly
+from services import jobs, monthly, outbox, roster, seeding, unreachable, weekly
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,7 @@ class ClassBot:
                 await seeding.ensure_school_role(uow, principal, PRINCIPAL, list(self.channels))
             for school_class in await roster.all_classes(uow):
                 await weekly.ensure_scheduled(uow, school_class)
+                await monthly.ensure_scheduled(uow, school_class)
 
     async def handle_event(self, event: Event) -> str | None:
         toast = await self.pipeline.handle(event)

@@ -314,6 +314,53 @@ async def _uow(settings: Config) -> AsyncIterator[UnitOfWork]:
         await db.dispose()
 
 
+@app.command("export")
+def export_record(
+    class_name: Annotated[str, typer.Option("--class", help="班级名，例如 三年级二班")],
+    out: Annotated[Path, typer.Option("--out", help="XLSX 文件；csv 或 --archive 时为文件夹")],
+    fmt: Annotated[str, typer.Option("--format", help="xlsx 或 csv")] = "xlsx",
+    term: Annotated[str | None, typer.Option(
+        "--term", help="学期，例如 2026秋（默认：全部）")] = None,
+    archive: Annotated[bool, typer.Option("--archive",
+                                          help="学期存档：另附会议纪要和班级动态全文")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """导出班级记录（通知、家长会、纪要、信箱、家访、动态）。Export a class's record."""
+    from handlers.exports import prepare
+    from models import Database
+    from services import contact_log, export, roster
+    from services.uow import UnitOfWork
+
+    settings = _load(config)
+    if fmt not in export.FORMATS:
+        print(f"--format {fmt!r}：应为 xlsx 或 csv", file=sys.stderr)
+        raise typer.Exit(2)
+    chosen = contact_log.term_named(settings, term) if term else None
+    if term and chosen is None:
+        print(f"--term {term!r}：不认识的学期（例如 2026秋、2027春）", file=sys.stderr)
+        raise typer.Exit(2)
+
+    async def run_export() -> list[Path] | None:
+        db = Database(settings.database_url)
+        await db.create_schema()
+        try:
+            async with UnitOfWork(db, SystemClock(), settings) as uow:
+                school_class = await roster.class_named(uow, class_name)
+                if school_class is None:
+                    return None
+                data = await prepare(uow, Renderer(settings.language), school_class, chosen)
+        finally:
+            await db.dispose()
+        return await asyncio.to_thread(export.write, data, out, fmt, archive=archive)
+
+    paths = asyncio.run(run_export())
+    if paths is None:
+        print(f"没有班级「{class_name}」", file=sys.stderr)
+        raise typer.Exit(1)
+    for path in paths:
+        print(path)
+
+
 def main() -> None:
     app()
 

@@ -168,7 +168,8 @@ class OutboxSender:
         parts = split_text(text, channel.capabilities.max_length)
         return [Outgoing(outbox.to_chat(row), part,
                          mentions=mentions if i == 0 else (),
-                         buttons=buttons if i == len(parts) - 1 else ())
+                         buttons=buttons if i == len(parts) - 1 else (),
+                         file=row.file_path if i == 0 else None)
                 for i, part in enumerate(parts)]
 
     async def _attempt(self, channel: Channel, out: Outgoing,

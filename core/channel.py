@@ -53,6 +53,8 @@ class Capabilities:
     # A sender's name is their account (the console's typed names): a name picks one person.
     # Everywhere else display names are chosen freely and a role needs an @-mention or reply.
     names_are_accounts: bool = False
+    # Can send a local file (a chart as a picture, an export as a document) with a caption.
+    files: bool = False
 
 
 class SendError(Exception):

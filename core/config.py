@@ -7,7 +7,7 @@ environment (CLASSBOT_DATABASE_URL, CLASSBOT_TELEGRAM_TOKEN, …) so config.yaml
 from __future__ import annotations
 
 import os
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -183,6 +183,54 @@ class WeeklyUpdateSettings(_Strict):
     _unquoted = field_validator("at", mode="before")(_clock_time)
 
 
+MUST_VISIT = ("经常违纪", "成绩下降", "家庭变故", "情绪不稳", "单亲家庭", "特殊关注")
+
+
+class Term(_Strict):
+    """One school term (学期): the contact coverage and the archive count within it."""
+
+    name: str = Field(min_length=1, max_length=20)  # 2026秋
+    start: date
+    end: date
+
+
+class RecordSettings(_Strict):
+    """The class record (家校联系册): how often each 必访 category must be contacted."""
+
+    must_visit_weeks: dict[str, int] = Field(default_factory=lambda: {
+        "经常违纪": 2, "成绩下降": 4, "家庭变故": 2, "情绪不稳": 2, "单亲家庭": 8, "特殊关注": 8})
+    reminder_at: time = time(8, 0)  # the monthly gap reminder, on the month's first school day
+    reminders: bool = True
+
+    _unquoted = field_validator("reminder_at", mode="before")(_clock_time)
+
+    @field_validator("must_visit_weeks")
+    @classmethod
+    def _known_categories(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(MUST_VISIT))
+        if unknown or any(not 1 <= weeks <= 52 for weeks in value.values()):
+            raise ValueError(f"categories are {', '.join(MUST_VISIT)}; weeks 1-52")
+        return value
+
+
+class GradeSettings(_Strict):
+    class_averages: bool = False  # show each family the class average beside its child's row
+    confirm_expires_minutes: int = Field(default=120, ge=5, le=7 * 24 * 60)
+
+
+class PrivacySettings(_Strict):
+    guard: bool = True  # warn about phone/ID numbers, rankings, one child's problems in groups
+    hold_expires_minutes: int = Field(default=24 * 60, ge=5, le=7 * 24 * 60)
+
+
+class ReportSettings(_Strict):
+    monthly: bool = True  # the 月报 on the first school day of each month
+    at: time = time(8, 0)
+    export_dir: str = "exports"  # where #导出 writes files the platform cannot send
+
+    _unquoted = field_validator("at", mode="before")(_clock_time)
+
+
 class Config(_Strict):
     school_name: str = Field(default="示例小学", min_length=1, max_length=60)
     timezone: str = "Asia/Shanghai"
@@ -201,6 +249,11 @@ class Config(_Strict):
     mailbox: MailboxSettings = MailboxSettings()
     meetings: MeetingSettings = MeetingSettings()
     weekly_update: WeeklyUpdateSettings = WeeklyUpdateSettings()
+    terms: list[Term] = Field(default_factory=list)  # the school calendar's terms
+    record: RecordSettings = RecordSettings()
+    grades: GradeSettings = GradeSettings()
+    privacy: PrivacySettings = PrivacySettings()
+    reports: ReportSettings = ReportSettings()
     classes: list[ClassSeed] = Field(default_factory=list)
 
     _tz = field_validator("timezone")(lambda v: _check_timezone(v))
@@ -211,6 +264,21 @@ class Config(_Strict):
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("unsupported database driver")
         return value
+
+    @field_validator("terms")
+    @classmethod
+    def _terms_in_order(cls, value: list[Term]) -> list[Term]:
+        for term in value:
+            if term.end <= term.start:
+                raise ValueError(f"term {term.name}: end must be after start")
+        return value
+
+    def term_on(self, day: date) -> Term | None:
+        """The term `day` falls in (its start to its end, both included)."""
+        return next((t for t in self.terms if t.start <= day <= t.end), None)
+
+    def term_named(self, name: str) -> Term | None:
+        return next((t for t in self.terms if t.name == name), None)
 
     def class_timezone(self, seed: ClassSeed) -> str:
         return seed.timezone or self.timezone

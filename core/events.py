@@ -129,6 +129,9 @@ class Outgoing:
     text: str
     mentions: tuple[Mention, ...] = ()
     buttons: tuple[Button, ...] = ()
+    # A local file to send with the text as its caption (only to channels with
+    # Capabilities.files; .png goes as a picture, anything else as a document).
+    file: str | None = None
 
 
 @dataclass(frozen=True)

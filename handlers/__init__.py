@@ -5,7 +5,9 @@ from __future__ import annotations
 from handlers import (
     answers,
     corrections,
+    exports,
     forget,
+    grades,
     help,
     mailbox,
     mailbox_staff,
@@ -13,8 +15,11 @@ from handlers import (
     membership,
     notices,
     ownership,
+    privacy,
     private,
+    record,
     relay,
+    reports,
     roster,
     weekly,
 )
@@ -24,7 +29,8 @@ from kit.router import Command, CommandTable, Router
 def routers() -> list[Router]:
     return [membership.router, roster.router, ownership.router, corrections.router,
             forget.router, notices.router, meetings.router, answers.router, weekly.router,
-            help.router, mailbox.router, mailbox_staff.router, relay.router, private.router]
+            help.router, mailbox.router, mailbox_staff.router, relay.router, privacy.router,
+            record.router, grades.router, exports.router, reports.router, private.router]
 
 
 def all_commands() -> list[Command]:

@@ -9,7 +9,7 @@ from pydantic import Field
 from core.events import Button, ChatKind
 from core.permissions import FAMILIES, STAFF
 from core.reading import read
-from handlers import answers
+from handlers import answers, privacy
 from kit.context import MemberContext, Messenger
 from kit.router import Args, Command, NumberArgs, Router, UsageError
 from models import Notice, ScheduledJob
@@ -33,6 +33,7 @@ NUDGE_JOB = "notice_nudge"
 class NoticeArgs(Args):
     title: str = Field(min_length=1, max_length=60)
     body: str = Field(default="", max_length=3000)
+    confirmed: bool = False  # the teacher confirmed a notice the privacy guard held
 
     @classmethod
     def from_text(cls, rest: str) -> NoticeArgs:
@@ -55,6 +56,9 @@ def _nudge_delay(m: Messenger, urgent: bool, round_no: int) -> timedelta:
 
 
 async def _publish(ctx: MemberContext, args: NoticeArgs, urgent: bool) -> None:
+    if not args.confirmed and await privacy.hold_notice(ctx, title=args.title, body=args.body,
+                                                        urgent=urgent):
+        return
     school_class, uow = ctx.school_class, ctx.uow
     held_until = None if urgent else await outbox.release_after_quiet_hours(uow, school_class.id)
     notice = await notices.create(uow, class_id=school_class.id, author_id=ctx.person.id,

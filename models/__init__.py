@@ -21,13 +21,16 @@ from models.held import HeldMessage
 from models.mailbox import SchoolRole, Ticket, TicketEntry
 from models.meetings import ClassUpdateItem, Meeting, MeetingCheckin, MeetingRsvp
 from models.questions import PendingQuestion
+from models.record import ContactEntry, GradeBatch, MustVisitTag
 
 __all__ = [
     "AuditLine",
     "Base",
     "ClassMembership",
     "ClassUpdateItem",
+    "ContactEntry",
     "Database",
+    "GradeBatch",
     "GroupBinding",
     "HeldMessage",
     "Identity",
@@ -35,6 +38,7 @@ __all__ = [
     "Meeting",
     "MeetingCheckin",
     "MeetingRsvp",
+    "MustVisitTag",
     "Notice",
     "NoticeAck",
     "OutboxMessage",

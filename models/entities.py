@@ -152,6 +152,7 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     sent_message_id: Mapped[str | None] = mapped_column(String(128))
     parts_sent: Mapped[int] = mapped_column(Integer, default=0)  # of a long, split message
+    file_path: Mapped[str | None] = mapped_column(String(500))  # a file sent with the text
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

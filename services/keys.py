@@ -163,6 +163,39 @@ def forget_sweep_again(key: str) -> str:
     return f"{key}:again"
 
 
+# --- the class record (privacy guard, grades, reports) -------------------------------------
+
+
+def private_copy(cause: str, student_id: int) -> str:
+    """What the privacy guard sends one family instead of the group (a base per family)."""
+    return f"private_copy:{cause}:{student_id}"
+
+
+def grade_row(batch_id: int, student_id: int) -> str:
+    """One family's own row of a grade batch (a base: tell_guardians adds the person)."""
+    return f"grades:{batch_id}:{student_id}"
+
+
+def record_reminder(class_id: int, month: str) -> str:
+    """The monthly reminder of contact gaps: the due row and its message."""
+    return f"record:{class_id}:gaps:{month}"
+
+
+def monthly_report(class_id: int, month: str) -> str:
+    """The monthly report (月报) of one class (0: the principals' cross-class view)."""
+    return f"report:{class_id}:{month}"
+
+
+def attachment(base: str) -> str:
+    """The file (a chart, an export) that follows the message keyed `base`."""
+    return f"{base}:file"
+
+
+def on_demand(what: str, cause: str) -> str:
+    """A file answering one command (#月报's chart, #导出's workbook): a base per message."""
+    return f"{what}:{cause}"
+
+
 # --- the outbox's own rows -----------------------------------------------------------------
 
 

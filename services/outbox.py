@@ -45,6 +45,7 @@ class Draft:
     ref_kind: str | None = None
     ref_id: int | None = None
     not_before: datetime | None = None  # hold until then (a teacher's office hours)
+    file: str | None = None  # a local file sent with the text as caption (Capabilities.files)
 
 
 async def release_after_quiet_hours(uow: UnitOfWork, class_id: int | None) -> datetime | None:
@@ -85,6 +86,7 @@ async def enqueue(uow: UnitOfWork, draft: Draft) -> bool:
             "not_before": not_before,
             "attempts": 0,
             "parts_sent": 0,
+            "file_path": draft.file,
             "created_at": uow.now,
         },
         ["dedupe_key"],

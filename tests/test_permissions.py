@@ -105,6 +105,13 @@ EXAMPLE = {
     "withdraw": "#撤回 {notice}",
     "forget_me": "#注销",
     "delete_family": "#删除家庭 赵雪",
+    "record_visit": "#家访 李明 上门 | 了解学习情况 | 父母双职工 | 多鼓励",
+    "must_visit": "#必访 李明 单亲",
+    "contact_book": "#联系册 李明",
+    "coverage": "#家访情况",
+    "grades": "#成绩 期中考试\n姓名 语文 数学\n李明 95 98\n张华 88 90",
+    "export": "#导出 2026秋",
+    "monthly_report": "#月报",
 }
 # Staff read their letters with #信箱 NUMBER; parents write one with #信箱 TEXT.
 STAFF_EXAMPLE = {"mailbox": "#信箱 {held}"}
@@ -160,6 +167,13 @@ EXPECTED: dict[str, set[str]] = {
     "withdraw": {HEAD_TEACHER, TEACHER},
     "forget_me": FAMILIES,
     "delete_family": {HEAD_TEACHER},
+    "record_visit": {HEAD_TEACHER, TEACHER},
+    "must_visit": {HEAD_TEACHER, TEACHER},
+    "contact_book": {HEAD_TEACHER, TEACHER},
+    "coverage": {HEAD_TEACHER, TEACHER},
+    "grades": {HEAD_TEACHER, TEACHER},
+    "export": {HEAD_TEACHER, TEACHER},
+    "monthly_report": {HEAD_TEACHER, TEACHER, PRINCIPAL},
 }
 # Private-only commands (the mailbox) are walked in the speaker's private chat.
 PRIVATE_ONLY = {c.name for c in all_commands() if c.scope is Scope.PRIVATE}
@@ -197,7 +211,8 @@ def test_table_covers_every_command_and_role() -> None:
 # --- the class every cell starts from --------------------------------------------------------
 
 def walk_config(db: Path, **overrides: object) -> Config:
-    return make_config(db, mailbox={"principals": [{"name": "校长"}]}, **overrides)
+    return make_config(db, mailbox={"principals": [{"name": "校长"}]},
+                       reports={"export_dir": str(db.parent / "exports")}, **overrides)
 
 
 BUILD: list[tuple[str, str, str]] = [
@@ -405,6 +420,17 @@ def relayed(*words: str) -> Effect:
     return check
 
 
+async def monthly_report(_h: Harness, speaker: str, sent: list[Sent]) -> None:
+    report = only_to(sent, speaker, private=True)
+    # the built class has two notices and two meetings (#2 of each by 张老师, see BUILD)
+    if ROLE_OF[speaker] == PRINCIPAL:
+        assert "【全校 · 2026-12 沟通效果评估】" in report.text, report.text
+        assert f"• {CLASS}：通知 2 条" in report.text, report.text
+    else:
+        assert f"【{CLASS} · 2026-12 沟通效果评估】" in report.text, report.text
+        assert "家长会 2 次" in report.text and "信箱来信 5 封" in report.text, report.text
+
+
 async def minutes_sent(_h: Harness, _speaker: str, sent: list[Sent]) -> None:
     assert "纪要已记录" in only_to(sent, CLASS, private=False).text
     for family in ("李明妈妈", "张华爸爸", "赵雪爸爸"):  # nobody checked in
@@ -494,6 +520,13 @@ EFFECT: dict[str, Effect] = {
     "withdraw": withdrawn,
     "forget_me": forgotten,
     "delete_family": family_deleted,
+    "record_visit": to_speaker("已记入家校联系册：李明，上门家访", "已家访 1/3"),
+    "must_visit": to_speaker("李明 现在是必访学生：单亲家庭"),
+    "contact_book": to_speaker("【家校联系册】李明", "李明妈妈", "X-0001"),
+    "coverage": to_speaker("家访情况", "已家访 0/3", "还没有家访：李明、张华、赵雪"),
+    "grades": to_speaker("成绩私发预览", "读到 2 名学生", "表里没有：赵雪"),
+    "monthly_report": monthly_report,
+    "export": to_speaker("三年级二班（2026秋）的记录已导出", ".xlsx"),
 }
 
 

@@ -43,6 +43,7 @@ from services.notices import AckStatus, ReadStatus
 from services.weekly import Digest
 from tests.class_template_cases import CLASS_CJK, class_cases, register_results
 from tests.mailbox_template_cases import MAILBOX_CJK, MAILBOX_SKIP, mailbox_cases
+from tests.record_template_cases import RECORD_CJK, RECORD_SKIP, record_cases
 
 ROOT = Path(templates.__file__).parent
 LANGUAGES = ("zh_CN", "en")
@@ -97,7 +98,7 @@ MEETING_CJK = {
 ALLOWED_CJK = {
     "帮助", "登记", "绑定", "任课", "家委", "通知", "紧急通知", "收到", "未读", "私聊",
     "李明", "李明妈妈", "张老师", "王老师", "三年级二班", *RELATIONS, *MAILBOX_CJK,
-    *MEETING_CJK, *CLASS_CJK,
+    *MEETING_CJK, *CLASS_CJK, *RECORD_CJK,
 }
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 
@@ -523,6 +524,7 @@ def cases(language: str) -> list[Case]:
         "class_name": w["class"], "link": "https://t.me/class_test_bot?start=remind"}))
     out += [Case(*case) for case in mailbox_cases(language)]
     out += [Case(*case) for case in class_cases(language)]
+    out += [Case(*case) for case in record_cases(language)]
     out += meeting_cases(language) + weekly_cases(language)
     return out
 
@@ -581,7 +583,7 @@ def test_branches_of_a_template_say_different_things(language: str) -> None:
 
 
 SKIP_KEYS = {"command", "commands", "roles", "allowed", "tz", "kind", "field", "status",
-             "what", "problem", "lines", "missing", *MAILBOX_SKIP}
+             "what", "problem", "lines", "missing", *MAILBOX_SKIP, *RECORD_SKIP}
 
 
 def shown_values(value: Any) -> set[str]:

@@ -7,10 +7,12 @@ every Bot API error is translated into the three outcomes the core knows: sent, 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
@@ -64,7 +66,7 @@ class TelegramChannel:
         # Telegram allows 4096 characters; the outbox sender splits at max_length before the
         # @-mentions are put in front (telegram_map.to_platform), so leave room for them.
         self.capabilities = Capabilities(buttons=True, max_length=3900,
-                                         private_needs_contact=True, edits=True)
+                                         private_needs_contact=True, edits=True, files=True)
         self.menu = menu or []
         self.me: tgmap.BotIdentity | None = None
         # Long button commands (> 64 bytes) by key; see telegram_map.encode_action.
@@ -175,9 +177,30 @@ class TelegramChannel:
     # --- outgoing --------------------------------------------------------------------------
 
     async def send(self, out: Outgoing) -> SentRef:
+        if out.file:
+            return await self._send_file(out)
         kwargs = tgmap.to_platform(out, self._actions)
         try:
             message = await self.app.bot.send_message(**kwargs)
+        except TelegramError as exc:
+            raise _translate(exc) from exc
+        return SentRef(str(message.message_id))
+
+    async def _send_file(self, out: Outgoing) -> SentRef:
+        """A chart as a photo, anything else as a document; the text is the caption (Telegram
+        allows 1024 characters there, the rest follows as a message)."""
+        path = Path(out.file or "")
+        data = await asyncio.to_thread(path.read_bytes)
+        caption, rest = out.text[:1000], out.text[1000:]
+        try:
+            if path.suffix.lower() == ".png":
+                message = await self.app.bot.send_photo(chat_id=out.chat.chat_id, photo=data,
+                                                        caption=caption)
+            else:
+                message = await self.app.bot.send_document(
+                    chat_id=out.chat.chat_id, document=data, filename=path.name, caption=caption)
+            if rest:
+                await self.app.bot.send_message(chat_id=out.chat.chat_id, text=rest)
         except TelegramError as exc:
             raise _translate(exc) from exc
         return SentRef(str(message.message_id))

@@ -26,7 +26,7 @@ TOKEN = "123456:TEST-TOKEN"
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "班级助手", "username": "class_test_bot",
             "can_join_groups": True, "can_read_all_group_messages": True,
             "supports_inline_queries": False}
-SENDING = frozenset({"sendMessage", "editMessageText"})
+SENDING = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
 # Telegram's `date` on updates and sent messages: 2026-12-01 09:00 in Shanghai (where the rig's
 # simulated clock starts), one second more for each, never the machine's date.
 FIRST_DATE = 1_796_086_800
@@ -262,6 +262,12 @@ class FakeTelegram:
         if method == "sendMessage":
             message = self._message(params)
             self.messages[(int(params["chat_id"]), message["message_id"])] = message
+            return message
+        if method in ("sendPhoto", "sendDocument"):  # multipart: the file is a FileField
+            field = params.get("photo") or params.get("document")
+            message = self._message({"chat_id": params["chat_id"]})
+            message["caption"] = params.get("caption", "")
+            message["file_name"] = getattr(field, "filename", "")
             return message
         if method == "editMessageText":
             key = (int(params["chat_id"]), int(params["message_id"]))
