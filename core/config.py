@@ -190,6 +190,9 @@ class Config(_Strict):
     language: Language = "zh_CN"
     max_guardians_per_student: int = Field(default=2, ge=1, le=6)
     tick_seconds: float = Field(default=10.0, gt=0, le=300)
+    # A process's claims (messages being sent, jobs running) are taken over by another process
+    # only this long after its last heartbeat (services/leases.py); it beats every third of it.
+    lease_seconds: float = Field(default=30.0, ge=1, le=3600)
     notices: NoticeSettings = NoticeSettings()
     telegram: TelegramSettings = TelegramSettings()
     wechat: WechatSettings = WechatSettings()
