@@ -94,6 +94,10 @@ class TelegramSettings(_Strict):
     base_url: str = "https://api.telegram.org/bot"  # tests point this at a fake on 127.0.0.1
     edit_throttle_seconds: float = Field(default=10.0, ge=0, le=3600)
     poll_timeout_seconds: int = Field(default=30, ge=0, le=50)
+    # This process's part of the bot's overall 30 messages/s: several processes sending for
+    # one bot token split it (two processes: 0.5 each). Per-chat and per-group limits are kept
+    # per process; a 429 the split did not prevent is waited out (retry_after), never lost.
+    rate_share: float = Field(default=1.0, gt=0, le=1)
 
     @field_validator("webhook_url")
     @classmethod
