@@ -123,6 +123,11 @@ class WechatSettings(_Strict):
     jitter_seconds: float = Field(default=1.0, ge=0, le=60)
     reconnect_min_seconds: float = Field(default=1.0, ge=0.01, le=600)
     reconnect_max_seconds: float = Field(default=120.0, ge=0.01, le=3600)
+    # A send without an answer after send_timeout_seconds may still have gone out: the gateway
+    # echoes the bot's own messages, so the channel waits up to echo_wait_seconds for the echo
+    # before sending once more (bot/channels/wechaty.py).
+    send_timeout_seconds: float = Field(default=15.0, ge=0.05, le=300)
+    echo_wait_seconds: float = Field(default=5.0, ge=0.01, le=300)
 
     @field_validator("endpoint")
     @classmethod
