@@ -59,10 +59,10 @@ def split_text(text: str, limit: int) -> list[str]:
 class OutboxSender:
     """Sends due outbox rows, one claimed row at a time per channel (see `SendLimits.in_flight`).
 
-    The order for each row: pace (the rate limiters), take an in-flight slot, claim the row,
+    The order for each row: pace (the rate limiters), claim the row, take an in-flight slot,
     call the platform, record the answer at once, free the slot. A crash can therefore leave at
-    most `in_flight` rows per channel whose fate is unknown; everything else is either recorded
-    as sent or still pending.
+    most `in_flight` rows per channel whose fate is unknown (sent, answer not yet recorded);
+    every other claimed row was never sent, so taking it over after the lease costs nothing.
     """
 
     def __init__(self, db: Database, channels: dict[str, Channel], clock: Clock,
@@ -275,9 +275,11 @@ class _Delivery:
             await sender._pace(channel, out)
             failed: TransientSendError | None = None
             ref: SentRef | None = None
+            # Claimed before the slot: a claimed row not yet sent is safe to send after a
+            # crash; only the send whose answer is not recorded yet is in doubt.
+            if not await self._claim():
+                return None
             async with sender._slot(channel):
-                if not await self._claim():
-                    return None
                 mark = _echo_mark(channel)
                 try:
                     ref = await call(out)

@@ -165,6 +165,13 @@ class FakeTelegram:
                     await self._changed.wait()
         return await asyncio.wait_for(find(), within)
 
+    async def wait_until(self, done: Callable[[], bool], *, within: float = 10.0) -> None:
+        """Until `done()` holds, checked after every accepted call."""
+        async def check() -> None:
+            async with self._changed:
+                await self._changed.wait_for(done)
+        await asyncio.wait_for(check(), within)
+
     def sent(self, chat_id: int | None = None) -> list[Call]:
         return [c for c in self.calls if c.method == "sendMessage"
                 and (chat_id is None or int(c.params["chat_id"]) == chat_id)]
