@@ -23,7 +23,7 @@ from scheduler.runner import DueWorkRunner
 from scheduler.ticker import Ticker
 from services import roster, seeding, unreachable, weekly
 from services.leases import Lease
-from services.uow import UnitOfWork
+from services.uow import ReplyClaim, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,9 @@ class ClassBot:
         self.sender = OutboxSender(self.db, self.channels, clock, self.renderer,
                                    worker=self.worker,
                                    on_unreachable=self._private_chat_refused)
+        served = frozenset(self.channels)
+        self.pipeline.replies_to = lambda: ReplyClaim(self.worker, served)
+        self.pipeline.hand_over = self.sender.hand_over
         self.due = DueWorkRunner(self.db, clock, config, self.renderer, self.table.jobs,
                                  self.worker, {c.name: c.capabilities for c in channels})
         self._ticker: Ticker | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from core.channel import Capabilities
 from core.clock import Clock
@@ -12,9 +13,9 @@ from core.permissions import GUEST
 from core.render import Renderer
 from kit.context import ChatEventContext, Context, narrow
 from kit.router import CommandTable, Match, Phrase, Scope, UsageError, parse_args
-from models import Database, Identity, Person
+from models import Database, Identity, OutboxMessage, Person
 from services import class_groups, identities, inbound, membership, questions, roster
-from services.uow import UnitOfWork
+from services.uow import ReplyClaim, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -28,18 +29,26 @@ class EventPipeline:
         self.renderer = renderer
         self.table = table
         self.capabilities = capabilities
+        # Set by the app: replies go to the sender already claimed (UnitOfWork.reply_claim).
+        self.replies_to: Callable[[], ReplyClaim] | None = None
+        self.hand_over: Callable[[list[OutboxMessage]], None] | None = None
 
     async def handle(self, event: Event) -> str | None:
         """Returns the toast for a button press (None for ordinary messages)."""
+        claim = self.replies_to() if self.replies_to else None
         try:
             async with UnitOfWork(self.db, self.clock, self.config) as uow:
+                uow.reply_claim = claim
                 if not await inbound.claim(uow, event):
                     log.info("duplicate delivery dropped: %s/%s", event.channel, event.message_id)
                     return None
+                toast = None
                 if event.change is not None:
                     await self._chat_changed(uow, event)
-                    return None
-                toast = await self._handle(uow, event)
+                else:
+                    toast = await self._handle(uow, event)
+            if claim is not None and claim.rows and self.hand_over is not None:
+                self.hand_over(claim.rows)  # committed: straight to the sender
         except Exception:
             log.exception("handling failed: channel=%s chat=%s message=%s",
                           event.channel, event.chat.chat_id, event.message_id)

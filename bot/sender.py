@@ -80,6 +80,7 @@ class OutboxSender:
         self.on_unreachable = on_unreachable
         self._limiters: dict[tuple[str, str], AsyncLimiter] = {}
         self._slots: dict[str, asyncio.Semaphore] = {}
+        self._handed: list[OutboxMessage] = []
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
@@ -88,6 +89,13 @@ class OutboxSender:
 
     def kick(self) -> None:
         self._wake.set()
+
+    def hand_over(self, rows: list[OutboxMessage]) -> None:
+        """Replies an event's transaction queued already claimed for this process
+        (services/uow.ReplyClaim): they go out with the next round, without being claimed
+        again. If this process dies first, its lease hands them to another."""
+        self._handed.extend(rows)
+        self.kick()
 
     def start(self, idle_seconds: float = 1.0) -> None:
         self._task = asyncio.create_task(self._loop(idle_seconds), name="outbox-sender")
@@ -113,28 +121,32 @@ class OutboxSender:
         handled = 0
         async with self._lock:
             while True:
+                handed, self._handed = self._handed, []
                 rows = await outbox.due_rows(self.db, self.clock.now(), set(self.channels))
-                if not rows:
+                if not rows and not handed:
                     return handled
-                taken = await self._deliver_batch(rows)
+                # In queue order: a handed reply never overtakes what its event queued before.
+                claimed = {row.id for row in handed}
+                rows = sorted(handed + rows, key=lambda row: row.id)
+                taken = await self._deliver_batch(rows, claimed)
                 if not taken:  # another process claimed every one of them first
                     return handled
                 handled += taken
 
-    async def _deliver_batch(self, rows: list[OutboxMessage]) -> int:
+    async def _deliver_batch(self, rows: list[OutboxMessage], claimed: set[int]) -> int:
         by_chat: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             by_chat[(row.channel, row.chat_id)].append(row)
         if all(self.channels[ch].limits.unlimited for ch, _ in by_chat):
             # no limits to wait on: keep the exact queue order
-            return sum([await self._deliver(row) for row in rows])
+            return await self._deliver_in_order(rows, claimed)
         # Chats wait on their own limits; a slow chat must not hold up the others.
-        counts = await asyncio.gather(*(self._deliver_in_order(chat_rows)
+        counts = await asyncio.gather(*(self._deliver_in_order(chat_rows, claimed)
                                         for chat_rows in by_chat.values()))
         return sum(counts)
 
-    async def _deliver_in_order(self, rows: list[OutboxMessage]) -> int:
-        return sum([await self._deliver(row) for row in rows])
+    async def _deliver_in_order(self, rows: list[OutboxMessage], claimed: set[int]) -> int:
+        return sum([await self._deliver(row, row.id in claimed) for row in rows])
 
     # --- pacing ----------------------------------------------------------------------------
 
@@ -178,10 +190,11 @@ class OutboxSender:
 
     # --- one row ---------------------------------------------------------------------------
 
-    async def _deliver(self, pending: OutboxMessage) -> int:
-        """Claim and send one row; 1 if this process handled it, 0 if another one had it."""
+    async def _deliver(self, pending: OutboxMessage, claimed: bool = False) -> int:
+        """Claim (unless `claimed`) and send one row; 1 if this process handled it, 0 if
+        another one had it."""
         channel = self.channels[pending.channel]
-        delivery = _Delivery(self, channel, pending)
+        delivery = _Delivery(self, channel, pending, claimed)
         try:
             claimed = await delivery.run()
         except UnreachableError as exc:
@@ -192,7 +205,7 @@ class OutboxSender:
                 await self.on_unreachable(row)
             return 1
         except Exception as exc:  # transient, or a bug in an adapter: retry later, never lose
-            if delivery.row is pending:
+            if not delivery.claimed:
                 raise  # failed before the claim: nothing of ours to put back
             if not isinstance(exc, TransientSendError):
                 log.exception("outbox %s: unexpected delivery error", pending.id)
@@ -214,11 +227,12 @@ class OutboxSender:
 class _Delivery:
     """One row from claim to record: the platform calls, their retries and their outcomes."""
 
-    def __init__(self, sender: OutboxSender, channel: Channel, row: OutboxMessage) -> None:
+    def __init__(self, sender: OutboxSender, channel: Channel, row: OutboxMessage,
+                 claimed: bool) -> None:
         self.sender = sender
         self.channel = channel
         self.row = row  # the pending row until claimed, then the claimed one
-        self.claimed = False
+        self.claimed = claimed
 
     async def run(self) -> bool:
         """False when another process claimed the row first."""

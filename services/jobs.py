@@ -28,6 +28,10 @@ async def claim_due(db: Database, now: datetime, worker: str,
                     limit: int = 50) -> list[ScheduledJob]:
     """Atomically take due rows: two bot processes never run the same job. `worker` is this
     process's lease (services/leases.py): if it dies, the jobs go back once the lease expires."""
+    async with db.reading() as session:  # nothing due (most ticks): no write lock taken
+        if await session.scalar(select(ScheduledJob.id).where(
+                ScheduledJob.status == "pending", ScheduledJob.due_at <= now).limit(1)) is None:
+            return []
     due = (select(ScheduledJob.id)
            .where(ScheduledJob.status == "pending", ScheduledJob.due_at <= now)
            .order_by(ScheduledJob.due_at, ScheduledJob.id).limit(limit)

@@ -64,32 +64,37 @@ async def enqueue(uow: UnitOfWork, draft: Draft) -> bool:
         not_before = await release_after_quiet_hours(uow, draft.class_id) or uow.now
     if draft.not_before is not None:
         not_before = max(not_before, draft.not_before)
-    new_id = await insert_if_absent(
-        uow.session,
-        OutboxMessage,
-        {
-            "dedupe_key": draft.dedupe_key,
-            "channel": draft.chat.channel,
-            "chat_id": draft.chat.chat_id,
-            "chat_kind": draft.chat.kind.value,
-            "chat_title": draft.chat.title,
-            "text": draft.text,
-            "mentions": [[m.user_id, m.display_name] for m in draft.mentions],
-            "buttons": [[b.label, b.action] for b in draft.buttons],
-            "kind": draft.kind.value,
-            "urgent": draft.urgent,
-            "class_id": draft.class_id,
-            "ref_kind": draft.ref_kind,
-            "ref_id": draft.ref_id,
-            "status": "pending",
-            "not_before": not_before,
-            "attempts": 0,
-            "parts_sent": 0,
-            "uncertain": 0,
-            "created_at": uow.now,
-        },
-        ["dedupe_key"],
-    )
+    values: dict[str, object] = {
+        "dedupe_key": draft.dedupe_key,
+        "channel": draft.chat.channel,
+        "chat_id": draft.chat.chat_id,
+        "chat_kind": draft.chat.kind.value,
+        "chat_title": draft.chat.title,
+        "text": draft.text,
+        "mentions": [[m.user_id, m.display_name] for m in draft.mentions],
+        "buttons": [[b.label, b.action] for b in draft.buttons],
+        "kind": draft.kind.value,
+        "urgent": draft.urgent,
+        "class_id": draft.class_id,
+        "ref_kind": draft.ref_kind,
+        "ref_id": draft.ref_id,
+        "status": "pending",
+        "not_before": not_before,
+        "attempts": 0,
+        "parts_sent": 0,
+        "uncertain": 0,
+        "created_at": uow.now,
+    }
+    claim = uow.reply_claim
+    handed = (claim is not None and draft.kind is Kind.REPLY and not_before <= uow.now
+              and draft.chat.channel in claim.channels)
+    if handed:
+        assert claim is not None
+        values.update(status="sending", claimed_by=claim.worker, attempts=1)
+    new_id = await insert_if_absent(uow.session, OutboxMessage, values, ["dedupe_key"])
+    if handed and new_id is not None:
+        assert claim is not None
+        claim.rows.append(OutboxMessage(id=new_id, **values))
     return new_id is not None
 
 
