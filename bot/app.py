@@ -130,5 +130,8 @@ class ClassBot:
         await self.sender.stop()
         for channel in self.channels.values():
             await channel.stop()
-        await self.lease.release()
+        try:
+            await self.lease.release()
+        except Exception:  # the database went away: the lease simply expires
+            log.exception("could not release the process lease")
         await self.db.dispose()
