@@ -21,8 +21,9 @@ from kit.router import CommandTable
 from models import Database, OutboxMessage
 from scheduler.runner import DueWorkRunner
 from scheduler.ticker import Ticker
-from services import jobs, monthly, outbox, roster, seeding, unreachable, weekly
-from services.uow import UnitOfWork
+from services import monthly, roster, seeding, unreachable, weekly
+from services.leases import Lease
+from services.uow import ReplyClaim, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +40,20 @@ class ClassBot:
         self.renderer = Renderer(config.language, bot_name=config.bot_name,
                                  school_name=config.school_name)
         self.table = table or command_table()
-        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.worker = worker or f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lease = Lease(self.db, clock, self.worker, self.channels, config.lease_seconds)
         self.pipeline = EventPipeline(self.db, clock, config, self.renderer, self.table,
                                       {c.name: c.capabilities for c in channels})
         self.sender = OutboxSender(self.db, self.channels, clock, self.renderer,
-                                     on_unreachable=self._private_chat_refused)
+                                   worker=self.worker,
+                                   on_unreachable=self._private_chat_refused)
+        served = frozenset(self.channels)
+        self.pipeline.replies_to = lambda: ReplyClaim(self.worker, served)
+        self.pipeline.hand_over = self.sender.hand_over
         self.due = DueWorkRunner(self.db, clock, config, self.renderer, self.table.jobs,
                                  self.worker, {c.name: c.capabilities for c in channels})
         self._ticker: Ticker | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
         self._settle_lock = asyncio.Lock()
 
     async def start(self, *, background: bool = True) -> None:
@@ -54,16 +61,15 @@ class ClassBot:
         (scripts and tests), so output order is exactly the order of the input."""
         await self.db.create_schema()
         await self.seed()
-        resent = await outbox.requeue_interrupted(self.db)
-        rerun = await jobs.requeue_interrupted(self.db)
-        if resent or rerun:
-            log.warning("after a crash: %s message(s) and %s job(s) resumed", resent, rerun)
+        # Only what a dead process left (its lease expired) is taken over, never a live one's.
+        await self.lease.beat()
         for channel in self.channels.values():
             await channel.start(self.handle_event)
         # A channel may learn what it can do only once connected (Telegram: the bot's
         # username, for private links), so the pipeline reads the capabilities again.
         self.pipeline.capabilities = {c.name: c.capabilities for c in self.channels.values()}
         if background:
+            self._heartbeat = asyncio.create_task(self._beat(), name="lease-heartbeat")
             self.sender.start()
             self._ticker = Ticker(self.tick, self.config.tick_seconds)
             self._ticker.start()
@@ -90,6 +96,19 @@ class ClassBot:
             await unreachable.private_chat_refused(uow, row, text)
         self.sender.kick()
 
+    async def _beat(self) -> None:
+        """The lease heartbeat, apart from the ticker: a long burst of due work must not let
+        this process's lease expire under it."""
+        while True:
+            await asyncio.sleep(self.lease.heartbeat_seconds)
+            try:
+                taken = await self.lease.beat()
+            except Exception:
+                log.exception("lease heartbeat failed")
+                continue
+            if taken.messages:
+                self.sender.kick()
+
     async def tick(self) -> None:
         await self.due.run_due()
         self.sender.kick()
@@ -97,13 +116,23 @@ class ClassBot:
     async def settle(self) -> None:
         """Run everything due now and deliver everything sendable, until nothing is left."""
         async with self._settle_lock:
+            if self.lease.due():  # the clock moved (scripts, tests): beat as the task would
+                await self.lease.beat()
             while (await self.due.run_due()) + (await self.sender.drain()):
                 pass
 
     async def stop(self) -> None:
         if self._ticker:
             self._ticker.stop()
+        if self._heartbeat:
+            self._heartbeat.cancel()
+            await asyncio.gather(self._heartbeat, return_exceptions=True)
+            self._heartbeat = None
         await self.sender.stop()
         for channel in self.channels.values():
             await channel.stop()
+        try:
+            await self.lease.release()
+        except Exception:  # the database went away: the lease simply expires
+            log.exception("could not release the process lease")
         await self.db.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 
 from core.channel import Capabilities
@@ -15,9 +16,9 @@ from core.reading.commands import command_word, strip_mentions, suggest
 from core.render import Renderer
 from kit.context import ChatEventContext, Context, PersonContext, narrow
 from kit.router import Command, CommandTable, Match, Phrase, Scope, UsageError, parse_args
-from models import Database, Identity, Person
+from models import Database, Identity, OutboxMessage, Person
 from services import class_groups, held, identities, inbound, mailbox, membership, questions, roster
-from services.uow import UnitOfWork
+from services.uow import ReplyClaim, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -31,18 +32,26 @@ class EventPipeline:
         self.renderer = renderer
         self.table = table
         self.capabilities = capabilities
+        # Set by the app: replies go to the sender already claimed (UnitOfWork.reply_claim).
+        self.replies_to: Callable[[], ReplyClaim] | None = None
+        self.hand_over: Callable[[list[OutboxMessage]], None] | None = None
 
     async def handle(self, event: Event) -> str | None:
         """Returns the toast for a button press (None for ordinary messages)."""
+        claim = self.replies_to() if self.replies_to else None
         try:
             async with UnitOfWork(self.db, self.clock, self.config) as uow:
+                uow.reply_claim = claim
                 if not await inbound.claim(uow, event):
                     log.info("duplicate delivery dropped: %s/%s", event.channel, event.message_id)
                     return None
+                toast = None
                 if event.change is not None:
                     await self._chat_changed(uow, event)
-                    return None
-                toast = await self._handle(uow, event)
+                else:
+                    toast = await self._handle(uow, event)
+            if claim is not None and claim.rows and self.hand_over is not None:
+                self.hand_over(claim.rows)  # committed: straight to the sender
         except Exception:
             # A private chat's id is the person's account: a salted tag, never the id.
             chat = (account_tag(event.channel, event.chat.chat_id)
@@ -71,7 +80,7 @@ class EventPipeline:
         await self._named_class(ctx)
         event = ctx.event
         text = event.action or event.text
-        match = self.table.match(text)
+        match = self.table.match(text, group=event.chat.kind is ChatKind.GROUP)
         if match is not None and match.command is not None:
             await self._run(ctx, match)
         elif (meant := self._did_you_mean(text)) is not None:
@@ -243,6 +252,8 @@ class EventPipeline:
         if target.scope is Scope.GROUP and not is_group:
             if match.command:
                 await ctx.reply("common/group_only", command=match.command)
+            else:
+                await self._fallback(ctx)  # a private message always gets an answer
             return
         if target.scope is Scope.PRIVATE and is_group:
             if match.command:

@@ -28,6 +28,9 @@ class SendLimits:
     # Up to this many seconds of random delay before each send, taken *before* the limiters
     # so the rates above still hold; a fixed rhythm looks like a bot to WeChat.
     jitter_seconds: float = 0.0
+    # Sends whose outcome is open at any moment (sent, not yet recorded). A process killed with
+    # -9 can resend at most this many messages twice, so 1 unless a channel's latency needs more.
+    in_flight: int = 1
 
     @property
     def unlimited(self) -> bool:
@@ -55,6 +58,9 @@ class Capabilities:
     names_are_accounts: bool = False
     # Can send a local file (a chart as a picture, an export as a document) with a caption.
     files: bool = False
+    # The platform echoes the bot's own messages back (EchoingChannel): an uncertain send can
+    # be checked instead of repeated.
+    echoes: bool = False
 
 
 class SendError(Exception):
@@ -67,6 +73,15 @@ class TransientSendError(SendError):
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class UncertainSendError(TransientSendError):
+    """The request left but no answer came (a read timeout): the platform may have accepted it.
+
+    The sender then checks for an echo where the channel can (`EchoingChannel`), retries at
+    most once after `retry_after` seconds, and after a second unknown outcome counts the
+    message as delivered: never three copies.
+    """
 
 
 class UnreachableError(SendError):
@@ -129,6 +144,19 @@ class EditingChannel(Channel, Protocol):
     """A channel whose `capabilities.edits` is true also offers this."""
 
     async def edit(self, out: Outgoing, message_id: str) -> None: ...
+
+
+class EchoingChannel(Channel, Protocol):
+    """A channel whose platform shows the bot its own sent messages (WeChat puppets do): after
+    an uncertain send it can tell whether the message went out after all."""
+
+    def echo_mark(self) -> int:
+        """A position in the echo log; `find_echo` looks only at echoes after it."""
+        ...
+
+    async def find_echo(self, out: Outgoing, mark: int, within: float) -> SentRef | None:
+        """The sent message matching `out` seen since `mark`, waiting up to `within` seconds."""
+        ...
 
 
 class ChannelUnavailable(Exception):

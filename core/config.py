@@ -97,6 +97,10 @@ class TelegramSettings(_Strict):
     base_url: str = "https://api.telegram.org/bot"  # tests point this at a fake on 127.0.0.1
     edit_throttle_seconds: float = Field(default=10.0, ge=0, le=3600)
     poll_timeout_seconds: int = Field(default=30, ge=0, le=50)
+    # This process's part of the bot's overall 30 messages/s: several processes sending for
+    # one bot token split it (two processes: 0.5 each). Per-chat and per-group limits are kept
+    # per process; a 429 the split did not prevent is waited out (retry_after), never lost.
+    rate_share: float = Field(default=1.0, gt=0, le=1)
 
     @field_validator("webhook_url")
     @classmethod
@@ -122,6 +126,11 @@ class WechatSettings(_Strict):
     jitter_seconds: float = Field(default=1.0, ge=0, le=60)
     reconnect_min_seconds: float = Field(default=1.0, ge=0.01, le=600)
     reconnect_max_seconds: float = Field(default=120.0, ge=0.01, le=3600)
+    # A send without an answer after send_timeout_seconds may still have gone out: the gateway
+    # echoes the bot's own messages, so the channel waits up to echo_wait_seconds for the echo
+    # before sending once more (bot/channels/wechaty.py).
+    send_timeout_seconds: float = Field(default=15.0, ge=0.05, le=300)
+    echo_wait_seconds: float = Field(default=5.0, ge=0.01, le=300)
 
     @field_validator("endpoint")
     @classmethod
@@ -243,6 +252,9 @@ class Config(_Strict):
     # open: a #登记 counts at once (the head teacher is told); approve: it waits for #批准.
     registration: Literal["open", "approve"] = "open"
     tick_seconds: float = Field(default=10.0, gt=0, le=300)
+    # A process's claims (messages being sent, jobs running) are taken over by another process
+    # only this long after its last heartbeat (services/leases.py); it beats every third of it.
+    lease_seconds: float = Field(default=30.0, ge=1, le=3600)
     notices: NoticeSettings = NoticeSettings()
     telegram: TelegramSettings = TelegramSettings()
     wechat: WechatSettings = WechatSettings()

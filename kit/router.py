@@ -260,7 +260,10 @@ class CommandTable:
     def fallback_for(self, roles: frozenset[str]) -> Fallback | None:
         return next((f for f in self.fallbacks if f.allows(roles)), None)
 
-    def match(self, text: str) -> Match | None:
+    def match(self, text: str, *, group: bool | None = None) -> Match | None:
+        """The command or phrase this text is. `group` (the chat's kind, when known) leaves out
+        phrases declared for the other kind of chat, so a group-only phrase never hides what a
+        private message means (the private fallback answers it instead)."""
         text = text.strip()
         if not text:
             return None
@@ -281,6 +284,8 @@ class CommandTable:
             if explicit or (command.bare and (not after or after[0].isspace())):
                 return Match(command, after.strip(), word)
         for phrase in self.phrases:
+            if group is not None and phrase.scope is (Scope.PRIVATE if group else Scope.GROUP):
+                continue
             if phrase.matches(text):
                 return Match(phrase, text, "")
         return None

@@ -22,15 +22,26 @@ from models.base import Base
 logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
+READ_ONLY = "classbot_read_only"
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.engine: AsyncEngine = _make_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Read-only work (is anything due?) must not queue behind or block the one SQLite
+        # writer: its transactions begin DEFERRED instead of IMMEDIATE (see _on_begin).
+        self._readers = async_sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
+                                           expire_on_commit=False)
 
     def session(self) -> AsyncSession:
         return self.sessions()
+
+    def reading(self) -> AsyncSession:
+        """A session for reads only: on SQLite it takes no write lock."""
+        return self._readers()
 
     async def create_schema(self) -> None:
         """Create missing tables (a fresh install needs no migration step)."""
@@ -65,6 +76,7 @@ def _make_engine(url: str) -> AsyncEngine:
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front: no SQLITE_BUSY on a read→write upgrade when
         # two processes (or the outbox sender and a handler) write at once.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine

@@ -155,10 +155,31 @@ class OutboxMessage(Base):
     file_path: Mapped[str | None] = mapped_column(String(500))  # a file sent with the text
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The process (process_leases.worker) sending this row while status is 'sending'; another
+    # process takes the row over only once that lease has expired.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    # Sends whose outcome stayed unknown (a timeout after the request left): each may have been
+    # delivered, so a row is never tried again after the second (never three copies).
+    uncertain: Mapped[int] = mapped_column(Integer, default=0)
 
 
 Index("ix_outbox_sent_ref", OutboxMessage.channel, OutboxMessage.chat_id,
       OutboxMessage.sent_message_id)
+
+
+class ProcessLease(Base):
+    """A running bot process and the channels it serves, alive while `expires_at` is ahead.
+
+    Every claim (an outbox row being sent, a job being run) names its process; a process renews
+    its lease with a heartbeat, and only rows whose process's lease has expired are taken over,
+    by a process serving that channel. Several processes can then share one database safely.
+    """
+
+    __tablename__ = "process_leases"
+    worker: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channels: Mapped[str] = mapped_column(String(200))  # comma-separated channel names
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class InboundMessage(Base):

@@ -26,7 +26,12 @@ async def schedule(uow: UnitOfWork, *, kind: str, key: str, due_at: datetime,
 
 async def claim_due(db: Database, now: datetime, worker: str,
                     limit: int = 50) -> list[ScheduledJob]:
-    """Atomically take due rows: two bot processes never run the same job."""
+    """Atomically take due rows: two bot processes never run the same job. `worker` is this
+    process's lease (services/leases.py): if it dies, the jobs go back once the lease expires."""
+    async with db.reading() as session:  # nothing due (most ticks): no write lock taken
+        if await session.scalar(select(ScheduledJob.id).where(
+                ScheduledJob.status == "pending", ScheduledJob.due_at <= now).limit(1)) is None:
+            return []
     due = (select(ScheduledJob.id)
            .where(ScheduledJob.status == "pending", ScheduledJob.due_at <= now)
            .order_by(ScheduledJob.due_at, ScheduledJob.id).limit(limit)
@@ -51,15 +56,6 @@ async def fail(db: Database, job_id: int, now: datetime, error: str) -> None:
     async with db.session() as session, session.begin():
         await session.execute(update(ScheduledJob).where(ScheduledJob.id == job_id).values(
             status="failed", finished_at=now, last_error=error[:200]))
-
-
-async def requeue_interrupted(db: Database) -> int:
-    """Jobs a crash left 'running' run again; their outbox keys keep the effect single."""
-    async with db.session() as session, session.begin():
-        result = await session.execute(update(ScheduledJob)
-                                       .where(ScheduledJob.status == "running")
-                                       .values(status="pending"))
-    return result.rowcount or 0  # type: ignore[attr-defined]
 
 
 async def cancel(uow: UnitOfWork, *, kind: str, ref_id: int) -> int:

@@ -65,32 +65,38 @@ async def enqueue(uow: UnitOfWork, draft: Draft) -> bool:
         not_before = await release_after_quiet_hours(uow, draft.class_id) or uow.now
     if draft.not_before is not None:
         not_before = max(not_before, draft.not_before)
-    new_id = await insert_if_absent(
-        uow.session,
-        OutboxMessage,
-        {
-            "dedupe_key": draft.dedupe_key,
-            "channel": draft.chat.channel,
-            "chat_id": draft.chat.chat_id,
-            "chat_kind": draft.chat.kind.value,
-            "chat_title": draft.chat.title,
-            "text": draft.text,
-            "mentions": [[m.user_id, m.display_name] for m in draft.mentions],
-            "buttons": [[b.label, b.action] for b in draft.buttons],
-            "kind": draft.kind.value,
-            "urgent": draft.urgent,
-            "class_id": draft.class_id,
-            "ref_kind": draft.ref_kind,
-            "ref_id": draft.ref_id,
-            "status": "pending",
-            "not_before": not_before,
-            "attempts": 0,
-            "parts_sent": 0,
-            "file_path": draft.file,
-            "created_at": uow.now,
-        },
-        ["dedupe_key"],
-    )
+    values: dict[str, object] = {
+        "dedupe_key": draft.dedupe_key,
+        "channel": draft.chat.channel,
+        "chat_id": draft.chat.chat_id,
+        "chat_kind": draft.chat.kind.value,
+        "chat_title": draft.chat.title,
+        "text": draft.text,
+        "mentions": [[m.user_id, m.display_name] for m in draft.mentions],
+        "buttons": [[b.label, b.action] for b in draft.buttons],
+        "kind": draft.kind.value,
+        "urgent": draft.urgent,
+        "class_id": draft.class_id,
+        "ref_kind": draft.ref_kind,
+        "ref_id": draft.ref_id,
+        "status": "pending",
+        "not_before": not_before,
+        "attempts": 0,
+        "parts_sent": 0,
+        "uncertain": 0,
+        "file_path": draft.file,
+        "created_at": uow.now,
+    }
+    claim = uow.reply_claim
+    handed = (claim is not None and draft.kind is Kind.REPLY and not_before <= uow.now
+              and draft.chat.channel in claim.channels)
+    if handed:
+        assert claim is not None
+        values.update(status="sending", claimed_by=claim.worker, attempts=1)
+    new_id = await insert_if_absent(uow.session, OutboxMessage, values, ["dedupe_key"])
+    if handed and new_id is not None:
+        assert claim is not None
+        claim.rows.append(OutboxMessage(id=new_id, **values))
     return new_id is not None
 
 
@@ -142,22 +148,32 @@ def to_chat(row: OutboxMessage) -> ChatRef:
     return ChatRef(row.channel, row.chat_id, ChatKind(row.chat_kind), row.chat_title)
 
 
-async def claim_sendable(db: Database, now: datetime, channels: set[str],
-                         limit: int = 200) -> list[OutboxMessage]:
-    """Atomically take due rows (UPDATE … RETURNING; SKIP LOCKED on PostgreSQL)."""
-    due = (select(OutboxMessage.id)
-           .where(OutboxMessage.status == "pending", OutboxMessage.not_before <= now,
-                  OutboxMessage.channel.in_(channels))
-           .order_by(OutboxMessage.id).limit(limit)
-           .with_for_update(skip_locked=True))
+async def due_rows(db: Database, now: datetime, channels: set[str],
+                   limit: int = 200) -> list[OutboxMessage]:
+    """What is due now, oldest first. Only reads: an idle sender never takes the write lock,
+    and nothing is claimed until the moment it is sent (`claim`)."""
+    async with db.reading() as session:
+        rows = await session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == "pending", OutboxMessage.not_before <= now,
+                   OutboxMessage.channel.in_(channels))
+            .order_by(OutboxMessage.id).limit(limit))
+        return list(rows.all())
+
+
+async def claim(db: Database, row_id: int, worker: str) -> OutboxMessage | None:
+    """Take one row right before sending it; None if another process took it first.
+
+    One row at a time on purpose: a process killed with -9 leaves only what it was sending
+    at that moment in 'sending' (its lease then hands it over), never a whole batch.
+    """
     stmt = (update(OutboxMessage)
-            .where(OutboxMessage.id.in_(due.scalar_subquery()), OutboxMessage.status == "pending")
-            .values(status="sending", attempts=OutboxMessage.attempts + 1)
+            .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
+            .values(status="sending", claimed_by=worker, attempts=OutboxMessage.attempts + 1)
             .returning(OutboxMessage)
             .execution_options(synchronize_session=False))
     async with db.session() as session, session.begin():
-        rows = list((await session.scalars(stmt)).all())
-    return sorted(rows, key=lambda r: r.id)
+        return (await session.scalars(stmt)).one_or_none()
 
 
 async def _set(db: Database, row_id: int, **values: object) -> None:
@@ -166,9 +182,11 @@ async def _set(db: Database, row_id: int, **values: object) -> None:
                               .values(**values))
 
 
-async def mark_sent(db: Database, row_id: int, message_id: str, now: datetime) -> None:
+async def mark_sent(db: Database, row_id: int, message_id: str, now: datetime,
+                    note: str | None = None) -> None:
+    """Recorded as soon as the platform accepted it (`note`: why the id may be unknown)."""
     await _set(db, row_id, status="sent", sent_message_id=message_id, sent_at=now,
-               last_error=None)
+               last_error=note, claimed_by=None)
 
 
 async def mark_part_sent(db: Database, row_id: int, parts_sent: int, first_id: str) -> None:
@@ -176,21 +194,18 @@ async def mark_part_sent(db: Database, row_id: int, parts_sent: int, first_id: s
     await _set(db, row_id, parts_sent=parts_sent, sent_message_id=first_id)
 
 
+async def mark_uncertain(db: Database, row_id: int, uncertain: int) -> None:
+    """A send of this row may or may not have arrived; remembered across crashes and rounds."""
+    await _set(db, row_id, uncertain=uncertain)
+
+
 async def mark_retry(db: Database, row_id: int, error: str, at: datetime) -> None:
-    await _set(db, row_id, status="pending", not_before=at, last_error=error[:200])
+    await _set(db, row_id, status="pending", not_before=at, last_error=error[:200],
+               claimed_by=None)
 
 
 async def mark_failed(db: Database, row_id: int, error: str) -> None:
-    await _set(db, row_id, status="failed", last_error=error[:200])
-
-
-async def requeue_interrupted(db: Database) -> int:
-    """Rows left 'sending' by a crash go out again (at-least-once beats lost)."""
-    async with db.session() as session, session.begin():
-        result = await session.execute(update(OutboxMessage)
-                                       .where(OutboxMessage.status == "sending")
-                                       .values(status="pending"))
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    await _set(db, row_id, status="failed", last_error=error[:200], claimed_by=None)
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -19,3 +19,14 @@ async def insert_if_absent(session: AsyncSession, model: type[Base], values: dic
             .on_conflict_do_nothing(index_elements=unique)
             .returning(model.id))  # type: ignore[attr-defined]
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def upsert(session: AsyncSession, model: type[Base], values: dict[str, Any],
+                 unique: list[str], update: list[str]) -> None:
+    """INSERT … ON CONFLICT DO UPDATE of the `update` columns: one statement on both backends."""
+    dialect = session.bind.dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(model).values(**values)
+    stmt = stmt.on_conflict_do_update(index_elements=unique,
+                                      set_={key: stmt.excluded[key] for key in update})
+    await session.execute(stmt)

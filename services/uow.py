@@ -7,14 +7,27 @@ redelivery never leaves half of them behind (nothing lost, nothing doubled).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.config import Config
 from models import Database
+
+
+@dataclass
+class ReplyClaim:
+    """Replies this unit of work queues go out claimed by `worker` (when this process serves
+    their channel): the sender gets them after the commit, with no second write before sending
+    (services/outbox.enqueue fills `rows`)."""
+
+    worker: str
+    channels: frozenset[str]
+    rows: list[Any] = field(default_factory=list)  # OutboxMessage, claimed
 
 
 class UnitOfWork:
@@ -24,6 +37,7 @@ class UnitOfWork:
         self.config = config
         self._session: AsyncSession | None = None
         self.now: datetime = clock.now()
+        self.reply_claim: ReplyClaim | None = None
 
     @property
     def session(self) -> AsyncSession:

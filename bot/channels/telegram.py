@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
+import httpx
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 from telegram import Update as TgUpdate
 from telegram.error import (
@@ -25,6 +26,7 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
@@ -38,6 +40,7 @@ from core.channel import (
     SendError,
     SendLimits,
     TransientSendError,
+    UncertainSendError,
     UnreachableError,
 )
 from core.config import TELEGRAM_TOKEN_ENV, TelegramSettings
@@ -53,6 +56,18 @@ log = logging.getLogger(__name__)
 TELEGRAM_LIMITS = SendLimits(per_chat=Rate(1, 1.0), per_group=Rate(20, 60.0),
                              overall=Rate(10, 1 / 3))
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+# A sendMessage without an answer after this long may still have been accepted: the Bot API has
+# no way to ask, so it is sent once more after UNCERTAIN_RETRY_SECONDS and never a third time.
+SEND_TIMEOUT = 20.0
+UNCERTAIN_RETRY_SECONDS = 5.0
+
+
+def shared_limits(share: float) -> SendLimits:
+    """Telegram's limits for a process that has `share` of the bot's overall 30/s (several
+    processes on one bot token split it in config: telegram.rate_share)."""
+    if share >= 1:
+        return TELEGRAM_LIMITS
+    return replace(TELEGRAM_LIMITS, overall=Rate(10, 1 / (3 * share)))  # 30 × share a second
 
 
 class TelegramChannel:
@@ -60,9 +75,13 @@ class TelegramChannel:
 
     def __init__(self, token: str, settings: TelegramSettings, *,
                  menu: list[MenuItem] | None = None,
-                 limits: SendLimits = TELEGRAM_LIMITS) -> None:
+                 limits: SendLimits | None = None,
+                 send_timeout: float = SEND_TIMEOUT,
+                 uncertain_retry_seconds: float = UNCERTAIN_RETRY_SECONDS) -> None:
         self.settings = settings
-        self.limits = limits
+        self.limits = limits or shared_limits(settings.rate_share)
+        self.send_timeout = send_timeout
+        self.uncertain_retry_seconds = uncertain_retry_seconds
         # Telegram allows 4096 characters; the outbox sender splits at max_length before the
         # @-mentions are put in front (telegram_map.to_platform), so leave room for them.
         self.capabilities = Capabilities(buttons=True, max_length=3900,
@@ -181,8 +200,16 @@ class TelegramChannel:
             return await self._send_file(out)
         kwargs = tgmap.to_platform(out, self._actions)
         try:
-            message = await self.app.bot.send_message(**kwargs)
+            message = await self.app.bot.send_message(**kwargs, read_timeout=self.send_timeout)
+        except TimedOut as exc:
+            if _unanswered(exc):
+                raise UncertainSendError(str(exc) or "timed out",
+                                         retry_after=self.uncertain_retry_seconds) from exc
+            raise _translate(exc) from exc
         except TelegramError as exc:
+            if str(exc) == UNREADABLE:  # a 2xx whose body is not the Bot API's JSON
+                log.warning("telegram: sendMessage accepted, answer unreadable; id unknown")
+                return SentRef("")
             raise _translate(exc) from exc
         return SentRef(str(message.message_id))
 
@@ -217,6 +244,17 @@ class TelegramChannel:
             raise _translate(exc) from exc
         except TelegramError as exc:
             raise _translate(exc) from exc
+
+
+# What PTB raises for a 2xx answer that is not JSON (it checks the status first): the request
+# was accepted, only its answer is lost.
+UNREADABLE = "Invalid server response"
+
+
+def _unanswered(exc: TimedOut) -> bool:
+    """A read timeout: the request reached Telegram, the answer did not come back. (Connect and
+    pool timeouts mean it never left: an ordinary retry is safe.)"""
+    return isinstance(exc.__cause__, httpx.ReadTimeout)
 
 
 def _seconds(value: int | timedelta) -> float:

@@ -165,5 +165,32 @@ class SentMemory:
         return None
 
 
+class EchoLog:
+    """The bot's own messages as the gateway echoed them back, numbered in order of arrival.
+
+    After a send timed out, the sender asks whether an echo of that text in that chat arrived
+    after the send began (`mark`): then the message went out and is not sent again.
+    """
+
+    def __init__(self, size: int = 500) -> None:
+        self.size = size
+        self.seq = 0
+        self._items: OrderedDict[int, tuple[str, str, str]] = OrderedDict()
+
+    def add(self, conversation_id: str, text: str, message_id: str) -> None:
+        self.seq += 1
+        self._items[self.seq] = (conversation_id, _squash(text), message_id)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def find(self, conversation_id: str, text: str, after: int) -> str | None:
+        """The id of the first echo after `after` of exactly this text in this chat."""
+        wanted = _squash(text)
+        for seq, (chat, echoed, message_id) in self._items.items():
+            if seq > after and chat == conversation_id and echoed == wanted:
+                return message_id
+        return None
+
+
 def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()

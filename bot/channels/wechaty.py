@@ -29,6 +29,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wai
 from bot.channels import wechat_status, wechaty_compat
 from bot.channels.wechat_mapping import (
     CHANNEL,
+    EchoLog,
     RawMembers,
     RawMessage,
     SentMemory,
@@ -47,6 +48,7 @@ from core.channel import (
     Rate,
     SendLimits,
     TransientSendError,
+    UncertainSendError,
     UnreachableError,
 )
 from core.config import Config, WechatSettings, check_channels
@@ -97,7 +99,8 @@ class WechatChannel:
                                  overall=Rate(1, 60 / settings.per_minute),
                                  jitter_seconds=settings.jitter_seconds)
         self.capabilities = Capabilities(buttons=False, max_length=MAX_LENGTH,
-                                         private_needs_contact=True, group_nudges=True)
+                                         private_needs_contact=True, group_nudges=True,
+                                         echoes=True)
         self.connections = 0  # sessions that reached login (logs, tests)
         self._sink: EventSink | None = None
         self._task: asyncio.Task[None] | None = None
@@ -109,6 +112,8 @@ class WechatChannel:
         self._sent = SentMemory()
         self._status = ChannelStatus(ChannelState.CONNECTING, "", self.endpoint)
         self._settled = asyncio.Event()  # the first login or failure (wait_settled)
+        self._echoes = EchoLog()
+        self._echoed = asyncio.Event()
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -227,12 +232,22 @@ class WechatChannel:
         log.info("wechat: logged in as %s (session %s)", self._self_id, self.connections)
 
     async def on_message(self, msg: Any) -> None:
+        self._note_echo(msg)
         raw = await self._read_message(msg)
         reason = ignore_reason(raw)
         if reason is not None:
             log.info("wechat: message %s ignored: %s", raw.message_id, reason)
             return
         await self._hand_in(to_event(raw))
+
+    def _note_echo(self, msg: Any) -> None:
+        """The gateway shows the bot its own sent messages: remember them for `find_echo`."""
+        payload = msg.payload
+        if not self._self_id or payload is None or payload.from_id != self._self_id:
+            return
+        conversation = payload.room_id or payload.to_id
+        self._echoes.add(conversation, payload.text or "", msg.message_id)
+        self._echoed.set()
 
     async def on_members(self, kind: EventKind, room: Any, contacts: list[Any],
                          actor: Any, date: datetime | None) -> None:
@@ -315,6 +330,26 @@ class WechatChannel:
         self._sent.remember(text.conversation_id, message_id, out.text)
         return SentRef(message_id)
 
+    def echo_mark(self) -> int:
+        return self._echoes.seq
+
+    async def find_echo(self, out: Outgoing, mark: int, within: float) -> SentRef | None:
+        """Did `out` go out after all? Waits up to `within` seconds for the gateway's echo."""
+        text = to_platform(out)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while True:
+            found = self._echoes.find(text.conversation_id, text.text, mark)
+            if found is not None:
+                self._sent.remember(text.conversation_id, found, out.text)
+                return SentRef(found)
+            left = deadline - loop.time()
+            if left <= 0:
+                return None
+            self._echoed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._echoed.wait(), left)
+
     async def send_file(self, chat: ChatRef, filename: str, content: bytes) -> SentRef:
         """A file (an export, a list) into a chat, as WeChat's own file message."""
         from wechaty_puppet import FileBox
@@ -330,12 +365,18 @@ class WechatChannel:
         from grpclib.exceptions import GRPCError, StreamTerminatedError
 
         try:
-            return await call
+            return await asyncio.wait_for(call, self.settings.send_timeout_seconds)
+        except TimeoutError as exc:  # the request left; the gateway may have sent it
+            raise UncertainSendError("no answer from the gateway",
+                                     retry_after=self.settings.echo_wait_seconds) from exc
         except GRPCError as exc:
             if exc.status.name in _UNREACHABLE:
                 raise UnreachableError(f"{exc.status.name}: {exc.message}") from exc
+            if exc.status.name == "DEADLINE_EXCEEDED":
+                raise UncertainSendError(f"{exc.status.name}: {exc.message}",
+                                         retry_after=self.settings.echo_wait_seconds) from exc
             raise TransientSendError(f"{exc.status.name}: {exc.message}") from exc
-        except (StreamTerminatedError, OSError, TimeoutError) as exc:
+        except (StreamTerminatedError, OSError) as exc:
             raise TransientSendError(type(exc).__name__) from exc
 
 

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import random
 import time
 import uuid
 from collections import deque
@@ -40,6 +41,34 @@ AT = "\u2005"
 # What the gateway stamps on messages and room events: 2026-12-01 09:00 in Shanghai (where the
 # tests' simulated clock starts), one second more for each, never the machine's date.
 FIRST_STAMP = 1_796_086_800
+
+
+PUPPET_FAULTS = ("exhausted", "unavailable", "timeout_before", "timeout_after")
+
+
+@dataclass
+class PuppetFaults:
+    """What goes wrong with `rate` of MessageSendText calls, chosen by a seeded generator:
+    "exhausted" (RESOURCE_EXHAUSTED, a gateway's rate limit) and "unavailable" (UNAVAILABLE)
+    are refused; "timeout_before" hangs `hang_seconds` without sending, "timeout_after" sends
+    (and echoes) first, then hangs."""
+
+    rate: float
+    kinds: tuple[str, ...] = PUPPET_FAULTS
+    seed: int = 16
+    hang_seconds: float = 1.0
+    injected: list[tuple[str, str]] = field(default_factory=list)  # (kind, conversation)
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)
+
+    def pick(self) -> str | None:
+        if self._random.random() >= self.rate:
+            return None
+        return self._random.choice(self.kinds)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for k, _ in self.injected if k == kind)
 
 
 @dataclass
@@ -74,6 +103,10 @@ class FakePuppet:
         self.streams = 0  # event streams opened so far
         self.stream_open = asyncio.Event()
         self.auto_login = True
+        # Real gateways show the bot its own messages as message events (the echo the channel
+        # checks after a send timed out).
+        self.echo_sends = True
+        self.faults: PuppetFaults | None = None
         self._send_failures: deque[Status] = deque()
         self._events: deque[tuple[int, str]] = deque()
         self._wake = asyncio.Event()
@@ -214,12 +247,28 @@ class FakePuppet:
         self.sent.append(SentMessage(kind, conversation_id, text, mention_ids, filebox,
                                      time.monotonic(), message_id))
         self._sent_changed.set()
+        if self.echo_sends:
+            self._emit(pb.EventType.EVENT_TYPE_MESSAGE, {"messageId": message_id})
         return message_id
 
     async def MessageSendText(self, request: pb.MessageSendTextRequest
                               ) -> pb.MessageSendTextResponse:
+        fault = self.faults.pick() if self.faults else None
+        if fault is not None:
+            assert self.faults is not None
+            self.faults.injected.append((fault, request.conversation_id))
+            if fault == "exhausted":
+                raise GRPCError(Status.RESOURCE_EXHAUSTED, "too many messages")
+            if fault == "unavailable":
+                raise GRPCError(Status.UNAVAILABLE, "gateway busy")
+            if fault == "timeout_before":
+                await asyncio.sleep(self.faults.hang_seconds)
+                raise GRPCError(Status.UNAVAILABLE, "gave up")
         message_id = self._record("text", request.conversation_id, request.text,
                                   list(request.mentonal_ids), None)
+        if fault == "timeout_after":
+            assert self.faults is not None
+            await asyncio.sleep(self.faults.hang_seconds)
         return pb.MessageSendTextResponse(id=message_id)
 
     async def MessageSendFile(self, request: pb.MessageSendFileRequest

@@ -14,6 +14,7 @@ import contextlib
 import itertools
 import json
 import math
+import random
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -51,6 +52,43 @@ class Limits:
     mode: str = "bucket"
 
 
+FAULT_KINDS = ("429", "5xx", "timeout_before", "timeout_after", "reset", "unreadable")
+
+
+@dataclass
+class Faults:
+    """What goes wrong with `rate` of sendMessage calls, chosen by a seeded generator:
+
+    - "429": Too Many Requests with retry_after (not accepted)
+    - "5xx": 502 Bad Gateway (not accepted)
+    - "timeout_before": no answer for `hang_seconds`, and the message is not accepted
+    - "timeout_after": the message is accepted, then no answer for `hang_seconds`
+    - "reset": the connection is dropped before the request is handled (not accepted)
+    - "unreadable": accepted, answered 200 with a body that is not JSON
+    """
+
+    rate: float
+    kinds: tuple[str, ...] = FAULT_KINDS
+    seed: int = 16
+    hang_seconds: float = 1.0  # longer than the client's send timeout in the fault tests
+    retry_after: int = 1
+    injected: list[tuple[str, int]] = field(default_factory=list)  # (kind, chat id)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.kinds) - set(FAULT_KINDS)
+        if unknown:
+            raise ValueError(f"unknown fault kinds {sorted(unknown)}")
+        self._random = random.Random(self.seed)
+
+    def pick(self) -> str | None:
+        if self._random.random() >= self.rate:
+            return None
+        return self._random.choice(self.kinds)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for k, _ in self.injected if k == kind)
+
+
 @dataclass
 class Call:
     method: str
@@ -60,9 +98,11 @@ class Call:
 
 
 class FakeTelegram:
-    def __init__(self, *, token: str = TOKEN, limits: Limits | None = None) -> None:
+    def __init__(self, *, token: str = TOKEN, limits: Limits | None = None,
+                 faults: Faults | None = None) -> None:
         self.token = token
         self.limits = limits
+        self.faults = faults
         self.calls: list[Call] = []
         self.rejected: list[Call] = []  # 429s
         self.forbidden: set[int] = set()  # chats answering 403
@@ -124,6 +164,13 @@ class FakeTelegram:
                             return call
                     await self._changed.wait()
         return await asyncio.wait_for(find(), within)
+
+    async def wait_until(self, done: Callable[[], bool], *, within: float = 10.0) -> None:
+        """Until `done()` holds, checked after every accepted call."""
+        async def check() -> None:
+            async with self._changed:
+                await self._changed.wait_for(done)
+        await asyncio.wait_for(check(), within)
 
     def sent(self, chat_id: int | None = None) -> list[Call]:
         return [c for c in self.calls if c.method == "sendMessage"
@@ -204,6 +251,11 @@ class FakeTelegram:
         params = await self._params(request)
         if method == "getUpdates":
             return self._ok(await self._get_updates(params))
+        fault = self.faults.pick() if self.faults and method == "sendMessage" else None
+        if fault is not None:
+            assert self.faults is not None
+            self.faults.injected.append((fault, int(params["chat_id"])))
+            return await self._inject(fault, request, method, params)
         if method in SENDING:
             refused = self._refuse(method, params)
             if refused is not None:
@@ -217,6 +269,35 @@ class FakeTelegram:
             self.calls.append(Call(method, params, result))
             self._changed.notify_all()
         return self._ok(result)
+
+    async def _accept(self, method: str, params: dict[str, Any]) -> Any:
+        result = self._result(method, params)
+        async with self._changed:
+            self.calls.append(Call(method, params, result))
+            self._changed.notify_all()
+        return result
+
+    async def _inject(self, fault: str, request: web.Request, method: str,
+                      params: dict[str, Any]) -> web.StreamResponse:
+        assert self.faults is not None
+        if fault == "429":
+            wait = self.faults.retry_after
+            return self._error(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
+        if fault == "5xx":
+            return self._error(502, "Bad Gateway")
+        if fault == "reset":
+            assert request.transport is not None
+            request.transport.abort()
+            raise asyncio.CancelledError
+        if fault == "timeout_before":
+            await asyncio.sleep(self.faults.hang_seconds)
+            return self._error(504, "Gateway Timeout")
+        result = await self._accept(method, params)
+        if fault == "timeout_after":
+            await asyncio.sleep(self.faults.hang_seconds)
+            return self._ok(result)
+        return web.Response(status=200, text="<html><body>upstream busy</body></html>",
+                            content_type="text/html")  # "unreadable"
 
     def _refuse(self, method: str, params: dict[str, Any]) -> web.Response | None:
         if self._failures:

@@ -1,0 +1,71 @@
+"""Replies go straight to the sender (issue 14): claimed in the event's own transaction, sent
+without a second write first; an idle sender or due-work runner never takes SQLite's write lock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event, select
+
+from bot.channels.script import Say
+from core.events import ChatKind, ChatRef
+from models import OutboxMessage
+from services import outbox
+from services.outbox import Draft, Kind
+from services.uow import ReplyClaim, UnitOfWork
+from tests.harness import CLASS, Harness
+
+
+@contextmanager
+def statements(h: Harness) -> Iterator[list[str]]:
+    """Every SQL statement the bot's engine runs meanwhile (BEGIN included)."""
+    seen: list[str] = []
+    engine = h.db().engine.sync_engine
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_a_reply_is_claimed_in_its_event_and_sent_without_a_second_claim(
+        bound: Harness) -> None:
+    channel = bound.channel
+    await channel.receive(channel.event_for(Say("李明妈妈", CLASS, "#帮助"), bound.clock.now()))
+    async with bound.db().session() as session:
+        row = (await session.scalars(select(OutboxMessage)
+                                     .order_by(OutboxMessage.id.desc()).limit(1))).one()
+    assert (row.kind, row.status, row.claimed_by) == ("reply", "sending", bound.bot.worker)
+    with statements(bound) as seen:
+        await bound.bot.sender.drain()
+    assert [s.out.text for s in channel.sent] == [row.text]
+    writes = [s for s in seen if s.startswith("UPDATE outbox")]
+    assert len(writes) == 1 and "sent_message_id" in writes[0], writes  # marked sent, no claim
+
+
+async def test_an_idle_round_takes_no_write_lock(bound: Harness) -> None:
+    await bound.bot.settle()
+    with statements(bound) as seen:
+        await bound.bot.settle()
+    assert seen, "the round did look"
+    assert not [s for s in seen if s.startswith(("BEGIN IMMEDIATE", "UPDATE", "INSERT"))], seen
+
+
+async def test_a_handed_reply_keeps_its_place_behind_what_its_event_queued(
+        bound: Harness) -> None:
+    group = ChatRef("memory", "g-1", ChatKind.GROUP, CLASS)
+    async with UnitOfWork(bound.db(), bound.clock, bound.config) as uow:
+        uow.reply_claim = claim = ReplyClaim(bound.bot.worker, frozenset({"memory"}))
+        for n, kind in enumerate((Kind.NOTICE, Kind.REPLY)):
+            await outbox.enqueue(uow, Draft(chat=group, text=f"{kind.value} {n}", kind=kind,
+                                            urgent=True, dedupe_key=f"order:{n}"))
+    assert [row.kind for row in claim.rows] == ["reply"], "only the reply is handed over"
+    bound.bot.sender.hand_over(claim.rows)
+    await bound.bot.sender.drain()
+    assert [s.text for s in bound.channel.sent] == ["notice 0", "reply 1"]
