@@ -44,7 +44,7 @@ def test_mailbox_transcript(tmp_path: Path) -> None:
     [pointer] = after(lines, f"[三年级二班] 张华爸爸: #信箱 {secret}")
     assert pointer.startswith("[三年级二班] 班级助手:") and secret not in pointer
     assert sum(secret in line for line in lines) == 1, "only the parent's own line shows it"
-    database = sqlite3.connect(tmp_path / "classbot.db")
+    database = sqlite3.connect(tmp_path / "data" / "classbot.db")
     for table in ("outbox", "mailbox_tickets", "mailbox_entries", "pending_questions"):
         for row in database.execute(f"SELECT * FROM {table}"):
             assert secret not in " ".join(map(str, row)), table
