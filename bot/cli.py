@@ -90,8 +90,8 @@ async def _interactive(config: Config) -> None:
 
 def _unavailable(exc: ChannelUnavailable) -> NoReturn:
     """Say why a channel cannot run and how to fix it (exit 2, no traceback)."""
-    if exc.reason == "extra_missing":
-        template = "console/extra_missing"
+    if exc.reason in ("extra_missing", "extra_broken"):
+        template = f"console/{exc.reason}"
     elif exc.reason == "unsupported":
         template = "console/unsupported_channel"
     else:  # Telegram: no_token, no_webhook_url, rejected, unreachable
@@ -164,17 +164,25 @@ def run(config: ConfigOption = None,
 
 @app.command()
 def demo(verbose: VerboseOption = False) -> None:
-    """回放内置演示脚本（临时数据库，不影响你的数据）。Replay the built-in demo."""
+    """回放内置演示脚本（默认用临时数据库；设置了 CLASSBOT_DATABASE_URL 时用它）。
+    Replay the built-in demo (on a temporary database unless CLASSBOT_DATABASE_URL is set)."""
     _setup_logging(verbose)
     demo_dir = resources.files("bot") / "demo"
-    settings = load_config(None)
-    import yaml
-
-    seed = yaml.safe_load((demo_dir / "config.yaml").read_text(encoding="utf-8"))
-    with tempfile.TemporaryDirectory(prefix="classbot-demo-") as tmp:
-        seed["database_url"] = f"sqlite+aiosqlite:///{tmp}/demo.db"
-        settings = Config.model_validate(seed)
-        lines = (demo_dir / "demo.txt").read_text(encoding="utf-8").splitlines()
+    lines = (demo_dir / "demo.txt").read_text(encoding="utf-8").splitlines()
+    # The demo's settings go through load_config like every command's, so the environment's
+    # CLASSBOT_DATABASE_URL is honoured (it used to be overwritten with a temporary SQLite file,
+    # and a demo "on PostgreSQL" silently ran on SQLite).
+    with resources.as_file(demo_dir / "config.yaml") as path, \
+            tempfile.TemporaryDirectory(prefix="classbot-demo-") as tmp:
+        env = dict(os.environ)
+        if not env.get("CLASSBOT_DATABASE_URL"):
+            env["CLASSBOT_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp}/demo.db"
+        try:
+            settings = load_config(path, env)
+        except ConfigError as exc:
+            print(Renderer().render("common/config_error", path=exc.path, problems=exc.problems),
+                  file=sys.stderr)
+            raise typer.Exit(2) from None
         asyncio.run(_replay(settings, lines))
 
 

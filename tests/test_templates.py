@@ -374,6 +374,8 @@ def cases(language: str) -> list[Case]:
              {"channel": "telegram", "available": ["console", "wechat"]}),
         Case("console/extra_missing", "wechat",
              {"channel": "wechat", "detail": "No module named 'wechaty'"}),
+        Case("console/extra_broken", "wechat",
+             {"channel": "wechat", "detail": "No module named 'telnetlib'"}),
         Case("membership/welcome", "plain", {"class_name": w["class"]}),
         Case("console/serving", "telegram", {"channels": ["telegram"]}),
         Case("common/button_done", "plain", {}),
