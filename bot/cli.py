@@ -28,6 +28,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="classbot — 家长群班级助手 (class parent-group assistant)")
 class_app = typer.Typer(help="管理班级 / manage classes")
 app.add_typer(class_app, name="class")
+db_app = typer.Typer(help="数据库结构（迁移）/ database schema (migrations)")
+app.add_typer(db_app, name="db")
 
 ConfigOption = Annotated[Path | None, typer.Option("--config", "-c",
                          help="config.yaml（默认：当前目录下的 config.yaml）")]
@@ -221,11 +223,12 @@ def class_add(
     async def add() -> bool:
         from core.clock import SystemClock
         from models import Database
+        from models.migrate import upgrade
         from services import seeding
         from services.uow import UnitOfWork
 
         db = Database(settings.database_url)
-        await db.create_schema()
+        await upgrade(db)
         try:
             async with UnitOfWork(db, SystemClock(), settings) as uow:
                 _, created = await seeding.ensure_class(uow, seed, settings.timezone,
@@ -237,6 +240,70 @@ def class_add(
     created = asyncio.run(add())
     print(f"{'已创建' if created else '已更新'}班级「{name}」：班主任 {head_teacher}，"
           f"名单 {len(names)} 人。请班主任在班级群里发送：#绑定 {name}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """把数据库升级到最新结构（启动时也会自动做）。Upgrade the database schema to head."""
+    from models import Database
+    from models.migrate import upgrade
+
+    settings = _load(config)
+
+    async def go() -> None:
+        db = Database(settings.database_url)
+        try:
+            done = await upgrade(db)
+        finally:
+            await db.dispose()
+        print(Renderer(settings.language).render("console/db_upgraded", before=done.before,
+                                                 after=done.after, backup=done.backup,
+                                                 changed=done.changed))
+
+    asyncio.run(go())
+
+
+@db_app.command("current")
+def db_current(config: ConfigOption = None) -> None:
+    """显示数据库结构的版本。Show the database's schema revision and the code's head."""
+    from models import Database
+    from models.migrate import current, head
+
+    settings = _load(config)
+
+    async def go() -> tuple[str | None, bool]:
+        db = Database(settings.database_url)
+        try:
+            return await current(db)
+        finally:
+            await db.dispose()
+
+    revision, has_tables = asyncio.run(go())
+    print(Renderer(settings.language).render("console/db_current", revision=revision,
+                                             has_tables=has_tables, head=head()))
+    if revision != head():
+        raise typer.Exit(1)
+
+
+@db_app.command("revision")
+def db_revision(message: Annotated[str, typer.Option("--message", "-m",
+                                                     help="what the revision changes")]) -> None:
+    """为模型的改动写一个迁移脚本（开发者用）。Write a migration for what the models changed.
+
+    Compares a scratch SQLite database built by the existing migrations with the models."""
+    from models import Database
+    from models.migrate import new_revision
+
+    async def go() -> str:
+        with tempfile.TemporaryDirectory(prefix="classbot-revision-") as tmp:
+            db = Database(f"sqlite+aiosqlite:///{tmp}/scratch.db")
+            try:
+                script = await new_revision(db, message)
+            finally:
+                await db.dispose()
+        return str(script.path)
+
+    print(asyncio.run(go()))
 
 
 def main() -> None:
