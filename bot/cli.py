@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import signal
 import sys
@@ -15,6 +14,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from bot import logs
 from bot.app import ClassBot
 from bot.channel_factories import FACTORIES, build_channels
 from bot.channels.console import ConsoleChannel
@@ -34,15 +34,19 @@ app.add_typer(db_app, name="db")
 ConfigOption = Annotated[Path | None, typer.Option("--config", "-c",
                          help="config.yaml（默认：当前目录下的 config.yaml）")]
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="打印运行日志到 stderr")]
+LogFormatOption = Annotated[str, typer.Option(
+    "--log-format", help="text（默认）或 json：每行一个 JSON 对象 / one JSON object per line")]
 
 
 def _write(line: str) -> None:
     print(line, flush=True)
 
 
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _setup_logging(verbose: bool, log_format: str = "text") -> None:
+    if log_format not in ("text", "json"):
+        print(f"--log-format {log_format!r}: text 或 json / text or json", file=sys.stderr)
+        raise typer.Exit(2)
+    logs.setup(verbose, log_format)  # type: ignore[arg-type]
 
 
 def _load(path: Path | None) -> Config:
@@ -141,9 +145,9 @@ async def _serve(config: Config, channels: list[Channel]) -> None:
 def run(config: ConfigOption = None,
         script: Annotated[Path | None, typer.Option("--script", "-s",
                           help="回放脚本文件（每行：说话人 @ 群名: 内容）")] = None,
-        verbose: VerboseOption = False) -> None:
+        verbose: VerboseOption = False, log_format: LogFormatOption = "text") -> None:
     """启动机器人（默认在控制台）。Start the bot on the channels in config."""
-    _setup_logging(verbose)
+    _setup_logging(verbose, log_format)
     settings = _load(config)
     channels = _channels(settings)
     if any(not isinstance(c, ConsoleChannel) for c in channels):
@@ -240,6 +244,43 @@ def class_add(
     created = asyncio.run(add())
     print(f"{'已创建' if created else '已更新'}班级「{name}」：班主任 {head_teacher}，"
           f"名单 {len(names)} 人。请班主任在班级群里发送：#绑定 {name}")
+
+
+@app.command()
+def check(config: ConfigOption = None) -> None:
+    """健康检查：数据库、迁移、渠道、待发消息。Health: database, migrations, channels, outbox.
+
+    Exit 0 when all is well, 1 when something needs attention (for monitoring and Docker's
+    HEALTHCHECK). Channels are checked as configured (extras import, tokens and endpoints
+    set); whether a running process is connected shows in its log."""
+    from models import Database
+    from services.health import check as health
+
+    settings = _load(config)
+    problems: list[str] = []
+    try:
+        channels = [c.name for c in build_channels(settings, os.environ, _write)]
+    except (ConfigError, ChannelUnavailable) as exc:
+        channels = []
+        problems.append(str(exc))
+
+    async def go():  # type: ignore[no-untyped-def]
+        db = Database(settings.database_url)
+        try:
+            return await health(db, SystemClock().now())
+        finally:
+            await db.dispose()
+
+    state = asyncio.run(go())
+    now = SystemClock().now()
+    waiting = int((now - state.oldest_due).total_seconds() // 60) if state.oldest_due else 0
+    # A due message unsent for more than 10 minutes means no process is delivering.
+    ok = state.reachable and state.at_head and not problems and waiting <= 10
+    print(Renderer(settings.language).render(
+        "console/check", ok=ok, driver=settings.database_url.split("://")[0], state=state,
+        channels=channels, problems=problems, waiting_minutes=waiting))
+    if not ok:
+        raise typer.Exit(1)
 
 
 @db_app.command("upgrade")

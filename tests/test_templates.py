@@ -23,6 +23,7 @@ from handlers.notices import is_ack
 from kit.router import Command, parse_args
 from services.class_groups import BindResult, BindStatus
 from services.guardians import RELATIONS, Family, Guardian, RegisterResult, RegisterStatus
+from services.health import Health
 from services.meetings import (
     KINDS,
     Answer,
@@ -386,6 +387,17 @@ def cases(language: str) -> list[Case]:
           for label, revision, tables in (("head", "0002_mailbox_meetings", True),
                                           ("first_release", None, True), ("empty", None, False),
                                           ("behind", "0001_first_release", True))],
+        *[Case("console/check", label, {
+            "ok": ok, "driver": "postgresql+asyncpg", "channels": channels, "problems": problems,
+            "waiting_minutes": waiting, "state": Health(
+                reachable, error=None if reachable else "ConnectionRefusedError: refused",
+                revision=revision, head="0002_mailbox_meetings", due=due, held=3,
+                oldest_due=datetime(2026, 12, 1, 1, tzinfo=UTC) if due else None)})
+          for label, ok, reachable, revision, channels, problems, due, waiting in (
+              ("healthy", True, True, "0002_mailbox_meetings", ["telegram"], [], 0, 0),
+              ("stuck", False, True, "0002_mailbox_meetings", ["telegram"], [], 4, 25),
+              ("behind", False, True, "0001_first_release", ["wechat"], [], 0, 0),
+              ("down", False, False, None, [], ["telegram: no_token"], 0, 0))],
         Case("console/extra_broken", "wechat",
              {"channel": "wechat", "detail": "No module named 'telnetlib'"}),
         Case("membership/welcome", "plain", {"class_name": w["class"]}),
