@@ -41,21 +41,20 @@ def classbot() -> Parser:
 
 
 def chinesedatetimenlp() -> Parser:
-    import json
-
-    from ChineseTimeNLP import TimeNormalizer  # type: ignore[import-not-found]
+    import arrow  # type: ignore[import-not-found]
+    from ChineseDateTimeNLP import TimeNormalizer  # type: ignore[import-not-found]
 
     normalizer = TimeNormalizer()
+    base = arrow.get(BASE)
 
     def parse(text: str) -> str:
         try:
-            found = json.loads(normalizer.parse(target=text, timeBase=BASE.strftime(
-                "%Y-%m-%d %H:%M:%S")))
+            found = normalizer.parse(text, base)
         except Exception:
             return "error"
         if found.get("type") != "timestamp":
             return "error"
-        return found["timestamp"][:16]
+        return str(found["timestamp"])[:16]
 
     return parse
 
