@@ -36,4 +36,4 @@ fi
 grep -q "家长会 #1" "$ROOT/demo.out" || { echo "FAILED: the demo's meeting is missing" >&2; exit 1; }
 run db upgrade
 run check
-echo "read-only install as $(run sh -c 'id -un' 2>/dev/null || id -un): OK"
+echo "read-only install, run as ${AS:+nobody}${AS:-$(id -un)}: OK"

@@ -12,9 +12,9 @@ Importing (`load`): wechaty 0.10.7 (its last release, 2022) breaks on Python 3.1
    `pyee<12`.
 3. urllib3 2 removed `urllib3.get_host` (used by wechaty.user.url_link): the extra pins
    `urllib3<2`.
-4. Python 3.13 removed `telnetlib`, which the SDK imports (wechaty.utils.qrcode_terminal, via
-   its puppet-service discovery). The `wechat` extra installs the `telnetlib-313-and-up`
-   backport on 3.13 and later only; `load` imports it first so a missing backport is named.
+4. Python 3.13 removed `telnetlib`, which the SDK imports (`wechaty/plugin.py`: `from telnetlib
+   import Telnet`). The `wechat` extra installs the `telnetlib-313-and-up` backport on 3.13
+   and later only; `load` imports it first so a missing backport is named.
 
 The SDK logs every message body at INFO level through its own handlers; classbot's logs carry
 ids, not bodies, so WECHATY_LOG defaults to "warn" unless the operator set it.
