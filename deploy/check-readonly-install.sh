@@ -20,8 +20,10 @@ cp "$REPO/config.yaml" "$REPO/tests/scripts/mailbox.txt" "$ROOT/work/"
 chmod -R a+rwX "$ROOT/work"
 
 AS=()
+WHO=$(id -un)
 if [[ $(id -u) -eq 0 ]]; then
     AS=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+    WHO=nobody
 fi
 run() {
     (cd "$ROOT/work" && env -i PATH=/usr/bin:/bin HOME=/nonexistent "${AS[@]}" "$ROOT/venv/bin/classbot" "$@")
@@ -36,4 +38,4 @@ fi
 grep -q "家长会 #1" "$ROOT/demo.out" || { echo "FAILED: the demo's meeting is missing" >&2; exit 1; }
 run db upgrade
 run check
-echo "read-only install, run as ${AS:+nobody}${AS:-$(id -un)}: OK"
+echo "read-only install, run as $WHO: OK"
