@@ -18,7 +18,7 @@ from core.permissions import PRINCIPAL
 from core.render import Renderer
 from handlers import command_table
 from kit.router import CommandTable
-from models import Database, OutboxMessage
+from models import Database, OutboxMessage, migrate
 from scheduler.runner import DueWorkRunner
 from scheduler.ticker import Ticker
 from services import monthly, roster, seeding, unreachable, weekly
@@ -59,7 +59,7 @@ class ClassBot:
     async def start(self, *, background: bool = True) -> None:
         """Prepare the database, then listen. `background=False`: the caller drives `settle()`
         (scripts and tests), so output order is exactly the order of the input."""
-        await self.db.create_schema()
+        await self.upgrade_schema()
         await self.seed()
         # Only what a dead process left (its lease expired) is taken over, never a live one's.
         await self.lease.beat()
@@ -73,6 +73,15 @@ class ClassBot:
             self.sender.start()
             self._ticker = Ticker(self.tick, self.config.tick_seconds)
             self._ticker.start()
+
+    async def upgrade_schema(self) -> None:
+        """Bring the database to the code's schema (migrations); say so when it changed one
+        that had data, with the SQLite copy taken before."""
+        done = await migrate.upgrade(self.db)
+        if done.changed and done.before is not None:
+            log.warning("%s", self.renderer.render("console/db_upgraded", before=done.before,
+                                                   after=done.after, backup=done.backup,
+                                                   changed=True))
 
     async def seed(self) -> None:
         async with UnitOfWork(self.db, self.clock, self.config) as uow:

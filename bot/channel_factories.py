@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from bot.extras import unavailable_reason
 from core.channel import Channel, ChannelUnavailable
 from core.config import TELEGRAM_TOKEN_ENV, Config
 
@@ -30,7 +31,7 @@ def _wechat_channel(config: Config, env: Mapping[str, str], write: Write) -> Cha
     try:
         return _wechat(config, env)
     except WechatyUnavailable as exc:
-        raise ChannelUnavailable("wechat", "extra_missing", str(exc)) from None
+        raise ChannelUnavailable("wechat", unavailable_reason("wechat"), str(exc)) from None
 
 
 def _telegram_channel(config: Config, env: Mapping[str, str], write: Write) -> Channel:
@@ -42,7 +43,7 @@ def _telegram_channel(config: Config, env: Mapping[str, str], write: Write) -> C
     try:
         from bot.channels.telegram import TelegramChannel
     except ImportError as exc:
-        raise ChannelUnavailable("telegram", "extra_missing", str(exc)) from None
+        raise ChannelUnavailable("telegram", unavailable_reason("telegram"), str(exc)) from None
     from core.render import Renderer
     from handlers import command_table
     from kit.menu import command_menu

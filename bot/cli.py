@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import signal
 import sys
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from bot import logs
 from bot.app import ClassBot
 from bot.channel_factories import FACTORIES, build_channels
 from bot.channels.console import ConsoleChannel
@@ -34,19 +34,25 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="classbot — 家长群班级助手 (class parent-group assistant)")
 class_app = typer.Typer(help="管理班级 / manage classes")
 app.add_typer(class_app, name="class")
+db_app = typer.Typer(help="数据库结构（迁移）/ database schema (migrations)")
+app.add_typer(db_app, name="db")
 
 ConfigOption = Annotated[Path | None, typer.Option("--config", "-c",
                          help="config.yaml（默认：当前目录下的 config.yaml）")]
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="打印运行日志到 stderr")]
+LogFormatOption = Annotated[str, typer.Option(
+    "--log-format", help="text（默认）或 json：每行一个 JSON 对象 / one JSON object per line")]
 
 
 def _write(line: str) -> None:
     print(line, flush=True)
 
 
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _setup_logging(verbose: bool, log_format: str = "text") -> None:
+    if log_format not in ("text", "json"):
+        print(f"--log-format {log_format!r}: text 或 json / text or json", file=sys.stderr)
+        raise typer.Exit(2)
+    logs.setup(verbose, log_format)  # type: ignore[arg-type]
 
 
 def _load(path: Path | None) -> Config:
@@ -96,8 +102,8 @@ async def _interactive(config: Config) -> None:
 
 def _unavailable(exc: ChannelUnavailable) -> NoReturn:
     """Say why a channel cannot run and how to fix it (exit 2, no traceback)."""
-    if exc.reason == "extra_missing":
-        template = "console/extra_missing"
+    if exc.reason in ("extra_missing", "extra_broken"):
+        template = f"console/{exc.reason}"
     elif exc.reason == "unsupported":
         template = "console/unsupported_channel"
     else:  # Telegram: no_token, no_webhook_url, rejected, unreachable
@@ -164,9 +170,9 @@ async def _logged_in(bot: ClassBot, channels: list[Channel], stop: asyncio.Event
 def run(config: ConfigOption = None,
         script: Annotated[Path | None, typer.Option("--script", "-s",
                           help="回放脚本文件（每行：说话人 @ 群名: 内容）")] = None,
-        verbose: VerboseOption = False) -> None:
+        verbose: VerboseOption = False, log_format: LogFormatOption = "text") -> None:
     """启动机器人（默认在控制台）。Start the bot on the channels in config."""
-    _setup_logging(verbose)
+    _setup_logging(verbose, log_format)
     settings = _load(config)
     channels = _channels(settings)
     if any(not isinstance(c, ConsoleChannel) for c in channels):
@@ -189,17 +195,25 @@ def run(config: ConfigOption = None,
 
 @app.command()
 def demo(verbose: VerboseOption = False) -> None:
-    """回放内置演示脚本（临时数据库，不影响你的数据）。Replay the built-in demo."""
+    """回放内置演示脚本（默认用临时数据库；设置了 CLASSBOT_DATABASE_URL 时用它）。
+    Replay the built-in demo (on a temporary database unless CLASSBOT_DATABASE_URL is set)."""
     _setup_logging(verbose)
     demo_dir = resources.files("bot") / "demo"
-    settings = load_config(None)
-    import yaml
-
-    seed = yaml.safe_load((demo_dir / "config.yaml").read_text(encoding="utf-8"))
-    with tempfile.TemporaryDirectory(prefix="classbot-demo-") as tmp:
-        seed["database_url"] = f"sqlite+aiosqlite:///{tmp}/demo.db"
-        settings = Config.model_validate(seed)
-        lines = transcript_lines((demo_dir / "demo.txt").read_text(encoding="utf-8"))
+    lines = transcript_lines((demo_dir / "demo.txt").read_text(encoding="utf-8"))
+    # The demo's settings go through load_config like every command's, so the environment's
+    # CLASSBOT_DATABASE_URL is honoured (it used to be overwritten with a temporary SQLite file,
+    # and a demo "on PostgreSQL" silently ran on SQLite).
+    with resources.as_file(demo_dir / "config.yaml") as path, \
+            tempfile.TemporaryDirectory(prefix="classbot-demo-") as tmp:
+        env = dict(os.environ)
+        if not env.get("CLASSBOT_DATABASE_URL"):
+            env["CLASSBOT_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp}/demo.db"
+        try:
+            settings = load_config(path, env)
+        except ConfigError as exc:
+            print(Renderer().render("common/config_error", path=exc.path, problems=exc.problems),
+                  file=sys.stderr)
+            raise typer.Exit(2) from None
         asyncio.run(_replay(settings, lines))
 
 
@@ -303,10 +317,11 @@ async def _uow(settings: Config) -> AsyncIterator[UnitOfWork]:
     """One unit of work on the configured database, for a command-line change."""
     from core.clock import SystemClock
     from models import Database
+    from models.migrate import upgrade
     from services.uow import UnitOfWork
 
     db = Database(settings.database_url)
-    await db.create_schema()
+    await upgrade(db)
     try:
         async with UnitOfWork(db, SystemClock(), settings) as uow:
             yield uow
@@ -328,6 +343,7 @@ def export_record(
     """导出班级记录（通知、家长会、纪要、信箱、家访、动态）。Export a class's record."""
     from handlers.exports import prepare
     from models import Database
+    from models.migrate import upgrade
     from services import contact_log, export, roster
     from services.uow import UnitOfWork
 
@@ -342,7 +358,7 @@ def export_record(
 
     async def run_export() -> list[Path] | None:
         db = Database(settings.database_url)
-        await db.create_schema()
+        await upgrade(db)
         try:
             async with UnitOfWork(db, SystemClock(), settings) as uow:
                 school_class = await roster.class_named(uow, class_name)
@@ -359,6 +375,107 @@ def export_record(
         raise typer.Exit(1)
     for path in paths:
         print(path)
+
+
+@app.command()
+def check(config: ConfigOption = None) -> None:
+    """健康检查：数据库、迁移、渠道、待发消息。Health: database, migrations, channels, outbox.
+
+    Exit 0 when all is well, 1 when something needs attention (for monitoring and Docker's
+    HEALTHCHECK). Channels are checked as configured (extras import, tokens and endpoints
+    set); whether a running process is connected shows in its log."""
+    from models import Database
+    from services.health import check as health
+
+    settings = _load(config)
+    problems: list[str] = []
+    try:
+        channels = [c.name for c in build_channels(settings, os.environ, _write)]
+    except (ConfigError, ChannelUnavailable) as exc:
+        channels = []
+        problems.append(str(exc))
+
+    async def go():  # type: ignore[no-untyped-def]
+        db = Database(settings.database_url)
+        try:
+            return await health(db, SystemClock().now())
+        finally:
+            await db.dispose()
+
+    state = asyncio.run(go())
+    now = SystemClock().now()
+    waiting = int((now - state.oldest_due).total_seconds() // 60) if state.oldest_due else 0
+    # A due message unsent for more than 10 minutes means no process is delivering.
+    ok = state.reachable and state.at_head and not problems and waiting <= 10
+    print(Renderer(settings.language).render(
+        "console/check", ok=ok, driver=settings.database_url.split("://")[0], state=state,
+        channels=channels, problems=problems, waiting_minutes=waiting))
+    if not ok:
+        raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """把数据库升级到最新结构（启动时也会自动做）。Upgrade the database schema to head."""
+    from models import Database
+    from models.migrate import upgrade
+
+    settings = _load(config)
+
+    async def go() -> None:
+        db = Database(settings.database_url)
+        try:
+            done = await upgrade(db)
+        finally:
+            await db.dispose()
+        print(Renderer(settings.language).render("console/db_upgraded", before=done.before,
+                                                 after=done.after, backup=done.backup,
+                                                 changed=done.changed))
+
+    asyncio.run(go())
+
+
+@db_app.command("current")
+def db_current(config: ConfigOption = None) -> None:
+    """显示数据库结构的版本。Show the database's schema revision and the code's head."""
+    from models import Database
+    from models.migrate import current, head
+
+    settings = _load(config)
+
+    async def go() -> tuple[str | None, bool]:
+        db = Database(settings.database_url)
+        try:
+            return await current(db)
+        finally:
+            await db.dispose()
+
+    revision, has_tables = asyncio.run(go())
+    print(Renderer(settings.language).render("console/db_current", revision=revision,
+                                             has_tables=has_tables, head=head()))
+    if revision != head():
+        raise typer.Exit(1)
+
+
+@db_app.command("revision")
+def db_revision(message: Annotated[str, typer.Option("--message", "-m",
+                                                     help="what the revision changes")]) -> None:
+    """为模型的改动写一个迁移脚本（开发者用）。Write a migration for what the models changed.
+
+    Compares a scratch SQLite database built by the existing migrations with the models."""
+    from models import Database
+    from models.migrate import new_revision
+
+    async def go() -> str:
+        with tempfile.TemporaryDirectory(prefix="classbot-revision-") as tmp:
+            db = Database(f"sqlite+aiosqlite:///{tmp}/scratch.db")
+            try:
+                script = await new_revision(db, message)
+            finally:
+                await db.dispose()
+        return str(script.path)
+
+    print(asyncio.run(go()))
 
 
 def main() -> None:

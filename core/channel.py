@@ -165,7 +165,8 @@ class ChannelUnavailable(Exception):
     def __init__(self, channel: str, reason: str, detail: str = "") -> None:
         super().__init__(f"{channel}: {reason} {detail}".strip())
         self.channel = channel
-        # "unsupported" | "extra_missing" | Telegram: "no_token" | "no_webhook_url" |
+        # "unsupported" | "extra_missing" | "extra_broken" (installed, import fails) |
+        # Telegram: "no_token" | "no_webhook_url" |
         # "rejected" | "unreachable" (the last two found only when connecting, at start)
         self.reason = reason
         self.detail = detail

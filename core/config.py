@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from core.school_time import SchoolCalendar
+
 ChannelName = Literal["console", "telegram", "wechat"]
 Language = Literal["zh_CN", "en"]
 
@@ -143,6 +145,19 @@ class WechatSettings(_Strict):
         return value.strip()
 
 
+class SchoolDays(_Strict):
+    """Which days count as school days for the mailbox's reply clock and office hours: the
+    Chinese public calendar (holidays off, 调休 make-up days on) unless `public_holidays` is
+    false (then Monday to Friday), with the school's own days `off` and `extra` school days."""
+
+    public_holidays: bool = True
+    off: list[date] = Field(default_factory=list, max_length=366)
+    extra: list[date] = Field(default_factory=list, max_length=366)
+
+    def calendar(self) -> SchoolCalendar:
+        return SchoolCalendar(frozenset(self.off), frozenset(self.extra), self.public_holidays)
+
+
 class OfficeHours(_Strict):
     """When a teacher takes relayed private messages (#私信); outside them messages wait."""
 
@@ -157,7 +172,7 @@ class MailboxSettings(_Strict):
     """The class mailbox (家长信箱): service level, school-level recipients, office hours."""
 
     reply_within_hours: int = Field(default=48, ge=1, le=30 * 24)
-    school_days_only: bool = True  # the reply clock stops on Saturdays and Sundays
+    school_days_only: bool = True  # the reply clock stops on days off (see SchoolDays)
     offer_expires_minutes: int = Field(default=30, ge=1, le=24 * 60)
     principals: list[PersonSeed] = Field(default_factory=list)  # #校长信箱 recipients
     office_hours: OfficeHours = OfficeHours()
@@ -244,7 +259,7 @@ class Config(_Strict):
     school_name: str = Field(default="示例小学", min_length=1, max_length=60)
     timezone: str = "Asia/Shanghai"
     quiet_hours: QuietHours = QuietHours()
-    database_url: str = "sqlite+aiosqlite:///classbot.db"
+    database_url: str = "sqlite+aiosqlite:///data/classbot.db"
     channels: list[ChannelName] = Field(default_factory=lambda: ["console"], min_length=1)
     bot_name: str = Field(default="班级助手", min_length=1, max_length=20)
     language: Language = "zh_CN"
@@ -266,6 +281,7 @@ class Config(_Strict):
     grades: GradeSettings = GradeSettings()
     privacy: PrivacySettings = PrivacySettings()
     reports: ReportSettings = ReportSettings()
+    school_days: SchoolDays = SchoolDays()
     classes: list[ClassSeed] = Field(default_factory=list)
 
     _tz = field_validator("timezone")(lambda v: _check_timezone(v))

@@ -18,13 +18,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.metadata
+import importlib.util
 import io
 import logging
+import os
 import re
+import shutil
+import sys
+import tempfile
 import threading
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -72,7 +80,7 @@ def _jionlp() -> ModuleType:
     with _lock:
         if _jio is None:
             with contextlib.redirect_stdout(io.StringIO()):
-                import jionlp
+                jionlp = _import_jionlp()
             # time_parser calls the *root* `logging.error(traceback)` on some inputs, which
             # prints to stderr and implicitly basicConfig()s the app's root logger.
             quiet = logging.getLogger("classbot.timeparse.jionlp")
@@ -83,6 +91,94 @@ def _jionlp() -> ModuleType:
                 tp.logging = quiet
             _jio = jionlp
         return _jio
+
+
+def warm_up() -> None:
+    """Import the parser now and unpack its dictionaries (a Docker build, a package step): a
+    service started later on a read-only filesystem then needs no cache directory at all."""
+    _jionlp()
+
+
+def _dictionaries_missing(package: Path) -> bool:
+    """jionlp ships its dictionaries zipped and unpacks them into its own folder at import."""
+    folder = package / "dictionary"
+    for archive in folder.glob("*.zip"):
+        with zipfile.ZipFile(archive) as zf:
+            if any(not (folder / name).exists() for name in zf.namelist()):
+                return True
+    return False
+
+
+def cache_dir() -> Path:
+    """Where classbot may write: CLASSBOT_CACHE_DIR, systemd's CACHE_DIRECTORY, the XDG cache,
+    else a per-user folder in the temp directory (a service user may have no home)."""
+    for variable in ("CLASSBOT_CACHE_DIR", "CACHE_DIRECTORY"):
+        if os.environ.get(variable):
+            return Path(os.environ[variable].split(":")[0])
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    candidate = Path(home) / "classbot"
+    with contextlib.suppress(OSError):
+        candidate.mkdir(parents=True, exist_ok=True)
+        if os.access(candidate, os.W_OK):
+            return candidate
+    return Path(tempfile.gettempdir()) / f"classbot-cache-{os.getuid()}"
+
+
+def _shadow_package(package: Path, version: str) -> Path:
+    """A copy of the jionlp package that costs only its dictionaries: every entry links to the
+    installed one, and `dictionary/` is a real folder with the archives unpacked. jionlp finds
+    its files through `os.path.abspath(__file__)`, which keeps the link's path, so it reads
+    (and would unpack into) the shadow. Built once per jionlp version, atomically."""
+    root = cache_dir() / f"jionlp-{version}"
+    if (root / "jionlp" / ".complete").exists():
+        return root
+    root.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix="build-", dir=root))
+    shadow = building / "jionlp"
+    shadow.mkdir()
+    for entry in package.iterdir():
+        if entry.name == "__pycache__":
+            continue
+        if entry.name != "dictionary":
+            (shadow / entry.name).symlink_to(entry)
+            continue
+        (shadow / "dictionary").mkdir()
+        for item in entry.iterdir():
+            (shadow / "dictionary" / item.name).symlink_to(item)
+        for archive in entry.glob("*.zip"):
+            with zipfile.ZipFile(archive) as zf:
+                for name in zf.namelist():
+                    if not (shadow / "dictionary" / name).exists():
+                        zf.extract(name, shadow / "dictionary")
+    (shadow / ".complete").touch()
+    try:
+        shadow.rename(root / "jionlp")
+    except OSError:  # another process finished first: use theirs
+        shutil.rmtree(building, ignore_errors=True)
+    else:
+        building.rmdir()
+    return root
+
+
+def _import_jionlp() -> ModuleType:
+    """`import jionlp`, from a shadow package in the cache directory when its dictionaries are
+    not unpacked and its folder is read-only (a service user, a read-only root filesystem):
+    jionlp would otherwise fail every parse with PermissionError."""
+    spec = importlib.util.find_spec("jionlp")
+    if spec is None or spec.origin is None:
+        raise ImportError("jionlp is not installed")
+    package = Path(spec.origin).parent
+    if not _dictionaries_missing(package) or os.access(package / "dictionary", os.W_OK):
+        import jionlp
+
+        return jionlp
+    root = _shadow_package(package, importlib.metadata.version("jionlp"))
+    sys.path.insert(0, str(root))
+    try:
+        import jionlp
+    finally:
+        sys.path.remove(str(root))
+    return jionlp
 
 
 def normalise(text: str) -> str:

@@ -133,7 +133,8 @@ async def open_ticket(uow: UnitOfWork, *, school_class: SchoolClass, sender_id: 
 def reply_due(uow: UnitOfWork, ticket: Ticket, tz: str, rounds: int = 1) -> Any:
     settings = uow.config.mailbox
     return add_hours(ticket.sla_since, settings.reply_within_hours * rounds, tz,
-                     school_days_only=settings.school_days_only)
+                     school_days_only=settings.school_days_only,
+                     calendar=uow.config.school_days.calendar())
 
 
 async def class_tz(uow: UnitOfWork, ticket: Ticket) -> str:

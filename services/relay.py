@@ -40,4 +40,4 @@ def delivery_time(uow: UnitOfWork, school_class: SchoolClass, teacher: str) -> d
     """When a message to this teacher may be delivered: None now, else their next opening."""
     hours = uow.config.mailbox.hours_of(teacher)
     return office_opens(uow.now, school_class.timezone, hours.start, hours.end,
-                        hours.school_days_only)
+                        hours.school_days_only, uow.config.school_days.calendar())

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests import database
 from tests.harness import Harness, make_config
 from tests.seeded import build_database, start_on_copy
 
@@ -13,6 +14,15 @@ from tests.seeded import build_database, start_on_copy
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 # python-telegram-bot 22: retry_after as a timedelta already (the adapter reads both forms).
 os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """On PostgreSQL, each test's databases go when it ends (shared templates stay)."""
+    mark = database.created_count()
+    yield
+    if database.on_postgres():
+        database.drop_created_since(mark)
 
 
 @pytest.fixture

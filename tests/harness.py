@@ -18,6 +18,7 @@ from core.clock import SimulatedClock
 from core.config import Config
 from core.events import SentRef
 from models import Database
+from tests.database import url_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CLASS = "三年级二班"
@@ -35,7 +36,7 @@ def local(text: str) -> datetime:
 
 
 def make_config(db_path: Path, **overrides: Any) -> Config:
-    data: dict[str, Any] = {"database_url": f"sqlite+aiosqlite:///{db_path}",
+    data: dict[str, Any] = {"database_url": url_for(db_path),
                             "classes": [DEMO_CLASS]}
     data.update(overrides)
     return Config.model_validate(data)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from core.config import Config
+from tests import database
 from tests.harness import Harness
 
 # SQLite keeps recent writes in these beside the file while a connection is open; a stopped bot
@@ -24,6 +25,9 @@ _COMPANIONS = ("", "-wal", "-shm")
 
 
 def copy_database(source: Path, target: Path) -> None:
+    if database.on_postgres():
+        database.copy(source, target)
+        return
     for suffix in _COMPANIONS:
         part = source.with_name(source.name + suffix)
         if part.exists():

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from models import Base
+from tests.database import fetch_all, url_for
 from tests.transcript import Replay, replay_once
 
 G = "[三年级二班] "
@@ -32,19 +32,21 @@ def run(folder: Path) -> Replay:
 
 def every_cell(database: Path) -> dict[str, list[str]]:
     """Every table of the schema, every row, every value as text (JSON decoded, so that an
-    escaped \\uXXXX name is found too)."""
+    escaped \\uXXXX name is found too), on the database the tests run on (SQLite file or the
+    PostgreSQL database tests/database.py gives that path)."""
     found: dict[str, list[str]] = {}
-    with sqlite3.connect(database) as con:
-        for table in Base.metadata.sorted_tables:
-            cells = []
-            for row in con.execute(f"SELECT * FROM {table.name}"):
-                for value in row:
-                    text = str(value)
-                    if text[:1] in "[{":
-                        with contextlib.suppress(ValueError):  # text that looks like JSON
-                            text = json.dumps(json.loads(text), ensure_ascii=False)
-                    cells.append(text)
-            found[table.name] = cells
+    url = url_for(database)
+    for table in Base.metadata.sorted_tables:
+        cells = []
+        for row in fetch_all(url, f"SELECT * FROM {table.name}"):
+            for value in row:
+                text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False) \
+                    if isinstance(value, dict | list) else str(value)
+                if text[:1] in "[{":
+                    with contextlib.suppress(ValueError):  # text that looks like JSON
+                        text = json.dumps(json.loads(text), ensure_ascii=False)
+                cells.append(text)
+        found[table.name] = cells
     return found
 
 
@@ -59,12 +61,13 @@ def test_nothing_of_them_is_left_in_any_table(run: Replay, folder: Path) -> None
 
 def test_every_deletion_leaves_an_audit_line_without_personal_data(run: Replay,
                                                                     folder: Path) -> None:
-    with sqlite3.connect(folder / "transcript.db") as con:
-        lines = con.execute("SELECT action, by, counts FROM audit_log ORDER BY id").fetchall()
+    lines = fetch_all(url_for(folder / "transcript.db"),
+                      "SELECT action, by, counts FROM audit_log ORDER BY id")
     assert [(a, b) for a, b, _ in lines] == [("forget_person", "self"),
                                              ("delete_family", "head_teacher")]
     for _, _, counts in lines:
-        assert set(json.loads(counts)) <= {"people", "accounts", "registrations", "letters",
+        counts = json.loads(counts) if isinstance(counts, str) else counts  # JSON column
+        assert set(counts) <= {"people", "accounts", "registrations", "letters",
                                            "private_messages"}, counts
 
 

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.database import fetch_all, url_for
+
 # The class bound and three families registered: later issues' transcripts start the same way.
 SETUP = """\
 :time 2026-12-01 09:00
@@ -40,15 +42,22 @@ def blocks(output: str) -> list[str]:
 
 
 def run_script(tmp_path: Path, text: str) -> list[str]:
+    """Replay through `classbot run` with the committed config.yaml, on the test database
+    (given as CLASSBOT_DATABASE_URL, as an operator would; SQLite: data/classbot.db)."""
     script = tmp_path / "t.txt"
     script.write_text(text, encoding="utf-8")
     (tmp_path / "config.yaml").write_text(
         (REPO / "config.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "bot.cli", "run", "--script", str(script)],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
+                               "CLASSBOT_DATABASE_URL": script_database(tmp_path)})
     assert done.returncode == 0, done.stderr
     return blocks(done.stdout)
+
+
+def script_database(tmp_path: Path) -> str:
+    return url_for(tmp_path / "data" / "classbot.db")
 
 
 def test_foundation_transcript(tmp_path: Path) -> None:
@@ -92,3 +101,17 @@ def test_demo_runs_and_shows_every_feature() -> None:
                   "提醒：家长会", "[私聊 李明妈妈] 班级助手: ✅ 已签到", "考勤", "纪要已记录",
                   "[私聊 张华爸爸] 班级助手: 张华爸爸您好，您没能参加"):
         assert shown in out, shown
+
+
+def test_demo_runs_on_the_database_the_environment_names(tmp_path: Path) -> None:
+    """CLASSBOT_DATABASE_URL is honoured by `classbot demo` too (it used to replay on a
+    temporary SQLite file whatever the variable said, leaving PostgreSQL empty)."""
+    url = url_for(tmp_path / "demo.db")
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "demo"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120,
+                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
+                               "CLASSBOT_DATABASE_URL": url})
+    assert done.returncode == 0, done.stderr
+    [(notices,)] = fetch_all(url, "SELECT count(*) FROM notices")
+    [(sent,)] = fetch_all(url, "SELECT count(*) FROM outbox")
+    assert notices >= 2 and sent > 10

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.test_acceptance_foundation import run_script
+from tests.database import fetch_all
+from tests.test_acceptance_foundation import run_script, script_database
 
 SCRIPT = Path(__file__).parent / "scripts" / "mailbox.txt"
 
@@ -51,9 +51,8 @@ def test_mailbox_transcript(tmp_path: Path) -> None:
     [pointer] = after(lines, f"[三年级二班] 张华爸爸: #信箱 {secret}")
     assert pointer.startswith("[三年级二班] 班级助手:") and secret not in pointer
     assert sum(secret in line for line in lines) == 1, "only the parent's own line shows it"
-    database = sqlite3.connect(tmp_path / "classbot.db")
     for table in ("outbox", "mailbox_tickets", "mailbox_entries", "pending_questions"):
-        for row in database.execute(f"SELECT * FROM {table}"):
+        for row in fetch_all(script_database(tmp_path), f"SELECT * FROM {table}"):
             assert secret not in " ".join(map(str, row)), table
 
     reminders = after(lines, ":time 2026-12-03 09:00")

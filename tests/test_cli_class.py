@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from tests.test_acceptance_forget import every_cell
-from tests.test_acceptance_foundation import REPO, run_script
+from tests.test_acceptance_foundation import REPO, run_script, script_database
 
 
 def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -16,7 +16,8 @@ def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
         (folder / "config.yaml").write_text("channels: [console]\n", encoding="utf-8")
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=folder,
                           capture_output=True, text=True, timeout=120,
-                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
+                               "CLASSBOT_DATABASE_URL": script_database(folder)})
 
 
 def test_class_add_reports_same_named_students_and_guards_the_head_teacher(
@@ -56,7 +57,7 @@ def test_forget_from_the_command_line(tmp_path: Path) -> None:
     done = cli(tmp_path, "forget", "--person", "赵雪爸爸", "--yes")
     assert done.returncode == 0, done.stderr
     assert "来信 1 封" in done.stdout and "审计" in done.stdout and "赵雪" not in done.stdout
-    cells = every_cell(tmp_path / "classbot.db")
+    cells = every_cell(tmp_path / "data" / "classbot.db")
     for secret in ("赵雪爸爸", "希望午休时间长一点"):
         assert [t for t, v in cells.items() if any(secret in c for c in v)] == [], secret
     assert any("forget_person" in c for c in cells["audit_log"])

@@ -84,7 +84,7 @@ def test_environment_overrides_database_url() -> None:
     assert load_config(COMMITTED, env={"CLASSBOT_DATABASE_URL": PG_URL}).database_url == PG_URL
     # An empty variable is no override.
     assert load_config(COMMITTED, env={"CLASSBOT_DATABASE_URL": ""}).database_url == \
-        "sqlite+aiosqlite:///classbot.db"
+        "sqlite+aiosqlite:///data/classbot.db"
 
 
 def test_environment_is_read_by_default(monkeypatch: pytest.MonkeyPatch) -> None:

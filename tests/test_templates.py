@@ -27,6 +27,7 @@ from handlers.help import group_lines
 from kit.router import Command, parse_args
 from services.class_groups import BindResult, BindStatus
 from services.guardians import RELATIONS, Family, Guardian, RegisterResult, RegisterStatus
+from services.health import Health
 from services.meetings import (
     KINDS,
     Answer,
@@ -404,6 +405,31 @@ def cases(language: str) -> list[Case]:
              {"channel": "telegram", "available": ["console", "wechat"]}),
         Case("console/extra_missing", "wechat",
              {"channel": "wechat", "detail": "No module named 'wechaty'"}),
+        Case("console/db_upgraded", "upgraded", {"before": "0001_first_release",
+             "after": "0002_mailbox_meetings", "backup": "data/classbot.db.before-0002.bak",
+             "changed": True}),
+        Case("console/db_upgraded", "created", {"before": None, "after": "0002_mailbox_meetings",
+             "backup": None, "changed": True}),
+        Case("console/db_upgraded", "current", {"before": "0002_mailbox_meetings",
+             "after": "0002_mailbox_meetings", "backup": None, "changed": False}),
+        *[Case("console/db_current", label, {"revision": revision, "has_tables": tables,
+               "head": "0002_mailbox_meetings"})
+          for label, revision, tables in (("head", "0002_mailbox_meetings", True),
+                                          ("first_release", None, True), ("empty", None, False),
+                                          ("behind", "0001_first_release", True))],
+        *[Case("console/check", label, {
+            "ok": ok, "driver": "postgresql+asyncpg", "channels": channels, "problems": problems,
+            "waiting_minutes": waiting, "state": Health(
+                reachable, error=None if reachable else "ConnectionRefusedError: refused",
+                revision=revision, head="0002_mailbox_meetings", due=due, held=3,
+                oldest_due=datetime(2026, 12, 1, 1, tzinfo=UTC) if due else None)})
+          for label, ok, reachable, revision, channels, problems, due, waiting in (
+              ("healthy", True, True, "0002_mailbox_meetings", ["telegram"], [], 0, 0),
+              ("stuck", False, True, "0002_mailbox_meetings", ["telegram"], [], 4, 25),
+              ("behind", False, True, "0001_first_release", ["wechat"], [], 0, 0),
+              ("down", False, False, None, [], ["telegram: no_token"], 0, 0))],
+        Case("console/extra_broken", "wechat",
+             {"channel": "wechat", "detail": "No module named 'telnetlib'"}),
         Case("membership/welcome", "plain", {"class_name": w["class"]}),
         Case("console/serving", "telegram", {"channels": ["telegram"]}),
         Case("common/button_done", "plain", {}),

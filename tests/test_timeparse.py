@@ -175,3 +175,35 @@ def test_spaced_sets_a_glued_clock_time_apart() -> None:
     assert spaced("周五19:30三楼") == "周五19:30 三楼"
     assert spaced("7点半三楼") == "7点半 三楼"
     assert spaced("19:30") == "19:30" and spaced("7点半") == "7点半"
+
+
+def test_meeting_times_parse_with_a_read_only_package_as_an_unprivileged_user() -> None:
+    """jionlp unpacks ~52 MB of dictionaries into its own folder at first import; installed
+    read-only (a service user, a read-only container) that failed every meeting time. The
+    parser then prepares a shadow of the package in a writable cache directory."""
+    from tests.readonly import pristine_jionlp, run_python, world_readable_dir
+
+    code = """if True:
+        import sys
+        from datetime import UTC, datetime
+        from zoneinfo import ZoneInfo
+        from core.timeparse import parse_when
+        now = datetime(2026, 11, 30, 1, tzinfo=UTC)
+        sh = ZoneInfo("Asia/Shanghai")
+        for text in ("下周五晚上7点", "2026-12-05 19:00", "12月5日19:00"):
+            print(parse_when(text, now, sh).at.isoformat())
+        print(sys.modules["jionlp"].__file__)
+    """
+    with world_readable_dir() as root:
+        packages = pristine_jionlp(root / "site")
+        cache = root / "cache"
+        cache.mkdir()
+        cache.chmod(0o777)
+        done = run_python(code, [packages, REPO, *map(Path, sys.path[1:])],
+                          {"CLASSBOT_CACHE_DIR": str(cache)}, root)
+        assert done.returncode == 0, done.stderr[-2000:]
+        lines = done.stdout.split()
+        assert lines[:3] == ["2026-12-11T19:00:00+08:00", "2026-12-05T19:00:00+08:00",
+                             "2026-12-05T19:00:00+08:00"]
+        assert lines[3].startswith(str(cache)), lines[3]  # read from the shadow package
+        assert not list((packages / "jionlp" / "dictionary").glob("*.txt.tmp"))

@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.wechaty_compat import available
+from bot.extras import installed
 from core.config import ConfigError, load_config
 
 REPO = Path(__file__).resolve().parents[1]
+# Skipped only when the extra is not installed at all: installed but failing to import is a
+# failure (tests/test_extras.py says why), never a skip.
 needs_extra = pytest.mark.skipif(
-    not available(), reason="the wechat extra is not installed (pip install -e '.[wechat]')")
+    not installed("wechat"),
+    reason="the wechat extra is not installed (pip install -e '.[wechat]')")
 
 
 def python(code: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -80,12 +83,36 @@ def test_check_config_accepts_a_complete_wechat_setup(tmp_path: Path) -> None:
     assert "wechat" in done.stdout
 
 
+NOT_INSTALLED = """
+import sys
+from importlib import metadata
+sys.modules['wechaty'] = None
+real = metadata.distribution
+def distribution(name):
+    if name == 'wechaty':
+        raise metadata.PackageNotFoundError(name)
+    return real(name)
+metadata.distribution = distribution
+"""
+
+
 def test_missing_extra_says_what_to_install(tmp_path: Path) -> None:
-    block = "import sys\nsys.modules['wechaty'] = None  # as if the extra were not installed"
     done = classbot(tmp_path, "channels: [wechat]\nwechat: {endpoint: '127.0.0.1:8788'}\n",
-                    "check-config", pre=block)
+                    "check-config", pre=NOT_INSTALLED)
     assert done.returncode == 2, done.stderr
     assert "pip install 'classbot[wechat]'" in done.stderr and "Traceback" not in done.stderr
+
+
+@needs_extra
+def test_an_installed_extra_that_fails_to_import_is_not_sent_to_install_it(
+        tmp_path: Path) -> None:
+    """As on Python 3.13 without the telnetlib backport: installed, yet `import` fails."""
+    broken = "import sys\nsys.modules['wechaty'] = None  # installed, but the import fails"
+    done = classbot(tmp_path, "channels: [wechat]\nwechat: {endpoint: '127.0.0.1:8788'}\n",
+                    "check-config", pre=broken)
+    assert done.returncode == 2, done.stderr
+    assert "pip install" not in done.stderr and "Traceback" not in done.stderr
+    assert "已经安装" in done.stderr and "wechaty" in done.stderr
 
 
 def sdk_internals_used(source: str) -> list[str]:

@@ -23,11 +23,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _settings(script: str, database: Path):  # type: ignore[no-untyped-def]
     from core.config import Config
+    from tests.database import url_for
 
     source = (resources.files("bot") / "demo" / "config.yaml") if script == "demo" \
         else REPO / "config.yaml"
     seed = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    seed["database_url"] = f"sqlite+aiosqlite:///{database}"
+    seed["database_url"] = url_for(database)
     return Config.model_validate(seed)
 
 

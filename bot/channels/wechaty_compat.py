@@ -12,6 +12,9 @@ Importing (`load`): wechaty 0.10.7 (its last release, 2022) breaks on Python 3.1
    `pyee<12`.
 3. urllib3 2 removed `urllib3.get_host` (used by wechaty.user.url_link): the extra pins
    `urllib3<2`.
+4. Python 3.13 removed `telnetlib`, which the SDK imports (`wechaty/plugin.py`: `from telnetlib
+   import Telnet`). The `wechat` extra installs the `telnetlib-313-and-up` backport on 3.13
+   and later only; `load` imports it first so a missing backport is named.
 
 The SDK logs every message body at INFO level through its own handlers; classbot's logs carry
 ids, not bodies, so WECHATY_LOG defaults to "warn" unless the operator set it.
@@ -37,6 +40,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 import tempfile
 from types import ModuleType
 from typing import Any
@@ -68,6 +72,8 @@ def load() -> ModuleType:
     os.environ.setdefault("WECHATY_LOG", "warn")
     os.environ.setdefault("CACHE_DIR", os.path.join(tempfile.gettempdir(), "classbot-wechaty"))
     try:
+        if sys.version_info >= (3, 13):
+            import telnetlib  # noqa: F401  (the backport; the SDK imports it by this name)
         apply_shim()
         import wechaty
     except ImportError as exc:
