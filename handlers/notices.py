@@ -139,7 +139,9 @@ async def nudge(m: Messenger, job: ScheduledJob) -> None:
         if chat is not None:
             await m.send(Draft(chat=chat, kind=Kind.NUDGE, urgent=notice.urgent,
                                class_id=notice.class_id, dedupe_key=second,
-                               text=m.render("notices/still_missing", status=status, tz=tz)))
+                               text=m.render("notices/still_missing", status=status, tz=tz,
+                                             class_name=school_class.name if school_class
+                                             else "")))
         return
     burst = await answering.burst_of(uow, notice)
     if burst[-1].id != notice.id:

@@ -457,7 +457,7 @@ def cases(language: str) -> list[Case]:
         Case("notices/unread", "missing", {"status": read_status(w, missing=True), "tz": TZ}),
         Case("notices/unread", "all_read", {"status": read_status(w, missing=False), "tz": TZ}),
         Case("notices/still_missing", "missing",
-             {"status": read_status(w, missing=True), "tz": TZ}),
+             {"status": read_status(w, missing=True), "tz": TZ, "class_name": w["class"]}),
     ]
     for roles in ({"head_teacher"}, {"committee", "parent"}, {"guest"}):
         out.append(Case("help", "+".join(sorted(roles)), {
