@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import itertools
 import json
-import random
 import time
 import uuid
 from collections import deque
@@ -33,6 +32,8 @@ from grpclib.const import Cardinality, Handler, Status
 from grpclib.exceptions import GRPCError
 from grpclib.server import Server, Stream
 from wechaty_grpc.wechaty import puppet as pb
+
+from tests.fault_picking import SeededFaults
 
 TEXT = 7  # TypeScript wechaty-puppet MessageType.Text
 ATTACHMENT = 1
@@ -47,7 +48,7 @@ PUPPET_FAULTS = ("exhausted", "unavailable", "timeout_before", "timeout_after")
 
 
 @dataclass
-class PuppetFaults:
+class PuppetFaults(SeededFaults):
     """What goes wrong with `rate` of MessageSendText calls, chosen by a seeded generator:
     "exhausted" (RESOURCE_EXHAUSTED, a gateway's rate limit) and "unavailable" (UNAVAILABLE)
     are refused; "timeout_before" hangs `hang_seconds` without sending, "timeout_after" sends
@@ -60,15 +61,7 @@ class PuppetFaults:
     injected: list[tuple[str, str]] = field(default_factory=list)  # (kind, conversation)
 
     def __post_init__(self) -> None:
-        self._random = random.Random(self.seed)
-
-    def pick(self) -> str | None:
-        if self._random.random() >= self.rate:
-            return None
-        return self._random.choice(self.kinds)
-
-    def count(self, kind: str) -> int:
-        return sum(1 for k, _ in self.injected if k == kind)
+        self._seed()
 
 
 @dataclass

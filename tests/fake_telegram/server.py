@@ -14,7 +14,6 @@ import contextlib
 import itertools
 import json
 import math
-import random
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -22,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.fault_picking import SeededFaults
 
 TOKEN = "123456:TEST-TOKEN"
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "班级助手", "username": "class_test_bot",
@@ -56,7 +57,7 @@ FAULT_KINDS = ("429", "5xx", "timeout_before", "timeout_after", "reset", "unread
 
 
 @dataclass
-class Faults:
+class Faults(SeededFaults):
     """What goes wrong with `rate` of sendMessage calls, chosen by a seeded generator:
 
     - "429": Too Many Requests with retry_after (not accepted)
@@ -78,15 +79,7 @@ class Faults:
         unknown = set(self.kinds) - set(FAULT_KINDS)
         if unknown:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}")
-        self._random = random.Random(self.seed)
-
-    def pick(self) -> str | None:
-        if self._random.random() >= self.rate:
-            return None
-        return self._random.choice(self.kinds)
-
-    def count(self, kind: str) -> int:
-        return sum(1 for k, _ in self.injected if k == kind)
+        self._seed()
 
 
 @dataclass
