@@ -5,7 +5,9 @@ Three kinds of database meet this code:
 - empty: the tables are created from the models and stamped at head (what the migrations
   would build; tests/test_migrations.py proves models and migrations agree);
 - created by the first release, before migrations existed (tables, no alembic_version): it is
-  stamped at the baseline, which is exactly that schema, then upgraded;
+  stamped at the baseline, which is exactly that schema, then upgraded; one created by a later
+  release before migrations (it has meeting tables) is completed to revision 0002 in place,
+  stamped there, then upgraded;
 - migrated before: upgraded from its revision.
 A new revision is one command (README "Database migrations"): `classbot db revision -m "…"`
 writes it by comparing a head database with the models.
@@ -87,10 +89,38 @@ def _upgrade(connection: Connection, from_models: bool = True) -> Upgrade:
             Base.metadata.create_all(connection)
             command.stamp(config, "head")
             return Upgrade(None, head())
-        command.stamp(config, BASELINE)  # the first release: its schema is the baseline
-        before = BASELINE
+        before = _stamp_unmigrated(connection, config)
     command.upgrade(config, "head")
     return Upgrade(before, _current(connection) or BASELINE)
+
+
+# Tables that came after the first release and before migrations existed (revision 0002): a
+# database built by one of those releases has some of them (create_all, no alembic_version).
+_BEFORE_MIGRATIONS = ("class_update_items", "mailbox_tickets", "meetings", "pending_questions",
+                      "school_roles", "mailbox_entries", "meeting_checkins", "meeting_rsvps")
+
+
+def _stamp_unmigrated(connection: Connection, config: AlembicConfig) -> str:
+    """A database with tables and no alembic_version. The first release's schema is the
+    baseline. A later release before migrations (it has `meetings`) is brought to 0002's schema
+    in place — the tables it lacked created, `parts_sent` added, the short-lived
+    `conversations` table dropped — and stamped there, so 0002 never re-creates a table."""
+    inspector = inspect(connection)
+    if not inspector.has_table("meetings"):
+        command.stamp(config, BASELINE)
+        return BASELINE
+    missing = [Base.metadata.tables[name] for name in _BEFORE_MIGRATIONS
+               if not inspector.has_table(name)]
+    Base.metadata.create_all(connection, tables=missing)
+    if "parts_sent" not in {c["name"] for c in inspector.get_columns("outbox")}:
+        connection.exec_driver_sql(
+            "ALTER TABLE outbox ADD COLUMN parts_sent INTEGER NOT NULL DEFAULT 0")
+    connection.exec_driver_sql("DROP TABLE IF EXISTS conversations")
+    command.stamp(config, _AFTER_UNMIGRATED)
+    return _AFTER_UNMIGRATED
+
+
+_AFTER_UNMIGRATED = "0002_mailbox_meetings"
 
 
 async def upgrade(db: Database) -> Upgrade:

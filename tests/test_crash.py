@@ -19,6 +19,7 @@ from core.clock import SimulatedClock
 from core.config import load_config
 from core.events import ChatKind, ChatRef
 from models import OutboxMessage
+from models.migrate import upgrade
 from services import outbox
 from services.outbox import Draft, Kind
 from services.uow import UnitOfWork
@@ -52,7 +53,7 @@ async def _queue_broadcast(config_path: Path) -> None:
     config = load_config(config_path, env={})
     clock = SimulatedClock(local("2020-01-01 09:00"))
     bot = ClassBot(config, [], clock)
-    await bot.db.create_schema()
+    await upgrade(bot.db)  # what `classbot run` expects: a migrated database
     async with UnitOfWork(bot.db, clock, config) as uow:
         for n in range(CHATS):
             chat = ChatRef("telegram", str(FIRST_CHAT + n), ChatKind.PRIVATE, f"家长{n}")

@@ -119,6 +119,28 @@ async def test_a_first_release_database_is_upgraded_with_its_data(db_path: Path)
         await h.stop()
 
 
+async def test_a_database_of_a_release_between_the_first_and_migrations_is_upgraded(
+        db_path: Path) -> None:
+    """Releases after the first one, before migrations, built their tables with create_all: a
+    first-release schema plus meetings, the mailbox … and, in some, `conversations` where
+    `pending_questions` is now. Such a database is completed to 0002 and upgraded, its data
+    kept, and never has 0002 create a table it already has."""
+    db = await first_release_database(db_path)
+    async with db.engine.begin() as conn:  # what such a release added by create_all
+        await conn.run_sync(lambda c: Base.metadata.create_all(c, tables=[
+            Base.metadata.tables[t] for t in ("meetings", "mailbox_tickets", "mailbox_entries")]))
+        await conn.execute(text("ALTER TABLE outbox ADD COLUMN parts_sent INTEGER NOT NULL "
+                                "DEFAULT 0"))
+        await conn.execute(text("CREATE TABLE conversations (id INTEGER PRIMARY KEY)"))
+    done = await upgrade(db)
+    assert (done.before, done.after) == ("0002_mailbox_meetings", head())
+    assert await rows(db, "SELECT id, parts_sent, status FROM outbox") == [(1, 0, "sent")]
+    assert await rows(db, "SELECT count(*) FROM pending_questions") == [(0,)]
+    async with db.engine.connect() as conn:
+        assert await conn.run_sync(_diff) == []
+    await db.dispose()
+
+
 def _diff(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(connection, opts={"compare_type": True})
     return compare_metadata(context, Base.metadata)
