@@ -87,7 +87,7 @@ async def test_export_command_writes_every_sheet(built: Harness, tmp_path: Path)
 async def test_cli_export_xlsx_csv_and_archive(built: Harness, tmp_path: Path) -> None:
     await built.stop()
     config = tmp_path / "config.yaml"
-    config.write_text(f"database_url: sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}\n"
+    config.write_text(f"database_url: '{built.config.database_url}'\n"
                       f"classes: [{{name: {CLASS}, head_teacher: {{name: 王老师}},"
                       f" roster: [李明, 张华, 赵雪]}}]\n", encoding="utf-8")
     cli = CliRunner()
