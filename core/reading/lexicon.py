@@ -50,6 +50,11 @@ def _words(cls: Cls, text: str) -> dict[str, Cls]:
     return {w: cls for w in text.split()}
 
 
+_RELATIONS = """
+    爸爸 妈妈 爸 妈 老爸 老妈 爷爷 奶奶 姥姥 姥爷 外公 外婆 老公 老婆 爱人 先生 媳妇 叔叔
+    阿姨 舅舅 舅妈 姑姑 姨妈 小姨 哥哥 姐姐
+"""
+
 # A word listed twice is an error the test suite catches (lexicon_conflicts()).
 _GROUPS: list[dict[str, Cls]] = [
     _words(Cls.ACK, """
@@ -99,10 +104,10 @@ _GROUPS: list[dict[str, Cls]] = [
         我 我们 俺 俺们 咱 咱们 咱家 我家 我们家 俺家 本人 偶 家长 孩子爸爸 孩子妈妈 孩子爸
         孩子妈 孩爸 孩妈 孩他爸 孩她妈 孩子他爸 孩子她妈 我是
     """),
-    _words(Cls.RELATION, """
-        爸爸 妈妈 爸 妈 老爸 老妈 爷爷 奶奶 姥姥 姥爷 外公 外婆 老公 老婆 爱人 先生 媳妇 叔叔
-        阿姨 舅舅 舅妈 姑姑 姨妈 小姨 哥哥 姐姐
-    """),
+    _words(Cls.RELATION, _RELATIONS),
+    # Grandparents write about "his/her" relatives (我和他爷爷都去): the same person words.
+    _words(Cls.RELATION, " ".join(f"{owner}{word}" for owner in ("他", "她", "他的", "她的")
+                                  for word in _RELATIONS.split())),
     _words(Cls.CHILD, "孩子 小孩 宝宝 娃 小朋友 儿子 女儿 闺女"),
     _words(Cls.ALL, "全家 全家人 一家人 一家子 我们全家 全家都"),
     _words(Cls.CONJ, "和 跟 与 及 以及 还有 带 带着 带上 加上 、 同"),
