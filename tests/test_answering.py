@@ -51,6 +51,20 @@ async def test_title_words_name_the_notice(bound: Harness) -> None:
     assert "已读 0/3" in await unread(bound, 1) and "已读 1/3" in await unread(bound, 2)
 
 
+@pytest.mark.parametrize(("text", "acked"), [("春游的收到", 1), ("体检那个收到了，谢谢", 2),
+                                             ("收到体检的", 2)])
+async def test_a_title_word_before_de_names_the_notice(bound: Harness, text: str,
+                                                        acked: int) -> None:
+    """No kind word (通知) needed: 春游的收到 is the 春游 notice, silently, even when it is
+    not the one the family owes last."""
+    await bound.say("王老师", CLASS, NOTICE)
+    await bound.at("2026-12-01 11:00")
+    await bound.say("王老师", CLASS, FEE)
+    assert await bound.say("李明妈妈", CLASS, text) == []
+    other = 3 - acked
+    assert "已读 1/3" in await unread(bound, acked) and "已读 0/3" in await unread(bound, other)
+
+
 async def test_held_notice_cannot_be_acknowledged_before_it_is_posted(bound: Harness) -> None:
     await bound.at("2026-12-01 22:00")
     await bound.say("王老师", "私聊", NOTICE)  # held for quiet hours until 07:00

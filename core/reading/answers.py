@@ -137,6 +137,8 @@ _LATE_ACKS = frozenset({"刚看到", "才看到", "刚刚看到", "刚看见", "
 # Skipped between a negation and the answer word it negates (没有都收到 is rare; 还没 is one word).
 _NEG_GAP = frozenset({Cls.FILLER, Cls.TIME, Cls.HEDGE})
 _NOT_IN_TOPIC = frozenset("的了")
+# After unknown words, these make them the name of an item (春游的收到, 体检那个收到了).
+_TOPIC_MARKERS = frozenset({"的", "那个", "这个", "那条", "这条", "那份", "这份"})
 _ITEM_CLASSES = frozenset({Cls.REF, Cls.NUM, Cls.COUNT, Cls.KIND, Cls.PLUS})
 _STRENGTHENING = _ITEM_CLASSES | {Cls.RELATION, Cls.CONJ, Cls.ALL}
 _STRENGTHENING_WORDS = frozenset({"会", "能", "可以", "一定", "肯定", "都", "一起", "准时", "按时"})
@@ -179,7 +181,24 @@ def _topic_words(tokens: tuple[Token, ...]) -> tuple[set[int], list[str]]:
             words.append("".join(tokens[k].text for k in run))
         if token.text not in GENERIC_KINDS:
             words.append(token.text)
+    for i, token in enumerate(tokens):
+        if token.text in _TOPIC_MARKERS and i not in absorbed:
+            run = _unknown_run_before(tokens, i, absorbed)
+            if run:
+                absorbed.update(run)
+                words.append("".join(tokens[k].text for k in run))
     return absorbed, words
+
+
+def _unknown_run_before(tokens: tuple[Token, ...], end: int, absorbed: set[int]) -> list[int]:
+    """The unknown words right before a 的 / 那个 (春游 in 春游的收到, 体检那个收到了): with an
+    answer word in the same part they name the item, the way 运动会的通知 does."""
+    run: list[int] = []
+    j = end - 1
+    while j >= 0 and j not in absorbed and tokens[j].cls is Cls.RES:
+        run.insert(0, j)
+        j -= 1
+    return run
 
 
 def _summary(answers: list[Token]) -> Cls:
