@@ -42,8 +42,8 @@ def count_people(tokens: Iterable[Token], plural: frozenset[str] = _PLURAL) -> i
     for i, token in enumerate(tokens):
         if token.cls is Cls.CONJ:
             groups.append([])
-        elif token.cls in (Cls.SUBJ, Cls.RELATION) or (token.cls is Cls.CHILD
-                                                        and i - 1 not in children):
+        elif token.cls in (Cls.SUBJ, Cls.RELATION) or (
+                token.cls is Cls.CHILD and i - 1 not in children and not _owner(tokens, i)):
             groups[-1].append(token)
         elif i in children:
             total += token.value or 0
@@ -59,6 +59,11 @@ def count_people(tokens: Iterable[Token], plural: frozenset[str] = _PLURAL) -> i
         else:
             total += 1
     return total if total >= 2 else None
+
+
+def _owner(tokens: tuple[Token, ...], i: int) -> bool:
+    """孩子 in 孩子他妈 / 孩子奶奶 says whose mother, it is not one more person."""
+    return i + 1 < len(tokens) and tokens[i + 1].cls is Cls.RELATION
 
 
 def _counted_children(tokens: tuple[Token, ...]) -> set[int]:
