@@ -141,7 +141,8 @@ _NOT_IN_TOPIC = frozenset("的了")
 _TOPIC_MARKERS = frozenset({"的", "那个", "这个", "那条", "这条", "那份", "这份"})
 _ITEM_CLASSES = frozenset({Cls.REF, Cls.NUM, Cls.COUNT, Cls.KIND, Cls.PLUS})
 _STRENGTHENING = _ITEM_CLASSES | {Cls.RELATION, Cls.CONJ, Cls.ALL}
-_STRENGTHENING_WORDS = frozenset({"会", "能", "可以", "一定", "肯定", "都", "一起", "准时", "按时"})
+_STRENGTHENING_WORDS = frozenset({"会", "能", "可以", "一定", "肯定", "都", "一起", "准时", "按时",
+                                  "我们", "咱们", "俺们", "我们家", "自己"})
 
 
 @dataclass(frozen=True)
