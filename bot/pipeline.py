@@ -10,14 +10,24 @@ from core.channel import Capabilities
 from core.clock import Clock
 from core.config import Config
 from core.events import ChatChange, ChatKind, Event, EventKind
-from core.permissions import GUEST
+from core.permissions import GUEST, PARENT
 from core.privacy import account_tag
 from core.reading.commands import command_word, strip_mentions, suggest
 from core.render import Renderer
 from kit.context import ChatEventContext, Context, PersonContext, narrow
 from kit.router import Command, CommandTable, Match, Phrase, Scope, UsageError, parse_args
 from models import Database, Identity, OutboxMessage, Person
-from services import class_groups, held, identities, inbound, mailbox, membership, questions, roster
+from services import (
+    class_groups,
+    family_admin,
+    held,
+    identities,
+    inbound,
+    mailbox,
+    membership,
+    questions,
+    roster,
+)
 from services.uow import ReplyClaim, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -182,6 +192,13 @@ class EventPipeline:
             ctx.school_class = classes[0]
         return [c.name for c in classes] if len(classes) > 1 else []
 
+    async def _awaiting_approval(self, ctx: Context, allowed: list[str]) -> list[str]:
+        """A guest whose #登记 waits for the head teacher is told that, not to register, when
+        what they tried is open to parents (a teacher's command is refused as usual)."""
+        if ctx.roles != {GUEST} or ctx.person is None or PARENT not in allowed:
+            return []
+        return await family_admin.awaiting_approval(ctx.uow, ctx.person.id)
+
     async def _roles(self, ctx: Context) -> frozenset[str]:
         person_id = ctx.person.id if ctx.person else None
         if ctx.school_class is not None:
@@ -278,6 +295,11 @@ class EventPipeline:
         if not target.allows(ctx.roles):
             refused = match.command.refused if match.command else None
             if refused is not None and await refused(ctx):
+                return
+            waiting = await self._awaiting_approval(ctx, target.allowed_roles)
+            if waiting:
+                await ctx.reply("common/awaiting_approval", classes=waiting,
+                                private=match.command is None)
                 return
             if match.command:
                 await ctx.reply("common/not_allowed", command=match.command,

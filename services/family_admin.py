@@ -210,3 +210,12 @@ async def decide(uow: UnitOfWork, school_class: SchoolClass, name: str, *,
     await uow.session.flush()
     return GuardianResult(GuardianStatus.DONE, shown, student.name if student else "",
                           person.id)
+
+
+async def awaiting_approval(uow: UnitOfWork, person_id: int) -> list[str]:
+    """The classes where this person's registration waits for #批准: they are not a guest who
+    never registered, and telling them to #登记 again would only make a second request."""
+    rows = await uow.session.scalars(
+        select(SchoolClass.name).join(ClassMembership, ClassMembership.class_id == SchoolClass.id)
+        .where(ClassMembership.person_id == person_id, ClassMembership.pending).distinct())
+    return sorted(rows.all())

@@ -92,7 +92,11 @@ def test_registration_waits_for_approval(tmp_path: Path) -> None:
     assert "#批准 张华爸爸" in told and "#拒绝 张华爸爸" in told
     [refused] = run.after(G + "张华爸爸: #未读").to("三年级二班", private=False)
     assert refused.startswith("抱歉"), "waiting gives no access to anything"
-    assert run.after(G + "张华爸爸: 收到").to("三年级二班", private=False) == []
+    waiting_ack = run.after(G + "张华爸爸: 收到")
+    assert waiting_ack.to("三年级二班", private=False) == []
+    [told_waiting] = waiting_ack.to("张华爸爸", private=True)
+    assert "等班主任确认" in told_waiting and "#登记" not in told_waiting, \
+        "a waiting registration is not told to register again"
     approved = run.after(G + "王老师: #批准 张华爸爸")
     assert "已批准" in approved.to("王老师", private=True)[0]
     assert "已确认您的登记" in approved.to("张华爸爸", private=True)[0]
