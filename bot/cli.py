@@ -72,6 +72,12 @@ async def _replay(config: Config, lines: list[str]) -> None:
     bot = ClassBot(config, [console], clock)
     await bot.start(background=False)
     try:
+        from services.health import has_history  # lazy like every CLI command's services
+
+        if await has_history(bot.db):
+            print(Renderer(config.language).render("console/replay_continues",
+                                                   driver=config.database_url.split("://")[0]),
+                  file=sys.stderr)
         runner = TranscriptRunner(bot, console, clock, _write)
         for number, line in enumerate(lines, 1):
             await runner.feed(line, number)
@@ -170,10 +176,21 @@ async def _logged_in(bot: ClassBot, channels: list[Channel], stop: asyncio.Event
 def run(config: ConfigOption = None,
         script: Annotated[Path | None, typer.Option("--script", "-s",
                           help="回放脚本文件（每行：说话人 @ 群名: 内容）")] = None,
+        fresh: Annotated[bool, typer.Option(
+            "--fresh", help="回放用一个临时的空数据库（不动配置里的数据库）")] = False,
         verbose: VerboseOption = False, log_format: LogFormatOption = "text") -> None:
     """启动机器人（默认在控制台）。Start the bot on the channels in config."""
     _setup_logging(verbose, log_format)
     settings = _load(config)
+    if fresh:
+        with tempfile.TemporaryDirectory(prefix="classbot-replay-") as tmp:
+            url = f"sqlite+aiosqlite:///{tmp}/replay.db"
+            _start(settings.model_copy(update={"database_url": url}), script)
+        return
+    _start(settings, script)
+
+
+def _start(settings: Config, script: Path | None) -> None:
     channels = _channels(settings)
     if any(not isinstance(c, ConsoleChannel) for c in channels):
         try:

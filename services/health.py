@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select, text
 
-from models import Database, OutboxMessage
+from models import Database, GroupBinding, Notice, OutboxMessage
 from models.migrate import current, head
 
 UNSENT = ("pending", "sending")
@@ -49,3 +49,13 @@ async def check(db: Database, now: datetime) -> Health:
     if oldest is not None and oldest.tzinfo is None:  # an aggregate may come back naive
         oldest = oldest.replace(tzinfo=UTC)
     return Health(True, revision=revision, head=head(), due=due, held=held, oldest_due=oldest)
+
+
+async def has_history(db: Database) -> bool:
+    """Whether the database already holds a class's life (a bound group, a notice): a replay on
+    it continues that life (notice numbers go on, registrations are already there)."""
+    async with db.session() as session:
+        for table in (GroupBinding, Notice):
+            if await session.scalar(select(func.count()).select_from(table)):
+                return True
+    return False

@@ -398,6 +398,7 @@ def cases(language: str) -> list[Case]:
         Case("common/did_you_mean", "word", {"word": "#未读"}),
         Case("common/usage", "register", {"command": declared("register")}),
         Case("common/which_class", "two", {"classes": [w["class"], w["other_class"]]}),
+        Case("console/replay_continues", "sqlite", {"driver": "sqlite+aiosqlite"}),
         Case("console/bad_line", "numbered",
              {"line": w["chatter"], "line_no": 4, "reason": "expected 'SPEAKER @ CHAT: TEXT'"}),
         Case("console/bad_line", "interactive",
