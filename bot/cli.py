@@ -66,13 +66,13 @@ def _load(path: Path | None) -> Config:
         raise typer.Exit(2) from None
 
 
-async def _replay(config: Config, lines: list[str]) -> None:
+async def _replay(config: Config, lines: list[str], base_dir: Path | None = None) -> None:
     clock = SimulatedClock(replay_start(lines, config.timezone))
     console = ConsoleChannel(config.bot_name, _write)
     bot = ClassBot(config, [console], clock)
     await bot.start(background=False)
     try:
-        runner = TranscriptRunner(bot, console, clock, _write)
+        runner = TranscriptRunner(bot, console, clock, _write, base_dir=base_dir)
         for number, line in enumerate(lines, 1):
             await runner.feed(line, number)
     finally:
@@ -186,7 +186,7 @@ def run(config: ConfigOption = None,
         except OSError as exc:
             print(f"无法读取脚本 {script}：{exc.strerror}", file=sys.stderr)
             raise typer.Exit(2) from None
-        asyncio.run(_replay(settings, lines))
+        asyncio.run(_replay(settings, lines, script.parent))
     elif not sys.stdin.isatty():
         asyncio.run(_replay(settings, transcript_lines(sys.stdin.read())))
     else:
