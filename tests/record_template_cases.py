@@ -182,5 +182,11 @@ def _record_cases(w: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
         ("privacy/notice_held", "phone", {"title": w["title"], "kinds": ["phone", "id_number"],
                                           "students": []}),
         ("privacy/notice_refused", "plain", {"kinds": ["phone"]}),
+        ("privacy/update_held", "singled_out", {"text": w["text"], "kinds": ["singled_out"],
+                                                "students": w["students"][:1]}),
+        ("privacy/update_held", "phone", {"text": w["text"], "kinds": ["phone"],
+                                          "students": []}),
+        ("privacy/update_refused", "plain", {"kinds": ["ranking"]}),
+        ("privacy/update_dropped", "plain", {"text": w["text"]}),
         ("privacy/notice_dropped", "plain", {"title": w["title"]}),
     ]
