@@ -88,6 +88,11 @@ class FileTooLarge(Exception):
         self.limit = limit
 
 
+class FileUnavailable(Exception):
+    """The platform would not hand over a file's content (expired, deleted, network): the
+    channel's fetch raises this so a handler can ask for the file again."""
+
+
 @dataclass(frozen=True)
 class InboundFile:
     """A file someone sent the bot (a document on Telegram, a file message on WeChat, a
@@ -116,7 +121,8 @@ class InboundFile:
 
     async def read(self, limit: int) -> bytes:
         """The content, at most `limit` bytes; FileTooLarge otherwise (checked on the announced
-        size before fetching and on what arrived after)."""
+        size before fetching and on what arrived after). FileUnavailable when the platform
+        would not give it."""
         if self.size is not None and self.size > limit:
             raise FileTooLarge(self.size, limit)
         data = await self.fetch()

@@ -18,7 +18,7 @@ import logging
 
 from pydantic import Field
 
-from core.events import FileTooLarge, InboundFile
+from core.events import FileTooLarge, FileUnavailable, InboundFile
 from core.permissions import STAFF
 from kit.context import MemberContext, PersonContext
 from kit.conversation import FREE, Answer, Choice, Question, ask_here
@@ -87,6 +87,9 @@ async def _from_file(ctx: PersonContext, title: str, file: InboundFile) -> None:
         text = await asyncio.to_thread(grades.read_upload, file.suffix, file.mime, data)
     except FileTooLarge as exc:
         await _file_problem(ctx, title, file, "too_large", size_kb=-(-(exc.size or 0) // 1024))
+        return
+    except FileUnavailable:
+        await _file_problem(ctx, title, file, "unavailable")
         return
     except grades.UploadError as exc:
         log.info("grade file %s (%s) refused: %s", file.suffix, file.mime, exc.problem)

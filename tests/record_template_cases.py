@@ -139,7 +139,7 @@ def _grade_cases(w: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
                                             "limit_kb": 1024, "size_kb": 3072,
                                             "unknown": w["students"]})
           for problem in ("too_large", "wrong_type", "old_excel", "encrypted", "corrupt",
-                          "encoding", "empty", "no_students")],
+                          "encoding", "unavailable", "empty", "no_students")],
     ]
 
 
