@@ -6,12 +6,9 @@ explained and nothing is sent. Files come through the memory channel as the cons
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bot.channels.memory import PRIVATE, Sent
@@ -20,18 +17,9 @@ from core.events import InboundFile
 from models import GradeBatch
 from services import grades
 from tests.harness import CLASS, Harness, make_config
+from tests.sheets import xlsx
 
 DATA = Path(__file__).parent / "data"
-ROWS = (("姓名", "语文", "数学"), ("李明", 95, 98.5), ("张华", 88, 85))
-
-
-def xlsx(rows: Sequence[Sequence[object]] = ROWS) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def upload(tmp_path: Path, name: str, data: bytes) -> InboundFile:

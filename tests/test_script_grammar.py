@@ -6,7 +6,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from bot.channels.script import (
     Attach,
@@ -20,6 +19,7 @@ from bot.channels.script import (
 from bot.transcript import TranscriptRunner
 from core.events import ChatKind, ChatRef, Mention, Outgoing
 from tests.harness import Harness
+from tests.sheets import xlsx
 
 
 def test_say_lines_with_colons_and_newlines() -> None:
@@ -66,11 +66,9 @@ async def test_an_attached_file_goes_with_the_next_message_only(bound: Harness,
                                                                 tmp_path: Path) -> None:
     """`:attach PATH` (relative to the script's folder) puts the file on the next message:
     here the score sheet a teacher sends with #成绩, as on Telegram."""
-    book = Workbook()
-    for row in (("姓名", "语文"), ("李明", 95), ("张华", 88)):
-        book.active.append(row)
     (tmp_path / "sheets").mkdir()
-    book.save(tmp_path / "sheets" / "期中.xlsx")
+    (tmp_path / "sheets" / "期中.xlsx").write_bytes(xlsx((("姓名", "语文"), ("李明", 95),
+                                                          ("张华", 88))))
     out: list[str] = []
     runner = TranscriptRunner(bound.bot, bound.channel, bound.clock, out.append,
                               base_dir=tmp_path)

@@ -4,17 +4,16 @@ is downloaded (getFile + the file URL) for #成绩."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from core.config import GradeSettings, ReportSettings
 from tests.fake_telegram import updates
 from tests.fake_telegram.rig import GROUP, LI, WANG, ZHANG, Rig, telegram_config
 from tests.fake_telegram.server import FakeTelegram
+from tests.sheets import xlsx
 
 DATA = Path(__file__).parent / "data"
 
@@ -45,16 +44,7 @@ async def test_the_export_arrives_as_a_document(fake: FakeTelegram, db_path: Pat
 
 # --- files sent to the bot: #成绩 from a document ---------------------------------------------
 
-def workbook(rows: tuple[tuple[object, ...], ...]) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-SHEET = workbook((("姓名", "语文", "数学"), ("李明", 95, 98), ("张华", 88, 85)))
+SHEET = xlsx((("姓名", "语文", "数学"), ("李明", 95, 98), ("张华", 88, 85)))
 
 
 async def _class_with_families(rig: Rig) -> None:

@@ -205,20 +205,14 @@ async def test_a_role_goes_to_the_mentioned_account_not_the_display_name(
 async def test_a_score_file_sent_privately_after_the_command(bound: WechatWorld) -> None:
     """WeChat files carry no caption: #成绩 asks, the file message sent next answers it; its
     content comes through the gateway's MessageFile (a base64 file box)."""
-    import io
-
-    from openpyxl import Workbook
+    from tests.sheets import xlsx
 
     for talker in (WANG, LI, ZHANG):
         await bound.say(talker, "#帮助", room=None)  # everyone wrote to the bot once
     [asked] = await bound.say(WANG, "#成绩 期中", room=None)
     assert asked.conversation_id == WANG and "请发送成绩表文件或粘贴表格" in asked.text
-    book = Workbook()
-    for row in (("姓名", "语文"), ("李明", 95), ("张华", 88)):
-        book.active.append(row)
-    data = io.BytesIO()
-    book.save(data)
-    message_id = bound.puppet.send_file(WANG, "期中成绩.xlsx", data.getvalue())
+    message_id = bound.puppet.send_file(WANG, "期中成绩.xlsx",
+                                        xlsx((("姓名", "语文"), ("李明", 95), ("张华", 88))))
     await bound.handled(1)
     [preview] = await bound.settle()
     assert bound.puppet.file_requests == [message_id]
