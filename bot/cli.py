@@ -66,7 +66,7 @@ def _load(path: Path | None) -> Config:
         raise typer.Exit(2) from None
 
 
-async def _replay(config: Config, lines: list[str]) -> None:
+async def _replay(config: Config, lines: list[str], base_dir: Path | None = None) -> None:
     clock = SimulatedClock(replay_start(lines, config.timezone))
     console = ConsoleChannel(config.bot_name, _write)
     bot = ClassBot(config, [console], clock)
@@ -78,7 +78,7 @@ async def _replay(config: Config, lines: list[str]) -> None:
             print(Renderer(config.language).render("console/replay_continues",
                                                    driver=config.database_url.split("://")[0]),
                   file=sys.stderr)
-        runner = TranscriptRunner(bot, console, clock, _write)
+        runner = TranscriptRunner(bot, console, clock, _write, base_dir=base_dir)
         for number, line in enumerate(lines, 1):
             await runner.feed(line, number)
     finally:
@@ -203,7 +203,7 @@ def _start(settings: Config, script: Path | None) -> None:
         except OSError as exc:
             print(f"无法读取脚本 {script}：{exc.strerror}", file=sys.stderr)
             raise typer.Exit(2) from None
-        asyncio.run(_replay(settings, lines))
+        asyncio.run(_replay(settings, lines, script.parent))
     elif not sys.stdin.isatty():
         asyncio.run(_replay(settings, transcript_lines(sys.stdin.read())))
     else:

@@ -240,6 +240,11 @@ class RecordSettings(_Strict):
 class GradeSettings(_Strict):
     class_averages: bool = False  # show each family the class average beside its child's row
     confirm_expires_minutes: int = Field(default=120, ge=5, le=7 * 24 * 60)
+    # `#成绩` without a table waits this long for the file (or paste) sent after it.
+    file_wait_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    # An uploaded score file larger than this is refused before it is downloaded (a class's
+    # sheet is a few KB; Telegram lets bots download up to 20 MB).
+    file_max_kb: int = Field(default=1024, ge=16, le=20 * 1024)
 
 
 class PrivacySettings(_Strict):

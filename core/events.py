@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
@@ -78,6 +79,58 @@ class ChatChange(StrEnum):
     MIGRATED = "migrated"  # Telegram turned the group into a supergroup with a new id
 
 
+class FileTooLarge(Exception):
+    """An inbound file is over the size the reader accepts (`size` in bytes, when known)."""
+
+    def __init__(self, size: int | None, limit: int) -> None:
+        super().__init__(f"file of {size} bytes, limit {limit}")
+        self.size = size
+        self.limit = limit
+
+
+class FileUnavailable(Exception):
+    """The platform would not hand over a file's content (expired, deleted, network): the
+    channel's fetch raises this so a handler can ask for the file again."""
+
+
+@dataclass(frozen=True)
+class InboundFile:
+    """A file someone sent the bot (a document on Telegram, a file message on WeChat, a
+    `:attach` line on the console), with its content fetched only when a handler wants it.
+
+    Why lazy: most files the bot sees are nobody's business (a photo in the group), and
+    downloading each one would cost bandwidth and time on every message. The channel gives a
+    `fetch` that knows how to get the bytes from its platform; handlers call `read(limit)` and
+    never learn which platform that was. `size` is what the platform announced (None if it did
+    not say): a file announced too big is refused before anything is downloaded.
+    """
+
+    name: str
+    mime: str
+    size: int | None
+    fetch: Callable[[], Awaitable[bytes]] = field(compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _clean_fields(self)
+
+    @property
+    def suffix(self) -> str:
+        """`.xlsx`, `.csv` … in lower case ("" without one)."""
+        stem, dot, ext = self.name.rpartition(".")
+        return f".{ext.lower()}" if dot and stem else ""
+
+    async def read(self, limit: int) -> bytes:
+        """The content, at most `limit` bytes; FileTooLarge otherwise (checked on the announced
+        size before fetching and on what arrived after). FileUnavailable when the platform
+        would not give it."""
+        if self.size is not None and self.size > limit:
+            raise FileTooLarge(self.size, limit)
+        data = await self.fetch()
+        if len(data) > limit:
+            raise FileTooLarge(len(data), limit)
+        return data
+
+
 @dataclass(frozen=True)
 class Event:
     """One incoming message, already stripped of platform quirks."""
@@ -97,6 +150,8 @@ class Event:
     members: tuple[UserRef, ...] = ()  # who joined or left (kind MEMBER_*)
     # References to images or files the platform gave (file ids, URLs), never their content.
     attachments: tuple[str, ...] = ()
+    # Files whose content a handler may read (InboundFile.read): documents, not photos.
+    files: tuple[InboundFile, ...] = ()
     # The people the message points at unambiguously, by account: @-mentions other than the
     # bot (where the platform says whom they mean) and the author of a quoted message.
     # `#任课 张老师 数学` gives the role to one of these, never to whoever is called 张老师.

@@ -4,7 +4,9 @@ In a bound group the bot cannot unsend what someone posted, but it can tell the 
 privately why it belongs in a private chat and, for a teacher, offer to send it privately to the
 families concerned instead. A teacher's notice with such content is held before it reaches any
 group (handlers/notices.py calls `hold_notice`): the teacher confirms it, sends it privately, or
-drops it. What it detects is core/reading/sensitive.py.
+drops it. A `#动态` item is held the same way before it is even stored (handlers/weekly.py calls
+`hold_update_item`), so the weekly update can only ever repeat an item the teacher confirmed.
+What it detects is core/reading/sensitive.py.
 """
 
 from __future__ import annotations
@@ -107,30 +109,49 @@ async def send_offered(ctx: MemberContext, answer: Answer) -> None:
     await ctx.reply("privacy/sent_privately", reached=reached, unreached=unreached)
 
 
-# --- a notice held before it reaches a group ---------------------------------------------
+# --- a notice or a weekly-update item held before it reaches a group ----------------------
 
-async def hold_notice(ctx: MemberContext, *, title: str, body: str, urgent: bool) -> bool:
-    """Called by #通知 / #紧急通知 before publishing: True when the notice is held (the
-    teacher is asked privately what to do with it), False when it may go out."""
+async def _hold(ctx: MemberContext, scanned: str, question: Question,
+                payload: dict[str, object], what: str, /, **values: object) -> bool:
+    """True when `scanned` is held: the teacher is asked privately (`privacy/<what>_held`) what
+    to do with it, or told to write privately first (`privacy/<what>_refused`)."""
     if not ctx.uow.config.privacy.guard:
         return False
-    findings = [f for f in await _scan(ctx, ctx.school_class.id, f"{title}\n{body}")
+    findings = [f for f in await _scan(ctx, ctx.school_class.id, scanned)
                 if f.kind in HOLD_KINDS]
     if not findings:
         return False
     chat = await private_chat_of(ctx.uow, ctx.person.id) or (
         ctx.event.chat if ctx.event.chat.kind is ChatKind.PRIVATE else None)
-    log.info("notice held by the privacy guard: %s (class %s)", _kinds(findings),
+    log.info("%s held by the privacy guard: %s (class %s)", what, _kinds(findings),
              ctx.school_class.id)
     if chat is None:
-        await ctx.reply("privacy/notice_refused", kinds=_kinds(findings))
+        await ctx.reply(f"privacy/{what}_refused", kinds=_kinds(findings))
         return True
-    note = await ask(ctx, NOTICE_HELD, person_id=ctx.person.id, chat=chat,
-                     class_id=ctx.school_class.id,
-                     payload={"title": title, "body": body, "urgent": urgent})
-    await ctx.reply("privacy/notice_held", private=True, title=title, kinds=_kinds(findings),
-                    students=_students(findings), note=note)
+    note = await ask(ctx, question, person_id=ctx.person.id, chat=chat,
+                     class_id=ctx.school_class.id, payload=payload)
+    await ctx.reply(f"privacy/{what}_held", private=True, kinds=_kinds(findings),
+                    students=_students(findings), note=note, **values)
     return True
+
+
+async def hold_notice(ctx: MemberContext, *, title: str, body: str, urgent: bool) -> bool:
+    """Called by #通知 / #紧急通知 before publishing: True when the notice is held (the
+    teacher is asked privately what to do with it), False when it may go out."""
+    return await _hold(ctx, f"{title}\n{body}", NOTICE_HELD,
+                       {"title": title, "body": body, "urgent": urgent}, "notice", title=title)
+
+
+async def hold_update_item(ctx: MemberContext, text: str) -> bool:
+    """Called by #动态 before the item is stored: True when it is held (as a notice is)."""
+    return await _hold(ctx, text, UPDATE_HELD, {"text": text}, "update", text=text)
+
+
+async def _privately(ctx: MemberContext, text: str) -> None:
+    reached, unreached = await send_privately(ctx, ctx.school_class,
+                                              author=ctx.person.display_name,
+                                              text=text, cause=ctx.cause)
+    await ctx.reply("privacy/sent_privately", reached=reached, unreached=unreached)
 
 
 async def notice_decided(ctx: MemberContext, answer: Answer) -> None:
@@ -139,14 +160,26 @@ async def notice_decided(ctx: MemberContext, answer: Answer) -> None:
         await ctx.reply("privacy/notice_dropped", title=title)
         return
     if answer.value == "private":
-        reached, unreached = await send_privately(ctx, ctx.school_class,
-                                                  author=ctx.person.display_name,
-                                                  text=f"{title}\n{body}", cause=ctx.cause)
-        await ctx.reply("privacy/sent_privately", reached=reached, unreached=unreached)
+        await _privately(ctx, f"{title}\n{body}")
         return
     command = ctx.declared("urgent" if answer.payload["urgent"] else "notice")
     args = command.args.from_text(f"{title}\n{body}").model_copy(update={"confirmed": True})
     await command.handler(ctx, args)  # the notice's own answer says where it went
+
+
+async def update_decided(ctx: MemberContext, answer: Answer) -> None:
+    """确认 stores the item for the weekly update; 私发 sends it to the families it names
+    instead (never stored, so never in the update); 取消 drops it."""
+    text = answer.payload["text"]
+    if answer.value == "drop":
+        await ctx.reply("privacy/update_dropped", text=text)
+        return
+    if answer.value == "private":
+        await _privately(ctx, text)
+        return
+    command = ctx.declared("update")
+    args = command.args.from_text(text).model_copy(update={"confirmed": True})
+    await command.handler(ctx, args)  # the item's own answer says when it goes out
 
 
 def _hold_minutes(config: object) -> int:
@@ -156,13 +189,15 @@ def _hold_minutes(config: object) -> int:
 SEND_PRIVATELY = Question(
     "privacy_send_privately", send_offered, _hold_minutes, needs_class=True,
     choices=(Choice("yes", ("私发", "是", "好", "好的", "发")), Choice("no", ("不用", "否", "不"))))
-NOTICE_HELD = Question(
-    "privacy_notice_held", notice_decided, _hold_minutes, needs_class=True,
-    choices=(Choice("publish", ("确认", "确认发布", "发布", "群发")),
-             Choice("private", ("私发", "私下发")),
-             Choice("drop", ("取消", "不发", "算了"))))
+_HELD_CHOICES = (Choice("publish", ("确认", "确认发布", "发布", "群发")),
+                 Choice("private", ("私发", "私下发")),
+                 Choice("drop", ("取消", "不发", "算了")))
+NOTICE_HELD = Question("privacy_notice_held", notice_decided, _hold_minutes, needs_class=True,
+                       choices=_HELD_CHOICES)
+UPDATE_HELD = Question("privacy_update_held", update_decided, _hold_minutes, needs_class=True,
+                       choices=_HELD_CHOICES)
 
 router = Router(
     phrases=(Phrase("privacy_guard", worth_a_look, guard, roles=EVERYONE, scope=Scope.GROUP),),
-    questions=(SEND_PRIVATELY, NOTICE_HELD),
+    questions=(SEND_PRIVATELY, NOTICE_HELD, UPDATE_HELD),
 )

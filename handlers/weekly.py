@@ -7,6 +7,7 @@ import logging
 from pydantic import Field
 
 from core.permissions import STAFF
+from handlers import privacy
 from kit.context import MemberContext, Messenger
 from kit.router import Args, Command, Router, UsageError
 from models import ScheduledJob
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 
 class ItemArgs(Args):
     text: str = Field(min_length=1, max_length=500)
+    confirmed: bool = False  # the teacher confirmed an item the privacy guard held
 
     @classmethod
     def from_text(cls, rest: str) -> ItemArgs:
@@ -29,6 +31,8 @@ class ItemArgs(Args):
 
 
 async def add_item(ctx: MemberContext, args: ItemArgs) -> None:
+    if not args.confirmed and await privacy.hold_update_item(ctx, args.text):
+        return  # stored only once the teacher confirms (handlers/privacy.py)
     waiting = await weekly.add_item(ctx.uow, ctx.school_class.id, ctx.person.id, args.text)
     slot = await weekly.ensure_scheduled(ctx.uow, ctx.school_class)
     await ctx.reply("weekly/item_added", waiting=waiting, slot=slot, tz=ctx.tz)

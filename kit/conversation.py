@@ -13,6 +13,10 @@ A question may also declare which of its choices the everyday yes and no pick (`
 fillers and thanks allowed: `好的，谢谢老师`) answer it too; a numbered question takes a number
 in any everyday form (`2`, `第二个`, `选2`, `２`: core.reading.replies.choice). Adding words or
 a numbered question needs a declaration, nothing else.
+
+A question may instead take the message itself as its answer (`free=`, a predicate on the
+text): "send the score file or paste the table" is answered by a pasted table or by a message
+that carries only a file (its text is empty); the handler finds the file on the event.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from services import questions
 AnswerHandler = Callable[[Any, "Answer"], Awaitable[None]]
 
 _TRAILING = "。.!！~～"
+FREE = "free"  # Answer.value when a `free` question took the whole message
 
 
 def _normal(word: str) -> str:
@@ -72,6 +77,8 @@ class Question:
     needs_class: bool = False  # the handler gets the class the question was asked about
     yes: str | None = None  # the choice an everyday yes (好, 可以, 嗯 …) picks
     no: str | None = None  # the choice an everyday no (不用了, 算了 …) picks
+    # Takes the whole message as the answer (value FREE, rest = the text) when this says so.
+    free: Callable[[str], bool] | None = None
     _words: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -104,6 +111,8 @@ class Question:
         value = self.yes if said is True else self.no if said is False else None
         if value is not None:
             return Answer(value, None, "", dict(row.payload), row.ref_id)
+        if self.free is not None and self.free(text):
+            return Answer(FREE, None, text, dict(row.payload), row.ref_id)
         return None
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
+from enum import StrEnum
 from statistics import mean
 
 from sqlalchemy import select
@@ -99,6 +101,71 @@ def read_xlsx_bytes(data: bytes) -> str:
         if any(cells):
             lines.append("\t".join(cells))
     return "\n".join(lines)
+
+
+def looks_like_table(text: str) -> bool:
+    """Whether a message is a pasted score table (some row has a name and a number): what the
+    question after a bare `#成绩` takes, so that a 好的 in between is not read as a table."""
+    return any(any(is_number(v) for v in values) for _, values in read_table(text).rows)
+
+
+class Problem(StrEnum):
+    """Why an uploaded file gave no table (each has its own message for the teacher)."""
+
+    WRONG_TYPE = "wrong_type"  # not a spreadsheet or CSV (a photo, a Word file …)
+    OLD_EXCEL = "old_excel"  # .xls (Excel 97-2003): openpyxl reads only .xlsx
+    ENCRYPTED = "encrypted"  # a password-protected workbook
+    CORRUPT = "corrupt"  # says it is XLSX but is no readable workbook
+    ENCODING = "encoding"  # a text file in neither UTF-8 nor GBK
+    EMPTY = "empty"  # a readable file without any rows
+
+
+class UploadError(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+XLSX_TYPES = (".xlsx", ".xlsm")
+TEXT_TYPES = (".csv", ".txt", ".tsv")
+_TEXT_MIMES = ("text/csv", "text/plain", "text/tab-separated-values")
+_ZIP = b"PK\x03\x04"
+# The compound-file header every .xls and every password-protected Office file starts with.
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
+def read_upload(suffix: str, mime: str, data: bytes) -> str:
+    """An uploaded file as the text a paste would give, or UploadError saying why not.
+
+    Blocking (openpyxl parses the whole workbook): call it off the event loop. The content
+    decides over the name where they disagree: a password-protected .xlsx is an OLE compound
+    file holding an `EncryptedPackage` stream, and a renamed .xls is one without it.
+    """
+    if suffix not in (*XLSX_TYPES, *TEXT_TYPES, ".xls", ""):
+        raise UploadError(Problem.WRONG_TYPE)  # a photo, a Word file …: never opened
+    if data.startswith(_OLE):
+        raise UploadError(Problem.ENCRYPTED if _ENCRYPTED_STREAM in data else Problem.OLD_EXCEL)
+    if suffix in XLSX_TYPES or (not suffix and data.startswith(_ZIP)):
+        from openpyxl.utils.exceptions import InvalidFileException  # only when a file arrives
+
+        try:
+            text = read_xlsx_bytes(data)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, IndexError,
+                OSError) as exc:
+            raise UploadError(Problem.CORRUPT) from exc
+    elif suffix in TEXT_TYPES or (not suffix and mime in _TEXT_MIMES):
+        try:
+            text = read_csv_bytes(data)
+        except (ValueError, csv.Error) as exc:
+            raise UploadError(Problem.ENCODING) from exc
+    elif suffix == ".xls":
+        raise UploadError(Problem.OLD_EXCEL)
+    else:
+        raise UploadError(Problem.WRONG_TYPE)
+    if not text.strip():
+        raise UploadError(Problem.EMPTY)
+    return text
 
 
 @dataclass

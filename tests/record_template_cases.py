@@ -133,6 +133,13 @@ def _grade_cases(w: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
                                         "class_name": w["class"]}),
         ("grades/sent", "all", {"reached": 3, "unreached": []}),
         ("grades/sent", "some", {"reached": 1, "unreached": w["students"]}),
+        ("grades/ask_table", "titled", {"title": w["title"], "minutes": 10}),
+        ("grades/ask_table", "untitled", {"title": "", "minutes": 10}),
+        *[("grades/file_problem", problem, {"problem": problem, "name": "scores.xlsx",
+                                            "limit_kb": 1024, "size_kb": 3072,
+                                            "unknown": w["students"]})
+          for problem in ("too_large", "wrong_type", "old_excel", "encrypted", "corrupt",
+                          "encoding", "unavailable", "empty", "no_students")],
     ]
 
 
@@ -175,5 +182,11 @@ def _record_cases(w: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
         ("privacy/notice_held", "phone", {"title": w["title"], "kinds": ["phone", "id_number"],
                                           "students": []}),
         ("privacy/notice_refused", "plain", {"kinds": ["phone"]}),
+        ("privacy/update_held", "singled_out", {"text": w["text"], "kinds": ["singled_out"],
+                                                "students": w["students"][:1]}),
+        ("privacy/update_held", "phone", {"text": w["text"], "kinds": ["phone"],
+                                          "students": []}),
+        ("privacy/update_refused", "plain", {"kinds": ["ranking"]}),
+        ("privacy/update_dropped", "plain", {"text": w["text"]}),
         ("privacy/notice_dropped", "plain", {"title": w["title"]}),
     ]

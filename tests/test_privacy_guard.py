@@ -62,3 +62,55 @@ async def test_a_held_notice_can_be_dropped(bound: Harness) -> None:
     sent = await bound.say("王老师", PRIVATE, "取消")
     assert [s.text for s in sent] == ["好的，通知「登记」不发了。"]
     assert bound.channel.to_group(CLASS) == []
+
+
+# --- #动态 items are held like notices (the weekly update repeats only confirmed ones) --------
+
+FRIDAY_SLOT = "2026-12-04 17:00"  # the weekly update's slot in the harness's first week
+FIGHT = "#动态 李明今天在学校和同学打架了，已经批评教育"
+
+
+def weekly_posts(sent: list) -> list[str]:
+    return [s.text for s in sent if "本周班级动态" in s.text and not s.private]
+
+
+async def test_a_flagged_update_item_is_held_and_never_posted_unconfirmed(bound: Harness) -> None:
+    sent = await bound.say("王老师", CLASS, FIGHT)
+    [held] = sent
+    assert held.private and held.where == "王老师", "asked privately, nothing in the group"
+    assert "个人情况" in held.text and "李明" in held.text and "确认" in held.text
+    await bound.say("王老师", CLASS, "#动态 周三举行了跳绳比赛")
+    [post] = weekly_posts(await bound.at(FRIDAY_SLOT))
+    assert "跳绳比赛" in post and "打架" not in post and "李明" not in post
+
+
+async def test_a_confirmed_update_item_goes_into_the_update(bound: Harness) -> None:
+    await bound.say("王老师", CLASS, "#动态 校车司机电话 138-1234-5678，有事可直接联系")
+    [added] = await bound.say("王老师", PRIVATE, "确认")
+    assert "待发布 1 条" in added.text
+    [post] = weekly_posts(await bound.at(FRIDAY_SLOT))
+    assert "138-1234-5678" in post
+
+
+async def test_a_held_update_item_can_go_privately_instead(bound: Harness) -> None:
+    await bound.say("王老师", CLASS, FIGHT)
+    sent = await bound.say("王老师", PRIVATE, "私发")
+    assert [s for s in sent if not s.private] == []
+    own = {s.where: s.text for s in sent if s.where != "王老师"}
+    assert set(own) == {"李明妈妈"} and "打架" in own["李明妈妈"]
+    [done] = [s.text for s in sent if s.where == "王老师"]
+    assert "已私下发给 1 户" in done
+    assert weekly_posts(await bound.at(FRIDAY_SLOT)) == [], "nothing else this week: no update"
+
+
+async def test_a_held_update_item_can_be_dropped(bound: Harness) -> None:
+    await bound.say("王老师", PRIVATE, FIGHT)
+    [said] = await bound.say("王老师", PRIVATE, "取消")
+    assert said.text.startswith("好的，这条动态不记入了")
+    [preview] = await bound.say("王老师", PRIVATE, "#本周动态")
+    assert "打架" not in preview.text
+
+
+async def test_everyday_update_items_are_not_held(bound: Harness) -> None:
+    [added] = await bound.say("王老师", CLASS, "#动态 赵雪在演讲比赛中获得第一名，祝贺！")
+    assert "待发布 1 条" in added.text

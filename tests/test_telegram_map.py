@@ -136,3 +136,31 @@ def test_role_commands_point_by_account_text_mentions_and_quoted_authors() -> No
             "from": {"id": ME.id, "is_bot": True, "first_name": "bot"}}
     e = event(updates.message(GROUP, PARENT, "收到", reply_to=card))
     assert e is not None and e.reply_to_sender is None, "the bot's own card points at nobody"
+
+
+async def test_documents_become_files_fetched_only_when_read() -> None:
+    fetched: list[str] = []
+
+    async def fetch(file_id: str) -> bytes:
+        fetched.append(file_id)
+        return b"a,b"
+
+    doc = {"file_id": "BQx1", "file_unique_id": "u1", "file_name": "成绩.CSV",
+           "mime_type": "text/csv", "file_size": 3}
+    private = tgmap.to_event(update(updates.document(updates.private(PARENT), PARENT, doc)),
+                             ME, {}, fetch=fetch)
+    assert private is not None and private.text == "" and private.attachments == ("document:BQx1",)
+    [file] = private.files
+    assert (file.name, file.suffix, file.mime, file.size) == ("成绩.CSV", ".csv", "text/csv", 3)
+    assert fetched == [], "nothing downloaded until a handler reads it"
+    assert await file.read(1024) == b"a,b" and fetched == ["BQx1"]
+    assert tgmap.to_event(update(updates.document(GROUP, PARENT, doc)), ME, {}, fetch=fetch) \
+        is None, "a file without a caption in a group is not for the bot"
+    captioned = tgmap.to_event(update(updates.document(GROUP, PARENT, doc, caption="#成绩")),
+                               ME, {}, fetch=fetch)
+    assert captioned is not None and captioned.text == "#成绩" and len(captioned.files) == 1
+    photo = updates.message(updates.private(PARENT), PARENT, "")
+    del photo["message"]["text"]
+    photo["message"]["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 1,
+                                  "height": 1}]
+    assert tgmap.to_event(update(photo), ME, {}, fetch=fetch) is None, "photos stay ignored"

@@ -200,3 +200,30 @@ async def test_a_role_goes_to_the_mentioned_account_not_the_display_name(
     assert "【通知 #1】" in posted[0].text
     refused = await bound.say(ZHAO, "#未读")
     assert "抱歉" in refused[0].text
+
+
+async def test_a_score_file_sent_privately_after_the_command(bound: WechatWorld) -> None:
+    """WeChat files carry no caption: #成绩 asks, the file message sent next answers it; its
+    content comes through the gateway's MessageFile (a base64 file box)."""
+    from tests.sheets import xlsx
+
+    for talker in (WANG, LI, ZHANG):
+        await bound.say(talker, "#帮助", room=None)  # everyone wrote to the bot once
+    [asked] = await bound.say(WANG, "#成绩 期中", room=None)
+    assert asked.conversation_id == WANG and "请发送成绩表文件或粘贴表格" in asked.text
+    message_id = bound.puppet.send_file(WANG, "期中成绩.xlsx",
+                                        xlsx((("姓名", "语文"), ("李明", 95), ("张华", 88))))
+    await bound.handled(1)
+    [preview] = await bound.settle()
+    assert bound.puppet.file_requests == [message_id]
+    assert preview.conversation_id == WANG and "读到 2 名学生" in preview.text
+    rows = await bound.say(WANG, "确认", room=None)
+    own = {s.conversation_id: s.text for s in rows if s.conversation_id != WANG}
+    assert set(own) == {LI, ZHANG} and "语文：95" in own[LI] and "张华" not in own[LI]
+
+
+async def test_a_file_in_the_room_is_not_fetched(bound: WechatWorld) -> None:
+    bound.puppet.send_file(LI, "照片.xlsx", b"PK", room=ROOM)
+    registered = await bound.say(LI, "#登记 李明 妈妈")  # the next text still works
+    assert len(registered) == 1 and "已经登记" in registered[0].text
+    assert bound.puppet.file_requests == [] and bound.bot.handled == bound.expected

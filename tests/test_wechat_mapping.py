@@ -9,13 +9,14 @@ from bot.channels.wechat_mapping import (
     RawMembers,
     RawMessage,
     SentMemory,
+    ignore_reason,
     members_event,
     split_quote,
     strip_self_mention,
     to_event,
     to_platform,
 )
-from core.events import ChatKind, ChatRef, EventKind, Mention, Outgoing, UserRef
+from core.events import ChatKind, ChatRef, EventKind, InboundFile, Mention, Outgoing, UserRef
 
 AT = "\u2005"
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
@@ -107,3 +108,20 @@ def test_join_becomes_one_event_for_everyone_who_joined() -> None:
     ids = {e.message_id for e in map(members_event, others) if e is not None}
     assert len(ids) == 3 and event.message_id not in ids
     assert members_event(replace(raw, members=())) is None
+
+
+def test_file_messages_count_privately_only() -> None:
+    async def fetch() -> bytes:
+        return b""
+
+    file = InboundFile(name="成绩.xlsx", mime="", size=None, fetch=fetch)
+    in_room = replace(ROOM_MSG, is_text=False, type_name="MESSAGE_TYPE_ATTACHMENT", text="",
+                      mentions_self=False, file=file)
+    assert ignore_reason(in_room) == "a file in a room" and to_event(in_room) is None
+    private = replace(in_room, room_id=None, room_topic="")
+    event = to_event(private)
+    assert event is not None and event.files == (file,) and event.text == ""
+    assert event.chat == ChatRef("wechat", "wx-li", ChatKind.PRIVATE, "李明妈妈")
+    assert event.attachments == ("file:m1",)
+    image = replace(private, type_name="MESSAGE_TYPE_IMAGE", file=None)
+    assert to_event(image) is None, "pictures stay ignored"

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.channels.memory import Sent
-from bot.channels.script import Say, SetTime, echo, parse_line
+from bot.channels.script import Attach, Say, SetTime, echo, local_file, parse_line
+from core.events import InboundFile
 from tests.harness import Harness, make_config
 
 SCRIPTS = Path(__file__).parent / "scripts"
@@ -45,15 +46,20 @@ async def replay(h: Harness, script: str) -> Replay:
     path = SCRIPTS / script
     text = path.read_text(encoding="utf-8") if script.endswith(".txt") else script
     steps = []
+    attached: list[InboundFile] = []  # `:attach` lines (relative to tests/scripts)
     for raw in text.splitlines():
         item = parse_line(raw)
         if item is None:
             continue
-        if isinstance(item, SetTime):
+        if isinstance(item, Attach):
+            attached.append(local_file(SCRIPTS / item.path))
+        elif isinstance(item, SetTime):
             steps.append(Step(item.raw, await h.at(item.local.strftime("%Y-%m-%d %H:%M"))))
         else:
             assert isinstance(item, Say)
-            steps.append(Step(echo(item), await h.say(item.speaker, item.chat, item.text)))
+            files, attached = tuple(attached), []
+            steps.append(Step(echo(item), await h.say(item.speaker, item.chat, item.text,
+                                                      files=files)))
     return Replay(steps)
 
 

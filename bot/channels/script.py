@@ -1,26 +1,31 @@
 """The scripted grammar shared by the console and memory channels.
 
 Input:  `SPEAKER @ CHAT: TEXT` (CHAT is a group name or 私聊), `:time YYYY-MM-DD HH:MM`,
+        `:attach PATH` (a local file sent with the next message; TEXT may then be empty),
         blank lines and `#!` comments ignored.  `\\n` inside TEXT is a newline.
 Output: `[CHAT] 班级助手: TEXT` / `[私聊 NAME] 班级助手: TEXT`, further lines indented.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import mimetypes
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from core.channel import Capabilities, EventSink, SendLimits
-from core.events import ChatKind, ChatRef, Event, Outgoing, SentRef, UserRef
+from core.events import ChatKind, ChatRef, Event, InboundFile, Outgoing, SentRef, UserRef
 
 PRIVATE = "私聊"
 INDENT = "    "
 _SAY = re.compile(r"^(?P<speaker>[^@:：]+?)\s*@\s*(?P<chat>[^:：]+?)\s*[:：]\s?(?P<text>.*)$")
 _TIME = re.compile(r"^:time\s+(\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2})\s*$")
+_ATTACH = re.compile(r"^:attach\s+(\S.*?)\s*$")
 
 
 class ScriptError(ValueError):
@@ -44,11 +49,24 @@ class SetTime:
     raw: str
 
 
-def parse_line(line: str) -> Say | SetTime | None:
+@dataclass(frozen=True)
+class Attach:
+    """`:attach PATH`: the next message carries this local file (relative to the script)."""
+
+    path: str
+    raw: str
+
+
+def parse_line(line: str) -> Say | SetTime | Attach | None:
     """None for lines to skip; raises ScriptError for lines that fit no form."""
     stripped = line.strip()
     if not stripped or stripped.startswith("#!"):
         return None
+    if stripped.startswith(":attach"):
+        found = _ATTACH.match(stripped)
+        if not found:
+            raise ScriptError("expected ':attach PATH' (a local file for the next message)")
+        return Attach(found.group(1), stripped)
     if stripped.startswith(":time"):
         found = _TIME.match(stripped)
         if not found:
@@ -67,11 +85,23 @@ def _block(prefix: str, text: str) -> str:
     return "\n".join([prefix + first, *(INDENT + line for line in rest)])
 
 
-def echo(item: Say | SetTime) -> str:
-    if isinstance(item, SetTime):
+def echo(item: Say | SetTime | Attach) -> str:
+    if isinstance(item, SetTime | Attach):
         return item.raw
     where = f"{PRIVATE} {item.speaker}" if item.private else item.chat
     return _block(f"[{where}] {item.speaker}: ", item.text)
+
+
+def local_file(path: Path) -> InboundFile:
+    """A file on this machine as an inbound file (read when a handler asks, off the loop).
+    Raises OSError when it is not there."""
+    size = path.stat().st_size
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+    async def fetch() -> bytes:
+        return await asyncio.to_thread(path.read_bytes)
+
+    return InboundFile(name=path.name, mime=mime, size=size, fetch=fetch)
 
 
 def format_outgoing(out: Outgoing, bot_name: str) -> str:
@@ -105,9 +135,11 @@ class ScriptedChannel:
 
     def event_for(self, say: Say, now: datetime, *, message_id: str | None = None,
                   reply_to: str | None = None, action: str | None = None,
-                  mentioned: tuple[str, ...] = (), reply_to_sender: str | None = None) -> Event:
+                  mentioned: tuple[str, ...] = (), reply_to_sender: str | None = None,
+                  files: tuple[InboundFile, ...] = ()) -> Event:
         """`mentioned` / `reply_to_sender`: speakers the message @-mentions or quotes, as a
-        real platform would report them (tests of the role rules)."""
+        real platform would report them (tests of the role rules); `files`: what `:attach`
+        lines put on this message."""
         if say.private:
             chat = ChatRef(self.name, say.speaker, ChatKind.PRIVATE, say.speaker)
         else:
@@ -124,7 +156,7 @@ class ScriptedChannel:
                      reply_to=reply_to, action=action,
                      mentioned=tuple(UserRef(self.name, n, n) for n in mentioned),
                      reply_to_sender=UserRef(self.name, reply_to_sender, reply_to_sender)
-                     if reply_to_sender else None)
+                     if reply_to_sender else None, files=files)
 
     async def receive(self, event: Event) -> None:
         if self._sink is None:

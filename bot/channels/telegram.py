@@ -44,7 +44,7 @@ from core.channel import (
     UnreachableError,
 )
 from core.config import TELEGRAM_TOKEN_ENV, TelegramSettings
-from core.events import Outgoing, SentRef
+from core.events import FileUnavailable, Outgoing, SentRef
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ class TelegramChannel:
 
     async def _on_update(self, update: TgUpdate, _context: ContextTypes.DEFAULT_TYPE) -> None:
         assert self.me is not None
-        event = tgmap.to_event(update, self.me, self._actions)
+        event = tgmap.to_event(update, self.me, self._actions, fetch=self._download)
         query = update.callback_query
         if event is None:
             log.debug("update %s ignored", update.update_id)
@@ -186,6 +186,16 @@ class TelegramChannel:
         shown = await self._sink(event)
         if query is not None:
             await self._answer(query.id, shown)
+
+    async def _download(self, file_id: str) -> bytes:
+        """A document's content: getFile, then the Bot API's file URL (bots may download files
+        of up to 20 MB; the handler refuses larger ones from the announced size first)."""
+        try:
+            found = await self.app.bot.get_file(file_id)
+            return bytes(await found.download_as_bytearray())
+        except TelegramError as exc:
+            log.warning("telegram: file download failed: %s", exc)
+            raise FileUnavailable(str(exc)) from exc
 
     async def _answer(self, query_id: str, text: str | None) -> None:
         try:

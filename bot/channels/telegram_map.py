@@ -8,7 +8,7 @@ payloads (callback_data is limited to 64 bytes), and text-mention offsets counte
 from __future__ import annotations
 
 import hashlib
-from collections.abc import MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,13 +24,24 @@ from telegram import (
 )
 from telegram.constants import ChatType
 
-from core.events import Button, ChatChange, ChatKind, ChatRef, Event, Outgoing, UserRef
+from core.events import (
+    Button,
+    ChatChange,
+    ChatKind,
+    ChatRef,
+    Event,
+    InboundFile,
+    Outgoing,
+    UserRef,
+)
 
 CHANNEL = "telegram"
 CALLBACK_LIMIT = 64  # bytes, Bot API
 TOAST_LIMIT = 200  # characters of answerCallbackQuery text
 _HASHED = "k:"
 _GONE = (ChatMember.LEFT, ChatMember.BANNED)
+# Downloads a file by its file_id (getFile, then the Bot API's file URL): the channel's network.
+Fetcher = Callable[[str], Awaitable[bytes]]
 
 
 @dataclass(frozen=True)
@@ -76,7 +87,23 @@ def _for_other_bot(text: str, me: BotIdentity) -> bool:
     return "@" in head and head.split("@", 1)[1].lower() != me.username.lower()
 
 
-def message_event(message: Message, me: BotIdentity) -> Event | None:
+def document_file(message: Message, fetch: Fetcher | None) -> InboundFile | None:
+    """A document (a file sent as a file, not a photo) as an inbound file, fetched only when a
+    handler reads it. Photos are not documents: a spreadsheet always arrives as one."""
+    document = message.document
+    if document is None or fetch is None:
+        return None
+    file_id = document.file_id
+
+    async def download() -> bytes:
+        return await fetch(file_id)
+
+    return InboundFile(name=document.file_name or "", mime=document.mime_type or "",
+                       size=document.file_size, fetch=download)
+
+
+def message_event(message: Message, me: BotIdentity,
+                  fetch: Fetcher | None = None) -> Event | None:
     chat = chat_ref(message.chat)
     if chat is None or message.from_user is None:
         return None
@@ -87,8 +114,13 @@ def message_event(message: Message, me: BotIdentity) -> Event | None:
     if message.migrate_to_chat_id:
         return Event(text="", change=ChatChange.MIGRATED,
                      new_chat_id=str(message.migrate_to_chat_id), **base)
-    text = message.text or message.caption
-    if not text or message.from_user.id == me.id or _for_other_bot(text, me):
+    text = message.text or message.caption or ""
+    document = document_file(message, fetch)
+    # A file without a caption matters only privately (a score sheet after #成绩); in a group
+    # it is nobody's business, as before.
+    if not text and (document is None or chat.kind is not ChatKind.PRIVATE):
+        return None
+    if message.from_user.id == me.id or _for_other_bot(text, me):
         return None
     text, mentioned = _strip_mention(text, me)
     reply_to = message.reply_to_message
@@ -97,7 +129,9 @@ def message_event(message: Message, me: BotIdentity) -> Event | None:
                  reply_to=str(reply_to.message_id) if reply_to else None,
                  mentioned=pointed_users(message, me),
                  reply_to_sender=user_ref(author) if author and author.id != me.id else None,
-                 **base)
+                 files=(document,) if document else (),
+                 attachments=(f"document:{message.document.file_id}",) if message.document
+                 else (), **base)
 
 
 def pointed_users(message: Message, me: BotIdentity) -> tuple[UserRef, ...]:
@@ -141,7 +175,8 @@ def callback_event(update: Update, action: str | None) -> Event | None:
 
 
 def to_event(update: Update, me: BotIdentity,
-             actions: MutableMapping[str, str] | None = None) -> Event | None:
+             actions: MutableMapping[str, str] | None = None,
+             fetch: Fetcher | None = None) -> Event | None:
     """Map one update; None for what the bot deliberately ignores (edits, stickers, channels).
 
     Edited messages are ignored on purpose: the original was already handled, and re-running a
@@ -152,7 +187,7 @@ def to_event(update: Update, me: BotIdentity,
     if update.my_chat_member is not None:
         return member_event(update, me)
     if update.message is not None:
-        return message_event(update.message, me)
+        return message_event(update.message, me, fetch)
     return None
 
 

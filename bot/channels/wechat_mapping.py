@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.events import ChatKind, ChatRef, Event, EventKind, Outgoing, UserRef
+from core.events import ChatKind, ChatRef, Event, EventKind, InboundFile, Outgoing, UserRef
 
 CHANNEL = "wechat"
 AT_SEPARATOR = "\u2005"  # WeChat puts this thin space after an @name
@@ -39,6 +39,8 @@ class RawMessage:
     sent_at: datetime
     reply_to: str | None = None
     mentioned: tuple[UserRef, ...] = ()  # @-mentions by account, other than the bot
+    # A file message (WeChat's 文件, MessageType Attachment), its content fetched on reading.
+    file: InboundFile | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ def ignore_reason(raw: RawMessage) -> str | None:
     """Why a message is deliberately not an event (logged by the channel), or None."""
     if raw.from_self:
         return "sent by the bot itself"
+    if raw.file is not None:
+        # A WeChat file carries no caption: only privately can it answer something (#成绩).
+        return "a file in a room" if raw.room_id else None
     if not raw.is_text:
         return f"not text ({raw.type_name})"
     if not raw.text.strip():
@@ -89,6 +94,12 @@ def ignore_reason(raw: RawMessage) -> str | None:
 def to_event(raw: RawMessage) -> Event | None:
     if ignore_reason(raw) is not None:
         return None
+    if raw.file is not None:
+        return Event(channel=CHANNEL,
+                     chat=ChatRef(CHANNEL, raw.talker_id, ChatKind.PRIVATE, raw.talker_name),
+                     sender=UserRef(CHANNEL, raw.talker_id, raw.talker_name), text="",
+                     message_id=raw.message_id, received_at=raw.sent_at,
+                     files=(raw.file,), attachments=(f"file:{raw.message_id}",))
     text = raw.text
     quote = split_quote(text)
     if quote is not None:

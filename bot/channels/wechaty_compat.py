@@ -37,6 +37,8 @@ caches are cleared and its plugin manager is switched off (see each function for
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import logging
 import os
 import re
@@ -153,3 +155,28 @@ async def listen(bot: Any) -> None:
 async def disconnect(bot: Any) -> None:
     """Close the puppet connection."""
     await bot.puppet.stop()
+
+
+async def file_content(msg: Any) -> bytes:
+    """The bytes of a file message (MessageFile RPC). python-wechaty's FileBox cannot give them
+    itself (its `to_base64` returns "", and only the Base64 and Url box types arrive over the
+    wire), so they are taken from the box's fields: base64 data (a `data:…;base64,` prefix
+    allowed), else the URL the gateway gave, fetched off the loop with the SDK's own
+    `requests`. Raises LookupError for a box without either."""
+    box = await msg.to_file_box()
+    encoded = getattr(box, "base64", None)
+    if encoded:
+        text = encoded.decode() if isinstance(encoded, bytes) else str(encoded)
+        return base64.b64decode(text.split("base64,", 1)[-1])
+    url = getattr(box, "remoteUrl", None)
+    if url:
+        return await asyncio.to_thread(_download, url, dict(getattr(box, "headers", None) or {}))
+    raise LookupError(f"file box of type {getattr(box, 'boxType', '?')} carries no content")
+
+
+def _download(url: str, headers: dict[str, str]) -> bytes:
+    import requests  # the SDK's dependency (wechaty_puppet.file_box)
+
+    response = requests.get(url, headers=headers, timeout=30)
+    response.raise_for_status()
+    return response.content

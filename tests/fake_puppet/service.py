@@ -2,7 +2,8 @@
 
 The real python-wechaty SDK connects to it as it would to a school's gateway. It speaks just the
 RPCs the SDK uses for a class group bot: Start, Stop, Ding, the Event stream, Contact/Room/
-RoomMember/Message payloads and MessageSendText/File. Tests script people (`say`, `join`,
+RoomMember/Message payloads, MessageFile (the content of a file someone sent: `send_file`)
+and MessageSendText/File. Tests script people (`say`, `send_file`, `join`,
 `leave`) and read what the bot sent (`sent`, with the fake's own monotonic time of arrival).
 With `token` set it checks every call's token as the official puppet service does, answering
 a wrong one with `UNAUTHENTICATED Invalid Wechaty TOKEN`; `authorities` records what came.
@@ -17,6 +18,7 @@ Timestamps count from a fixed instant (FIRST_STAMP), so no test depends on the m
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import itertools
 import json
@@ -91,6 +93,8 @@ class FakePuppet:
         self.contacts: dict[str, str] = {self_id: self_name}
         self.rooms: dict[str, Room] = {}
         self.messages: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, tuple[str, bytes]] = {}  # message id → (file name, content)
+        self.file_requests: list[str] = []  # message ids whose file the bot fetched
         self.sent: list[SentMessage] = []
         self.calls: list[str] = []
         self.streams = 0  # event streams opened so far
@@ -142,6 +146,18 @@ class FakePuppet:
             "id": message_id, "text": prefix + text, "type": msg_type, "from_id": talker,
             "room_id": room or "", "to_id": "" if room else self.self_id,
             "mention_ids": mention, "timestamp": next(self._stamps)}
+        self._emit(pb.EventType.EVENT_TYPE_MESSAGE, {"messageId": message_id})
+        return message_id
+
+    def send_file(self, talker: str, name: str, data: bytes, *, room: str | None = None) -> str:
+        """`talker` sends a file (WeChat's 文件 message, type Attachment): the payload names it,
+        MessageFile hands its content over as a base64 file box."""
+        message_id = f"{self._prefix}-f{next(self._ids)}"
+        self.messages[message_id] = {
+            "id": message_id, "text": "", "filename": name, "type": ATTACHMENT,
+            "from_id": talker, "room_id": room or "", "to_id": "" if room else self.self_id,
+            "mention_ids": [], "timestamp": next(self._stamps)}
+        self.files[message_id] = (name, data)
         self._emit(pb.EventType.EVENT_TYPE_MESSAGE, {"messageId": message_id})
         return message_id
 
@@ -264,6 +280,14 @@ class FakePuppet:
             await asyncio.sleep(self.faults.hang_seconds)
         return pb.MessageSendTextResponse(id=message_id)
 
+    async def MessageFile(self, request: pb.MessageFileRequest) -> pb.MessageFileResponse:
+        if request.id not in self.files:
+            raise GRPCError(Status.NOT_FOUND, f"message {request.id} has no file")
+        name, data = self.files[request.id]
+        self.file_requests.append(request.id)
+        box = {"boxType": 1, "name": name, "base64": base64.b64encode(data).decode()}
+        return pb.MessageFileResponse(filebox=json.dumps(box))
+
     async def MessageSendFile(self, request: pb.MessageSendFileRequest
                               ) -> pb.MessageSendFileResponse:
         message_id = self._record("file", request.conversation_id, "", [],
@@ -318,6 +342,7 @@ class FakePuppet:
             "MessagePayload": (pb.MessagePayloadRequest, pb.MessagePayloadResponse),
             "MessageSendText": (pb.MessageSendTextRequest, pb.MessageSendTextResponse),
             "MessageSendFile": (pb.MessageSendFileRequest, pb.MessageSendFileResponse),
+            "MessageFile": (pb.MessageFileRequest, pb.MessageFileResponse),
         }
         mapping = {f"/wechaty.Puppet/{name}": Handler(self._unary(name, getattr(self, name)),
                                                       Cardinality.UNARY_UNARY, req, resp)

@@ -1,7 +1,9 @@
 """A fake Telegram Bot API on 127.0.0.1 (aiohttp) that the real python-telegram-bot talks to.
 
 It keeps what a test needs to assert on: every accepted call, every call refused with 429 or
-403, the current text of each message the bot sent (after edits). It can enforce Telegram's flood
+403, the current text of each message the bot sent (after edits), every file downloaded. It
+serves files a test put up (`add_file`: getFile, then GET /file/bot<token>/<file_path>, as
+Telegram's file server does). It can enforce Telegram's flood
 limits, refuse chats with 403 (a parent who blocked the bot) and fail the next calls with 5xx.
 
 PTB posts form fields with nested objects (reply_markup, entities …) as JSON strings.
@@ -18,6 +20,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -111,12 +114,16 @@ class FakeTelegram:
         self._buckets: dict[str, tuple[float, float]] = {}
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        self.files: dict[str, tuple[str, bytes]] = {}  # file_id → (file_path, content)
+        self.downloads: list[str] = []  # file paths fetched from the file server
+        self._file_ids = itertools.count(1)
 
     # --- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> FakeTelegram:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -141,6 +148,18 @@ class FakeTelegram:
             self._updates.append({"update_id": update_id, **update})
             self._changed.notify_all()
         return update_id
+
+    def add_file(self, name: str, data: bytes, mime: str = "application/octet-stream",
+                 *, announce_size: bool = True) -> dict[str, Any]:
+        """Put a file on the fake's file server; returns the `document` of a message."""
+        number = next(self._file_ids)
+        file_id = f"BQACAgIAAx{number:04d}"
+        self.files[file_id] = (f"documents/file_{number}{Path(name).suffix}", data)
+        document = {"file_id": file_id, "file_unique_id": f"AgAD{number:04d}",
+                    "file_name": name, "mime_type": mime}
+        if announce_size:
+            document["file_size"] = len(data)
+        return document
 
     def fail_next(self, *statuses: int) -> None:
         """The next sending calls answer with these HTTP statuses (e.g. 502), in order."""
@@ -236,6 +255,16 @@ class FakeTelegram:
                 tokens, last = self._buckets[key]
                 self._buckets[key] = (tokens - 1, last)
         return None
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.token:
+            return self._error(401, "Unauthorized")
+        path = request.match_info["path"]
+        for file_path, data in self.files.values():
+            if file_path == path:
+                self.downloads.append(path)
+                return web.Response(body=data, content_type="application/octet-stream")
+        return self._error(404, "Not Found")
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
@@ -333,6 +362,12 @@ class FakeTelegram:
             return BOT_USER
         if method in ("deleteWebhook", "setWebhook", "answerCallbackQuery", "setMyCommands"):
             return True
+        if method == "getFile":
+            if params.get("file_id") not in self.files:
+                return self._error(400, "Bad Request: invalid file_id")
+            file_path, data = self.files[params["file_id"]]
+            return {"file_id": params["file_id"], "file_unique_id": "u" + params["file_id"],
+                    "file_size": len(data), "file_path": file_path}
         if method == "sendMessage":
             message = self._message(params)
             self.messages[(int(params["chat_id"]), message["message_id"])] = message

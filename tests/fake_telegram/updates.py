@@ -55,3 +55,13 @@ def bot_membership(chat: dict[str, Any], by: dict[str, Any], old: str,
 
     return {"my_chat_member": {"chat": chat, "from": by, "date": next_date(),
                                "old_chat_member": member(old), "new_chat_member": member(new)}}
+
+
+def document(chat: dict[str, Any], sender: dict[str, Any], file: dict[str, Any], *,
+             caption: str | None = None) -> dict[str, Any]:
+    """A file sent as a document (`file`: FakeTelegram.add_file's answer), with a caption."""
+    body: dict[str, Any] = {"message_id": next(_message_ids), "date": next_date(),
+                            "chat": chat, "from": sender, "document": file}
+    if caption is not None:
+        body["caption"] = caption
+    return {"message": body}
