@@ -22,6 +22,7 @@ from handlers import (
     reports,
     roster,
     signups,
+    slots,
     weekly,
 )
 from kit.router import Command, CommandTable, Router
@@ -30,9 +31,9 @@ from kit.router import Command, CommandTable, Router
 def routers() -> list[Router]:
     return [membership.router, roster.router, ownership.router, corrections.router,
             forget.router, notices.router, meetings.router, signups.router, answers.router,
-            weekly.router, help.router, mailbox.router, mailbox_staff.router, relay.router,
-            privacy.router, record.router, grades.router, exports.router, reports.router,
-            private.router]
+            slots.router, weekly.router, help.router, mailbox.router, mailbox_staff.router,
+            relay.router, privacy.router, record.router, grades.router, exports.router,
+            reports.router, private.router]
 
 
 def all_commands() -> list[Command]:

@@ -35,9 +35,10 @@ from models import (
     SchoolClass,
     SignupEntry,
     SignupList,
+    SlotBoard,
     Ticket,
 )
-from services import contact_log, guardians, signups
+from services import contact_log, guardians, signups, slots
 from services.uow import UnitOfWork
 
 FORMATS = ("xlsx", "csv")
@@ -183,7 +184,8 @@ async def collect(uow: UnitOfWork, school_class: SchoolClass, term: Term | None,
 async def _signup_rows(uow: UnitOfWork, school_class: SchoolClass,
                        span: tuple[datetime | None, datetime | None], words: Mapping[str, Any],
                        out: Sheet) -> None:
-    """One row per family line of every 接龙 (in list order, the waiting list marked)."""
+    """One row per family line of every 接龙 (in list order, the waiting list marked), then
+    one per booked slot of every 预约 board (in time order)."""
     tz = school_class.timezone
     for signup in (await uow.session.scalars(select(SignupList).where(
             SignupList.class_id == school_class.id).order_by(SignupList.number))).all():
@@ -197,6 +199,17 @@ async def _signup_rows(uow: UnitOfWork, school_class: SchoolClass,
                 words["signup"], str(signup.number), signup.title, line.name, str(line.heads),
                 line.note, words["waiting"] if line.waiting else words["confirmed"],
                 _local(joined.get(line.entry_id), tz)])
+    for board in (await uow.session.scalars(select(SlotBoard).where(
+            SlotBoard.class_id == school_class.id).order_by(SlotBoard.number))).all():
+        if not _in(board.created_at, span):
+            continue
+        for slot_line in (await slots.schedule(uow, board)).lines:
+            start, end = slot_line.slot.starts_at, slot_line.slot.ends_at
+            for name in slot_line.names:
+                out.rows.append([
+                    words["slot"], str(board.number), board.title, name, "1",
+                    f"{_local(start, tz)}-{_local(end, tz)[-5:]}", words["booked"],
+                    _local(start, tz)])
 
 
 def write_xlsx(export: Export, path: Path) -> Path:

@@ -149,9 +149,10 @@ def slot_card(board_id: int) -> str:
     return f"slots:{board_id}:card"
 
 
-def slot_reminder(booking_id: int, minutes: int) -> str:
-    """A booked family's reminder before its slot: the due row and (a base) the message."""
-    return f"slots:booking:{booking_id}:remind:{minutes}"
+def slot_reminder(booking_id: int, slot_id: int, minutes: int) -> str:
+    """A booked family's reminder before its slot: the due row and (a base) the message. The
+    slot is in it: SQLite may give a moved booking the id its old row had."""
+    return f"slots:booking:{booking_id}:slot:{slot_id}:remind:{minutes}"
 
 
 # --- weekly updates ------------------------------------------------------------------------

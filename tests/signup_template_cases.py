@@ -3,18 +3,20 @@ collected by tests/test_templates.py."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace as NS
 from typing import Any
 
 from services.signups import JoinResult, JoinStatus, Line, Standing
+from services.slots import BookResult, BookStatus, Schedule, SlotLine
 
 TZ = "Asia/Shanghai"
 DEADLINE = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)  # 18:00 in Shanghai
 # Chinese that en output may contain: the words people type.
 SIGNUP_CJK = {"接龙", "接龙情况", "结束接龙", "取消报名", "报名", "限", "截止", "周四", "每户1人",
               "预约", "预约情况", "取消预约", "面谈", "每15分钟", "地点", "每段2户", "月", "日",
-              "周五开放日志愿者", "登记", "每户"}
+              "周五开放日志愿者", "登记", "每户", "改约", "三楼办公室", "每段", "开始", "结束",
+              "分钟", "户", "个", "每", "号"}
 
 WORDS = {
     "zh_CN": {"title": "周五开放日志愿者", "names": ["李明妈妈", "张华爸爸", "赵雪奶奶"],
@@ -91,3 +93,65 @@ def weekly_signups(chinese: bool) -> list[Standing]:
     """An open list with a waiting family, as the weekly update shows it."""
     w = WORDS["zh_CN" if chinese else "en"]
     return [_standing(w, _signup(w), 3)]
+
+
+def _board(w: dict[str, Any], *, place: bool = True, per_family: int = 1) -> Any:
+    return NS(id=2, class_id=1, number=2, title=w["board"], place=w["place"] if place else "",
+              per_family=per_family, status="open", author_id=1)
+
+
+def _slot(minutes: int, capacity: int = 1) -> Any:
+    start = datetime(2026, 12, 10, 6, 0, tzinfo=UTC) + timedelta(minutes=minutes)
+    return NS(id=minutes + 1, board_id=2, starts_at=start, ends_at=start + timedelta(minutes=15),
+              capacity=capacity)
+
+
+def _schedule(w: dict[str, Any], board: Any, booked: int) -> Schedule:
+    lines = tuple(SlotLine(_slot(15 * i), tuple(w["names"][i:i + 1]) if i < booked else ())
+                  for i in range(3))
+    return Schedule(board, lines)
+
+
+def slot_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
+    w = WORDS[language]
+    board, bare = _board(w), _board(w, place=False, per_family=2)
+    some, none_free = _schedule(w, board, 1), _schedule(w, board, 3)
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    for label, schedule in (("some", some), ("bare", _schedule(w, bare, 0)),
+                            ("full", none_free)):
+        out.append(("slots/card", label, {"schedule": schedule, "tz": TZ}))
+        out.append(("slots/schedule", label, {"schedule": schedule, "tz": TZ}))
+        out.append(("slots/free", label, {"schedule": schedule, "tz": TZ}))
+    for label, groups in (("posted", 1), ("no_group", 0)):
+        out.append(("slots/created", label, {"schedule": some, "groups": groups, "tz": TZ}))
+    for problem in ("day", "times"):
+        out.append(("slots/bad_offer", problem, {"text": w["board"], "problem": problem}))
+    out.append(("slots/default_title", "plain", {}))
+    for label, number in (("number", 5), ("none", None)):
+        out.append(("slots/not_found", label, {"number": number}))
+    out.append(("slots/which_board", "plain", {"boards": [board, _board(w, place=False)],
+                                                "text": "14:30"}))
+    for label, freed in (("freed", [_slot(0)]), ("nothing", [])):
+        out.append(("slots/cancelled", label, {"board": board, "freed": freed, "tz": TZ}))
+    for label, several in (("none", False), ("several", True)):
+        out.append(("slots/no_such_slot", label, {"schedule": some, "several": several,
+                                                  "text": "16:00", "tz": TZ}))
+    results = {
+        "new": BookResult(BookStatus.NEW, _slot(15)),
+        "changed": BookResult(BookStatus.CHANGED, _slot(15), old=_slot(30)),
+        "same": BookResult(BookStatus.SAME, _slot(15)),
+        "full": BookResult(BookStatus.FULL, _slot(0)),
+        "full-moving": BookResult(BookStatus.FULL, _slot(0), old=_slot(30)),
+        "limit": BookResult(BookStatus.LIMIT, _slot(0)),
+        "past": BookResult(BookStatus.PAST, _slot(0)),
+        "closed": BookResult(BookStatus.CLOSED, _slot(0)),
+        "not_guardian": BookResult(BookStatus.NOT_GUARDIAN, _slot(0)),
+    }
+    for label, result in results.items():
+        values: dict[str, Any] = {"board": board, "result": result, "tz": TZ}
+        if result.status is BookStatus.FULL:
+            values["schedule"] = none_free if label == "full" else some
+        out.append(("slots/booked", label, values))
+    out.append(("slots/reminder", "place", {"board": board, "slot": _slot(0), "tz": TZ}))
+    out.append(("slots/reminder", "bare", {"board": bare, "slot": _slot(0), "tz": TZ}))
+    return out

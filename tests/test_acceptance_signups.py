@@ -65,3 +65,37 @@ def test_signups_transcript(tmp_path: Path) -> None:
     assert any(line.startswith("[私聊 李明妈妈]") and "已截止" in line for line in deadline)
     [late] = said(GROUP, "刘洋妈妈", "接龙")
     assert late.startswith("[私聊 刘洋妈妈]") and ("已截止" in late or "没有" in late), late
+
+
+def test_slots_transcript(tmp_path: Path) -> None:
+    lines = run_script(tmp_path, SCRIPT.read_text(encoding="utf-8"))
+
+    def said(chat: str, speaker: str, text: str) -> list[str]:
+        where = f"私聊 {speaker}" if chat == "私聊" else chat
+        return after(lines, f"[{where}] {speaker}: {text}")
+
+    [card] = said(GROUP, "王老师", "#预约 面谈 12月10日 14:00-15:00 每15分钟 | 地点 三楼办公室")
+    assert card.startswith(f"[{GROUP}]") and "【预约 #1】面谈" in card
+    # The race for 14:30: the first family gets it, the second is told it is full.
+    [first] = said(GROUP, "张华爸爸", "老师，我预约 14:30")
+    assert first.startswith("[私聊 张华爸爸]") and "已预约" in first and "14:30-14:45" in first
+    [second] = said(GROUP, "王五爸爸", "预约下午2点半")
+    assert second.startswith("[私聊 王五爸爸]") and "已经约满" in second, second
+    assert "14:45-15:00（余 1）" in second
+    [other] = said(GROUP, "王五爸爸", "那约2点45吧")
+    assert "已预约" in other and "14:45-15:00" in other
+    # A change frees 14:30 for someone else.
+    [moved] = said(GROUP, "张华爸爸", "改约 14:00")
+    assert "已改约" in moved and "14:30-14:45 已释放" in moved, moved
+    [freed] = said(GROUP, "陈静妈妈", "约14:30")
+    assert "已预约" in freed and "14:30-14:45" in freed
+    [schedule] = said("私聊", "王老师", "#预约情况")
+    for line in ("14:00-14:15：张华爸爸", "14:15-14:30：（空）", "14:30-14:45：陈静妈妈",
+                 "14:45-15:00：王五爸爸"):
+        assert line in schedule, schedule
+    # Reminders: 张华爸爸 (14:00) at 13:00, 陈静妈妈 (14:30) at 13:30; nobody twice.
+    at_one = [line for line in after(lines, ":time 2026-12-10 13:00") if "⏰" in line]
+    assert [line.split("]")[0] for line in at_one] == ["[私聊 张华爸爸"], at_one
+    at_half = [line for line in after(lines, ":time 2026-12-10 13:30") if "⏰" in line]
+    assert [line.split("]")[0] for line in at_half] == ["[私聊 陈静妈妈"], at_half
+    assert all("三楼办公室" in line for line in at_one + at_half)

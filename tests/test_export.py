@@ -36,6 +36,8 @@ async def build(h: Harness) -> None:
     await h.say("王老师", CLASS, "#接龙 开放日志愿者 | 限 1人")
     await h.say("李明妈妈", CLASS, "接龙 周五上午")
     await h.say("张华爸爸", CLASS, "接龙")
+    await h.say("王老师", CLASS, "#预约 面谈 12月10日 14:00-15:00 每30分钟")
+    await h.say("张华爸爸", CLASS, "预约 14:30")
 
 
 def cells(path: Path) -> dict[str, list[list[str]]]:
@@ -64,6 +66,8 @@ def check_sheets(sheets: dict[str, list[list[str]]]) -> None:
     assert [row[:7] for row in sheets["接龙与预约"][1:3]] == [
         ["接龙", "1", "开放日志愿者", "李明妈妈", "1", "周五上午", "正式"],
         ["接龙", "1", "开放日志愿者", "张华爸爸", "1", "", "候补"]]
+    assert sheets["接龙与预约"][3][:7] == [
+        "预约", "1", "面谈", "张华爸爸", "1", "2026-12-10 14:30-15:00", "已预约"]
     everything = "\n".join(c for rows in sheets.values() for row in rows for c in row)
     assert "赵雪爸爸" not in everything, "the anonymous letter's author appears nowhere"
 

@@ -42,7 +42,7 @@ PINNED = [
     (keys.signup_moved_up(4, 9), "signup:4:moved_up:9"),
     (keys.signup_deadline(4), "signup:4:deadline"),
     (keys.slot_card(2), "slots:2:card"),
-    (keys.slot_reminder(8, 60), "slots:booking:8:remind:60"),
+    (keys.slot_reminder(8, 3, 60), "slots:booking:8:slot:3:remind:60"),
     (keys.ticket_sla(12, 3, 2), "mailbox:12:sla:3:2"),
     (keys.ticket_news(12, "reply", "console:in-9-1"), "mailbox:12:reply:console:in-9-1"),
     (keys.ticket_news(12, "reminder", "job:3"), "mailbox:12:reminder:job:3"),

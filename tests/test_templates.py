@@ -45,7 +45,7 @@ from services.weekly import Digest
 from tests.class_template_cases import CLASS_CJK, class_cases, register_results
 from tests.mailbox_template_cases import MAILBOX_CJK, MAILBOX_SKIP, mailbox_cases
 from tests.record_template_cases import RECORD_CJK, RECORD_SKIP, record_cases
-from tests.signup_template_cases import SIGNUP_CJK, signup_cases, weekly_signups
+from tests.signup_template_cases import SIGNUP_CJK, signup_cases, slot_cases, weekly_signups
 
 ROOT = Path(templates.__file__).parent
 LANGUAGES = ("zh_CN", "en")
@@ -561,6 +561,7 @@ def cases(language: str) -> list[Case]:
     out += [Case(*case) for case in class_cases(language)]
     out += [Case(*case) for case in record_cases(language)]
     out += [Case(*case) for case in signup_cases(language)]
+    out += [Case(*case) for case in slot_cases(language)]
     out += meeting_cases(language) + weekly_cases(language)
     return out
 

@@ -502,7 +502,8 @@ _NOTE_EDGE = " \t,，.。:：;；、-—~～!！"
 _MENTIONS = re.compile(r"^(?:[@＠][^\s\u2005@＠#＃]*[\s\u2005]*)+")
 
 
-_OPENING = re.compile(r"^(?:(?:不好意思|抱歉|sorry|老师好|老师|那个|麻烦|哈哈)[\s,，.。!！~]*)+")
+_OPENING = re.compile(
+    r"^(?:(?:不好意思|抱歉|sorry|老师好|老师|那个|那就|那|麻烦|哈哈)[\s,，.。!！~]*)+")
 
 
 def _bare(text: str) -> str:
