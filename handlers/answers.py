@@ -341,15 +341,23 @@ async def _apply_signup(ctx: PersonContext, reading: Reading, item: Item, *, via
                     ref=("signup", signup.id),
                     text=member.render("signups/moved_up", signup=signup, line=line))
         return
+    note = _own_note(words.note if words else "", ctx.person.display_name)
     result = await signups.join(ctx.uow, signup, ctx.person.id, heads=reading.people,
-                                note=words.note if words else "",
-                                via="button" if ctx.event.action else via)
+                                note=note, via="button" if ctx.event.action else via)
     values.update(result=result)
     if result.status is signups.JoinStatus.NEW:
         await signup_changed(member, signup)
     if result.status is signups.JoinStatus.NOT_GUARDIAN and not explicit:
         return
     await _tell(member, "signups/joined", **values)
+
+
+def _own_note(note: str, name: str) -> str:
+    """The note without the sender's own name (`+1 李明妈妈`, `报名 李明妈妈 周六可以`): the line
+    already shows who it is."""
+    if name and note.startswith(name):
+        note = note[len(name):]
+    return note.strip(" ,，、:：;；-—")
 
 
 async def signup_changed(m: Messenger, signup: SignupList) -> None:

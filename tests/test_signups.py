@@ -121,6 +121,14 @@ async def test_joining_twice_keeps_one_line_and_updates_its_note(bound: Harness)
     assert text.count("李明妈妈") == 1 and "（下午也可以）" in text, text
 
 
+async def test_the_senders_own_name_is_no_note(bound: Harness) -> None:
+    await bound.say("王老师", CLASS, OPEN)
+    await bound.say("李明妈妈", CLASS, "+1 李明妈妈")
+    await bound.say("张华爸爸", CLASS, "我报名 张华爸爸 周六可以")
+    text = await status(bound)
+    assert "1. 李明妈妈\n2. 张华爸爸（周六可以）" in text, text
+
+
 async def test_per_family_limit_caps_the_head_count(bound: Harness) -> None:
     await bound.say("王老师", CLASS, "#接龙 元旦联欢 每户1人")
     await bound.say("李明妈妈", CLASS, "+2")

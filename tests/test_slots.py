@@ -49,6 +49,8 @@ async def schedule(h: Harness, number: int = 1) -> str:
     ("预约 12月10日 14:15", None, 14, 15, None, 10, False),
     ("老师，我预约 10号 下午两点", None, 2, 0, True, 10, False),
     ("换到3点一刻", None, 3, 15, None, None, True),
+    ("我想约明天下午3点", None, 3, 0, True, None, False),
+    ("预约14点30", None, 14, 30, None, None, False),
 ])
 def test_booking_words(text: str, number: int | None, hour: int, minute: int, pm: bool | None,
                        day: int | None, changed: bool) -> None:

@@ -596,7 +596,7 @@ def unicodedata_nfkc(text: str) -> str:
 _SLOT_CANCEL = re.compile(
     r"^(?:取消预约|预约取消|不约了|退掉预约|取消我的预约)" + _NUMBER + r"\s*$")
 _SLOT_HEAD = re.compile(
-    r"^(?:我要预约|我想预约|我预约|预约|改约|改预约|约|改到|换到|换成|改成)")
+    r"^(?:我要预约|我想预约|我预约|我要约|我想约|我约|预约|改约|改预约|约|改到|换到|换成|改成)")
 _SLOT_BOARD = re.compile(r"^\s*(?:第|#)?\s*(\d{1,2})\s*(?:号预约)?\s+(?=\S)")
 _DATE = re.compile(r"(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*(?:日|号)")
 _PERIOD = re.compile(r"(上午|早上|下午|晚上|中午)")
@@ -640,5 +640,5 @@ def read_slot(text: str) -> SlotWords | None:
         return None
     period = _PERIOD.search(rest)
     pm = None if period is None else period.group(1) in ("下午", "晚上", "中午")
-    changed = head.group(0) not in ("预约", "我要预约", "我想预约", "我预约", "约")
+    changed = head.group(0) in ("改约", "改预约", "改到", "换到", "换成", "改成")
     return SlotWords(SlotIntent.BOOK, number, hour, minute, pm, month, day, changed)
