@@ -95,6 +95,12 @@ def weekly_signups(chinese: bool) -> list[Standing]:
     return [_standing(w, _signup(w), 3)]
 
 
+def weekly_slots(chinese: bool) -> list[Schedule]:
+    """An open slot board with one booking, as the weekly update shows it."""
+    w = WORDS["zh_CN" if chinese else "en"]
+    return [_schedule(w, _board(w), 1)]
+
+
 def _board(w: dict[str, Any], *, place: bool = True, per_family: int = 1) -> Any:
     return NS(id=2, class_id=1, number=2, title=w["board"], place=w["place"] if place else "",
               per_family=per_family, status="open", author_id=1)

@@ -287,3 +287,12 @@ async def test_one_family_joining_twice_at_once_has_one_line(bound: Harness) -> 
     statuses = await _join_at_once(bound, ["李明妈妈", "李明妈妈"])
     assert sorted(statuses) == [signups.JoinStatus.ALREADY, signups.JoinStatus.NEW]
     assert (await status(bound)).count("李明妈妈") == 1
+
+
+async def test_the_weekly_update_lists_open_sign_ups_with_counts(bound: Harness) -> None:
+    await bound.say("王老师", CLASS, OPEN)
+    for who in ("李明妈妈", "张华爸爸", "赵雪爸爸"):
+        await bound.say(who, CLASS, "+1")
+    [preview] = await bound.say("王老师", PRIVATE, "#本周动态")
+    assert "接龙 #1「周五开放日志愿者」：已报 2 户（2 人，名额 2 人），候补 1 户" in preview.text, \
+        preview.text

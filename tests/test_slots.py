@@ -204,3 +204,10 @@ async def test_two_families_racing_for_one_slot(bound: Harness) -> None:
     text = await schedule(bound)
     assert "14:00-14:15：李明妈妈" in text or "14:00-14:15：张华爸爸" in text, text
     assert "已约 1/4" in text
+
+
+async def test_the_weekly_update_lists_open_boards(bound: Harness) -> None:
+    await bound.say("王老师", CLASS, TALKS)
+    await told(bound, "李明妈妈", "预约 14:30")
+    [preview] = await bound.say("王老师", PRIVATE, "#本周动态")
+    assert "预约 #1「面谈」：已约 1/4" in preview.text, preview.text

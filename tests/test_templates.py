@@ -45,7 +45,13 @@ from services.weekly import Digest
 from tests.class_template_cases import CLASS_CJK, class_cases, register_results
 from tests.mailbox_template_cases import MAILBOX_CJK, MAILBOX_SKIP, mailbox_cases
 from tests.record_template_cases import RECORD_CJK, RECORD_SKIP, record_cases
-from tests.signup_template_cases import SIGNUP_CJK, signup_cases, slot_cases, weekly_signups
+from tests.signup_template_cases import (
+    SIGNUP_CJK,
+    signup_cases,
+    slot_cases,
+    weekly_signups,
+    weekly_slots,
+)
 
 ROOT = Path(templates.__file__).parent
 LANGUAGES = ("zh_CN", "en")
@@ -349,6 +355,7 @@ def digest(w: dict[str, Any], *, items: bool = True, everything: bool = True) ->
         out.meetings = [tally(w, meeting(w))]
         out.open_notices = [ReadStatus(notice(w, urgent=True), 30, 28, families(w)[:2])]
         out.signups = weekly_signups(w["class"] == "三年级二班")
+        out.slots = weekly_slots(w["class"] == "三年级二班")
     return out
 
 
