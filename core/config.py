@@ -198,6 +198,19 @@ class MeetingSettings(_Strict):
         return sorted(set(value), reverse=True)
 
 
+class SignupSettings(_Strict):
+    """Sign-ups (接龙): the group sees at most one updated list per `group_update_minutes`
+    (a card edited in place where the platform can edit), never one message per joiner."""
+
+    group_update_minutes: int = Field(default=5, ge=1, le=24 * 60)
+
+
+class SlotSettings(_Strict):
+    """Time slots (预约): each booked family is reminded this long before its slot."""
+
+    remind_minutes_before: int = Field(default=60, ge=5, le=7 * 24 * 60)
+
+
 class WeeklyUpdateSettings(_Strict):
     weekday: int = Field(default=5, ge=1, le=7)  # ISO: 1 = Monday … 5 = Friday … 7 = Sunday
     at: time = time(17, 0)
@@ -280,6 +293,8 @@ class Config(_Strict):
     wechat: WechatSettings = WechatSettings()
     mailbox: MailboxSettings = MailboxSettings()
     meetings: MeetingSettings = MeetingSettings()
+    signups: SignupSettings = SignupSettings()
+    slots: SlotSettings = SlotSettings()
     weekly_update: WeeklyUpdateSettings = WeeklyUpdateSettings()
     terms: list[Term] = Field(default_factory=list)  # the school calendar's terms
     record: RecordSettings = RecordSettings()

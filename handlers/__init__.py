@@ -21,6 +21,8 @@ from handlers import (
     relay,
     reports,
     roster,
+    signups,
+    slots,
     weekly,
 )
 from kit.router import Command, CommandTable, Router
@@ -28,9 +30,10 @@ from kit.router import Command, CommandTable, Router
 
 def routers() -> list[Router]:
     return [membership.router, roster.router, ownership.router, corrections.router,
-            forget.router, notices.router, meetings.router, answers.router, weekly.router,
-            help.router, mailbox.router, mailbox_staff.router, relay.router, privacy.router,
-            record.router, grades.router, exports.router, reports.router, private.router]
+            forget.router, notices.router, meetings.router, signups.router, answers.router,
+            slots.router, weekly.router, help.router, mailbox.router, mailbox_staff.router,
+            relay.router, privacy.router, record.router, grades.router, exports.router,
+            reports.router, private.router]
 
 
 def all_commands() -> list[Command]:

@@ -18,15 +18,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from core.events import ChatKind
 from core.permissions import FAMILIES
 from core.reading import ItemKind, Kind, Reading, looks_like_answer, read
+from core.reading import Rsvp as Said
+from core.reading.answers import SignupIntent, SignupWords, is_plus_one, read_signup
 from kit.context import MemberContext, Messenger, PersonContext, narrow
 from kit.conversation import Answer, Question, ask
 from kit.router import Phrase, Router, Scope
-from models import Meeting, Notice
-from services import answering, cards, identities, keys, meetings, notices, roster
+from models import Meeting, Notice, SignupList
+from services import answering, cards, identities, jobs, keys, meetings, notices, roster, signups
 from services.answering import Item, Resolved
 from services.meetings import Answer as Rsvp
 from services.meetings import RsvpResult
@@ -47,7 +50,7 @@ def is_answer(text: str) -> bool:
     reading = read(text)
     if reading.kind in (Kind.ACK, Kind.RSVP):
         return not (reading.weak and reading.is_question)  # 好的，我问问孩子要不要带伞
-    return reading.kind is Kind.NONE and looks_like_answer(text)
+    return reading.kind is Kind.NONE and looks_like_answer(text) and read_signup(text) is None
 
 
 def _private(ctx: PersonContext) -> bool:
@@ -96,10 +99,11 @@ async def answer_phrase(ctx: PersonContext, text: str) -> None:
 
 
 async def answer(ctx: PersonContext, reading: Reading, *, via: str, explicit: bool,
-                 number: int | None = None) -> None:
+                 number: int | None = None, only: ItemKind | None = None) -> None:
     """Resolve the item(s) `reading` answers and apply it; ask or explain when that fails.
-    `number`: an item number given as a command argument (`#收到 3`, `#报名 3 参加`)."""
-    kind = ItemKind.MEETING if reading.kind is Kind.RSVP else ItemKind.NOTICE
+    `number`: an item number given as a command argument (`#收到 3`, `#报名 3 参加`);
+    `only`: the words name one kind (`接龙`, `-1` are sign-up words only)."""
+    kind = only or answer_kinds(reading)
     if number is not None:
         reading = replace(reading, numbers=(number,))
     class_ids = await _class_ids(ctx)
@@ -112,13 +116,16 @@ async def answer(ctx: PersonContext, reading: Reading, *, via: str, explicit: bo
     if resolved.items:
         await _apply(ctx, reading, resolved.items, via=via, explicit=explicit)
         return
-    # Weak words (好的, 嗯) in the group are chatter unless the item is clear.
-    if reading.weak and not _private(ctx) and not explicit:
+    # Weak words (好的, 嗯) in the group are chatter unless the item is clear; so is a bare
+    # +1 when nothing at all is open (agreeing with someone's message).
+    if (reading.weak or (is_plus_one(reading.text) and not resolved.choices)) \
+            and not _private(ctx) and not explicit:
         return
     if resolved.choices and resolved.why is answering.Why.ASK:
         await _ask_which(ctx, reading, resolved, class_ids, via=via)
         return
-    await _tell(ctx, "answers/nothing_open", kind=kind.value, number=reading.number,
+    first = kind if isinstance(kind, ItemKind) else kind[0]
+    await _tell(ctx, "answers/nothing_open", kind=first.value, number=reading.number,
                 text=reading.text)
 
 
@@ -126,6 +133,9 @@ async def _apply(ctx: PersonContext, reading: Reading, items: Sequence[Item], *,
                  explicit: bool) -> None:
     if items[0].kind is ItemKind.NOTICE:
         await _acknowledge(ctx, reading, items, via=via, explicit=explicit)
+        return
+    if items[0].kind is ItemKind.SIGNUP:
+        await _apply_signup(ctx, reading, items[0], via=via, explicit=explicit)
         return
     member = await _in_class(ctx, items[0].class_id)
     meeting = await meetings.get(ctx.uow, items[0].id)
@@ -248,18 +258,121 @@ async def _ask_which(ctx: PersonContext, reading: Reading, resolved: Resolved,
                for item in resolved.choices]
     note = await ask(ctx, WHICH, person_id=ctx.person.id, chat=chat,
                      payload={"text": reading.text, "via": via}, items=choices)
+    kinds = {item.kind.value for item in resolved.choices}
     await ctx.reply("answers/which", private=not _private(ctx), note=note, items=choices,
-                    kind=resolved.choices[0].kind.value, text=reading.text)
+                    kind=resolved.choices[0].kind.value if len(kinds) == 1 else "mixed",
+                    text=reading.text)
 
 
 async def which_answered(ctx: PersonContext, picked: Answer) -> None:
     """The parent picked one of the items: their original message applies to it."""
     item = Item.from_payload(picked.item)
-    reading = read(str(picked.payload.get("text", "")))
-    if not reading.is_answer:
+    reading = read_answer(str(picked.payload.get("text", "")))
+    if reading is None:
         return
     await _apply(ctx, reading, (item,), via=str(picked.payload.get("via", "word")),
                  explicit=True)
+
+
+# --- sign-ups (issue 12 part 1) -----------------------------------------------------------
+#
+# `+1`, 参加, 报名 (and 不参加, 去不了) may mean a meeting or a 接龙: both kinds compete under the
+# one rule of services/answering.py. 接龙, `报名 备注`, `-1`, 取消报名 are sign-up words only.
+
+
+def answer_kinds(reading: Reading) -> ItemKind | tuple[ItemKind, ...]:
+    """What kinds of item an answer may be about (a weak or maybe answer never joins a list)."""
+    if reading.kind is not Kind.RSVP:
+        return ItemKind.NOTICE
+    if reading.weak or reading.rsvp is Said.MAYBE:
+        return ItemKind.MEETING
+    return (ItemKind.MEETING, ItemKind.SIGNUP)
+
+
+def signup_reading(text: str, words: SignupWords) -> Reading:
+    """A sign-up's own words as the Reading the resolver takes (join: yes, leave: no)."""
+    rsvp = Said.YES if words.intent is SignupIntent.JOIN else Said.NO
+    numbers = (words.number,) if words.number is not None else ()
+    return Reading(text=text, kind=Kind.RSVP, rsvp=rsvp, people=words.people, numbers=numbers)
+
+
+def read_answer(text: str) -> Reading | None:
+    """An answer in any form this module applies (收到/参加 …, or a sign-up's own words)."""
+    reading = read(text)
+    if reading.is_answer:
+        return reading
+    words = read_signup(text)
+    return signup_reading(text, words) if words is not None else None
+
+
+def is_signup_words(text: str) -> bool:
+    """接龙, `报名 备注`, -1, 取消报名 …: sign-up words that `read` does not take as an answer."""
+    return read_signup(text) is not None and not read(text).is_answer
+
+
+async def signup_phrase(ctx: PersonContext, text: str) -> None:
+    words = read_signup(text)
+    if words is None:
+        return
+    via = "reply" if ctx.event.reply_to else "word"
+    await answer(ctx, signup_reading(text, words), via=via, explicit=False,
+                 only=ItemKind.SIGNUP)
+
+
+async def _apply_signup(ctx: PersonContext, reading: Reading, item: Item, *, via: str,
+                        explicit: bool) -> None:
+    """Join or withdraw; the parent is told privately (a button press: a toast), the group
+    sees the list at most once per `signups.group_update_minutes`."""
+    signup = await signups.get(ctx.uow, item.id)
+    member = await _in_class(ctx, item.class_id)
+    if signup is None or member is None:
+        return
+    words = read_signup(reading.text)
+    values: dict[str, object] = {"signup": signup, "tz": member.tz}
+    if reading.rsvp is Said.NO:
+        left, moved_up = await signups.leave(ctx.uow, signup, ctx.person.id)
+        values.update(left=left, closed=not signups.taking(ctx.uow, signup))
+        await _tell(member, "signups/left", **values)
+        if left:
+            await signup_changed(member, signup)
+            for line in moved_up:
+                await tell_person(member, line.person_id, key=keys.signup_moved_up(
+                    signup.id, line.entry_id), class_id=signup.class_id,
+                    ref=("signup", signup.id),
+                    text=member.render("signups/moved_up", signup=signup, line=line))
+        return
+    note = _own_note(words.note if words else "", ctx.person.display_name)
+    result = await signups.join(ctx.uow, signup, ctx.person.id, heads=reading.people,
+                                note=note, via="button" if ctx.event.action else via)
+    values.update(result=result)
+    if result.status is signups.JoinStatus.NEW:
+        await signup_changed(member, signup)
+    if result.status is signups.JoinStatus.NOT_GUARDIAN and not explicit:
+        return
+    await _tell(member, "signups/joined", **values)
+
+
+def _own_note(note: str, name: str) -> str:
+    """The note without the sender's own name (`+1 李明妈妈`, `报名 李明妈妈 周六可以`): the line
+    already shows who it is."""
+    if name and note.startswith(name):
+        note = note[len(name):]
+    return note.strip(" ,，、:：;；-—")
+
+
+async def signup_changed(m: Messenger, signup: SignupList) -> None:
+    """The card follows the list (edited in place where the platform can), and one updated
+    list is due at the end of the current `group_update_minutes` window for the groups whose
+    platform cannot edit: joiners in one window share it."""
+    standing = await signups.standing(m.uow, signup)
+    tz = m.tz_of(await roster.class_of_id(m.uow, signup.class_id))
+    await cards.refresh(m.uow, keys.posts_of(keys.signup_card(signup.id)),
+                        m.render("signups/card", standing=standing, tz=tz))
+    minutes = m.uow.config.signups.group_update_minutes
+    window = int(m.uow.now.timestamp() // (minutes * 60))
+    due = datetime.fromtimestamp((window + 1) * minutes * 60, UTC)
+    await jobs.schedule(m.uow, kind=signups.UPDATE_JOB, key=keys.signup_update(signup.id, window),
+                        due_at=due, ref_id=signup.id, class_id=signup.class_id)
 
 
 WHICH = Question("which_item", which_answered, expires_minutes=lambda _config: 24 * 60,
@@ -267,6 +380,8 @@ WHICH = Question("which_item", which_answered, expires_minutes=lambda _config: 2
 
 router = Router(
     phrases=(Phrase("answer", is_answer, answer_phrase, roles=FAMILIES, needs_class=False,
-                    scope=Scope.ANY),),
+                    scope=Scope.ANY),
+             Phrase("signup_words", is_signup_words, signup_phrase, roles=FAMILIES,
+                    needs_class=False, scope=Scope.ANY)),
     questions=(WHICH,),
 )

@@ -15,8 +15,8 @@ from pydantic import Field
 
 from core.events import Button, ChatKind
 from core.permissions import COMMITTEE, FAMILIES, STAFF
+from core.reading import ItemKind, read
 from core.reading import Kind as ReadKind
-from core.reading import read
 from core.timeparse import ParsedTime, TimeParseError, parse_when_async
 from handlers import answers
 from handlers.meeting_form import read_one_line
@@ -197,7 +197,8 @@ async def _target_or_explain(ctx: MemberContext, number: int | None,
 
 async def rsvp_command(ctx: MemberContext, args: RsvpArgs) -> None:
     """#报名 and the card's buttons: the same rule as a plain 参加 (handlers/answers.py)."""
-    await answers.answer(ctx, read(args.text), via="command", explicit=True, number=args.number)
+    await answers.answer(ctx, read(args.text), via="command", explicit=True, number=args.number,
+                         only=ItemKind.MEETING)
 
 
 async def _target_for_report(ctx: MemberContext, number: int | None,

@@ -23,6 +23,7 @@ from models.mailbox import SchoolRole, Ticket, TicketEntry
 from models.meetings import ClassUpdateItem, Meeting, MeetingCheckin, MeetingRsvp
 from models.questions import PendingQuestion
 from models.record import ContactEntry, GradeBatch, MustVisitTag
+from models.signups import SignupEntry, SignupList, Slot, SlotBoard, SlotBooking
 
 __all__ = [
     "AuditLine",
@@ -50,6 +51,11 @@ __all__ = [
     "ScheduledJob",
     "SchoolClass",
     "SchoolRole",
+    "SignupEntry",
+    "SignupList",
+    "Slot",
+    "SlotBoard",
+    "SlotBooking",
     "Student",
     "Ticket",
     "TicketEntry",

@@ -30,9 +30,9 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from core.events import ChatKind, Event
-from core.reading import ItemKind, Reading
-from models import Meeting, MeetingRsvp, Notice, NoticeAck, OutboxMessage, SchoolClass
-from services import guardians, notices, outbox
+from core.reading import ItemKind, Reading, Rsvp
+from models import Meeting, MeetingRsvp, Notice, NoticeAck, OutboxMessage, SchoolClass, SignupList
+from services import guardians, notices, outbox, signups
 from services.uow import UnitOfWork
 
 # A reminder is "what the bot just asked" for this long; after that a bare 收到 in the private
@@ -91,6 +91,10 @@ def notice_item(notice: Notice) -> Item:
 def meeting_item(meeting: Meeting) -> Item:
     return Item(ItemKind.MEETING, meeting.id, meeting.class_id, meeting.number,
                 meeting.topic or meeting.kind)
+
+
+# What an answer may be about: one kind, or several (a `+1` may join a 接龙 or accept a meeting).
+Kinds = ItemKind | tuple[ItemKind, ...]
 
 
 @dataclass(frozen=True)
@@ -217,14 +221,13 @@ async def _last_reminder(uow: UnitOfWork, event: Event) -> tuple[str, int] | Non
     return row.ref_kind, row.ref_id
 
 
-def _by_ref(candidates: list[_Candidate], ref: tuple[str, int] | None,
-            kind: ItemKind) -> list[_Candidate]:
+def _by_ref(candidates: list[_Candidate], ref: tuple[str, int] | None) -> list[_Candidate]:
     if ref is None:
         return []
     ref_kind, ref_id = ref
-    if ref_kind == BURST_REF and kind is ItemKind.NOTICE:
-        return [c for c in candidates if c.burst == ref_id]
-    return [c for c in candidates if ref_kind == kind.value and c.item.id == ref_id]
+    if ref_kind == BURST_REF:
+        return [c for c in candidates if c.item.kind is ItemKind.NOTICE and c.burst == ref_id]
+    return [c for c in candidates if ref_kind == c.item.kind.value and c.item.id == ref_id]
 
 
 def _owed_or_all(found: list[_Candidate]) -> list[_Candidate]:
@@ -232,47 +235,65 @@ def _owed_or_all(found: list[_Candidate]) -> list[_Candidate]:
     return owed or found
 
 
-def _one(found: list[_Candidate], why: Why, kind: ItemKind) -> Resolved:
+def _one(found: list[_Candidate], why: Why) -> Resolved:
     """One item, or (notices) the owed ones of one burst; else a choice."""
     if not found:
         return Resolved(Why.NONE)
-    if len(found) == 1 or (kind is ItemKind.NOTICE and len({c.burst for c in found}) == 1
+    notices_only = all(c.item.kind is ItemKind.NOTICE for c in found)
+    if len(found) == 1 or (notices_only and len({c.burst for c in found}) == 1
                            and len({c.item.class_id for c in found}) == 1):
         return Resolved(why, items=tuple(c.item for c in found))
     return Resolved(Why.ASK, choices=tuple(c.item for c in found))
 
 
-async def resolve(uow: UnitOfWork, *, person_id: int, class_ids: Sequence[int], kind: ItemKind,
-                  reading: Reading, event: Event) -> Resolved:
-    """The item(s) `reading` answers, following the rule in the module docstring."""
+def _kinds(kind: Kinds) -> tuple[ItemKind, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+async def _candidates(uow: UnitOfWork, person_id: int, class_ids: Sequence[int],
+                      kind: ItemKind, reading: Reading) -> list[_Candidate]:
     if kind is ItemKind.NOTICE:
-        candidates = await _notice_candidates(uow, person_id, class_ids)
-    else:
-        candidates = await _meeting_candidates(uow, person_id, class_ids)
+        return await _notice_candidates(uow, person_id, class_ids)
+    if kind is ItemKind.MEETING:
+        return await _meeting_candidates(uow, person_id, class_ids)
+    if kind is ItemKind.SIGNUP:
+        return await _signup_candidates(uow, person_id, class_ids, reading)
+    return []
+
+
+async def resolve(uow: UnitOfWork, *, person_id: int, class_ids: Sequence[int], kind: Kinds,
+                  reading: Reading, event: Event) -> Resolved:
+    """The item(s) `reading` answers, following the rule in the module docstring. With
+    several kinds the candidates of all of them compete under the same rule (a choice may
+    then mix kinds)."""
+    kinds = _kinds(kind)
+    candidates = [c for k in kinds
+                  for c in await _candidates(uow, person_id, class_ids, k, reading)]
     quoted = await _quoted(uow, event)
     if quoted is not None:
-        found = await _quoted_item(uow, quoted, kind, class_ids, candidates)
-        if found is not None:
-            return Resolved(Why.QUOTED, items=(found,))
+        for one in kinds:
+            found = await _quoted_item(uow, quoted, one, class_ids, candidates)
+            if found is not None:
+                return Resolved(Why.QUOTED, items=(found,))
     if reading.numbers:
-        return await _numbered(uow, reading.numbers, kind, class_ids, candidates)
+        return await _numbered(uow, reading.numbers, kinds, class_ids, candidates)
     if reading.topic:
         named = [c for c in candidates if any(w in c.words for w in reading.topic)]
         if named:
-            return _one(_owed_or_all(named), Why.TOPIC, kind)
+            return _one(_owed_or_all(named), Why.TOPIC)
     if event.chat.kind is ChatKind.PRIVATE:
-        reminded = [c for c in _by_ref(candidates, await _last_reminder(uow, event), kind)
-                    if c.owed]
+        reminded = [c for c in _by_ref(candidates, await _last_reminder(uow, event)) if c.owed]
         if reminded:
-            return _one(reminded, Why.REMINDER, kind)
+            return _one(reminded, Why.REMINDER)
     owed = [c for c in candidates if c.owed]
     if owed:
-        return _one(owed, Why.ONLY, kind)
-    if kind is ItemKind.MEETING and len(candidates) == 1:
+        return _one(owed, Why.ONLY)
+    if len(candidates) == 1 and candidates[0].item.kind in (ItemKind.MEETING, ItemKind.SIGNUP):
         return Resolved(Why.ONLY, items=(candidates[0].item,))  # a change of answer
-    if kind is ItemKind.NOTICE and candidates:
+    notice_rows = [c for c in candidates if c.item.kind is ItemKind.NOTICE]
+    if kinds == (ItemKind.NOTICE,) and notice_rows:
         # Everything acknowledged already: a second 收到 changes nothing, say so if asked.
-        return Resolved(Why.ONLY, items=(candidates[-1].item,))
+        return Resolved(Why.ONLY, items=(notice_rows[-1].item,))
     return Resolved(Why.NONE, choices=tuple(c.item for c in candidates))
 
 
@@ -280,7 +301,9 @@ async def _quoted_item(uow: UnitOfWork, ref: tuple[str, int], kind: ItemKind,
                        class_ids: Sequence[int], candidates: list[_Candidate]) -> Item | None:
     ref_kind, ref_id = ref
     if ref_kind == BURST_REF:
-        burst = [c for c in candidates if c.burst == ref_id]
+        if kind is not ItemKind.NOTICE:
+            return None
+        burst = [c for c in candidates if c.item.kind is kind and c.burst == ref_id]
         return burst[0].item if len(burst) == 1 else None
     if ref_kind != kind.value:
         return None
@@ -288,20 +311,25 @@ async def _quoted_item(uow: UnitOfWork, ref: tuple[str, int], kind: ItemKind,
         notice = await notices.get(uow, ref_id)
         ok = notice is not None and notice.class_id in class_ids and notice.publish_at <= uow.now
         return notice_item(notice) if ok and notice is not None else None
+    if kind is ItemKind.SIGNUP:
+        signup = await signups.get(uow, ref_id)
+        return signup_item(signup) if signup and signup.class_id in class_ids else None
     meeting = await uow.session.get(Meeting, ref_id)
     return meeting_item(meeting) if meeting and meeting.class_id in class_ids else None
 
 
-async def _numbered(uow: UnitOfWork, numbers: Sequence[int], kind: ItemKind,
+async def _numbered(uow: UnitOfWork, numbers: Sequence[int], kinds: tuple[ItemKind, ...],
                     class_ids: Sequence[int], candidates: list[_Candidate]) -> Resolved:
-    """Items by number in the person's classes; a number two classes share is asked about."""
+    """Items by number in the person's classes; a number two classes (or two kinds) share is
+    asked about unless exactly one of them is owed."""
     found: list[Item] = []
     for number in numbers:
         matches: list[Item] = []
-        for class_id in class_ids:
-            item = await _by_number(uow, kind, class_id, number)
-            if item is not None:
-                matches.append(item)
+        for kind in kinds:
+            for class_id in class_ids:
+                item = await _by_number(uow, kind, class_id, number)
+                if item is not None:
+                    matches.append(item)
         if len(matches) > 1:
             owed = [c.item for c in candidates if c.item in matches and c.owed]
             if len(owed) != 1:
@@ -318,9 +346,38 @@ async def _by_number(uow: UnitOfWork, kind: ItemKind, class_id: int, number: int
         if notice is None or notice.publish_at > uow.now:
             return None
         return notice_item(notice)
+    if kind is ItemKind.SIGNUP:
+        signup = await signups.by_number(uow, class_id, number)
+        return signup_item(signup) if signup else None
+    if kind is not ItemKind.MEETING:
+        return None
     meeting = (await uow.session.scalars(select(Meeting).where(
         Meeting.class_id == class_id, Meeting.number == number))).first()
     return meeting_item(meeting) if meeting else None
+
+
+# --- sign-ups (issue 12 part 1) ------------------------------------------------------------
+
+
+def signup_item(signup: SignupList) -> Item:
+    return Item(ItemKind.SIGNUP, signup.id, signup.class_id, signup.number, signup.title)
+
+
+async def _signup_candidates(uow: UnitOfWork, person_id: int, class_ids: Sequence[int],
+                             reading: Reading) -> list[_Candidate]:
+    """A join (参加, 报名, +1, 接龙) may mean any list still taking names, owed when the family
+    is not on it yet; a withdrawal (-1, 取消报名, 去不了) only a list the family is on. A maybe
+    or a weak word (可能去, 去) never joins a list."""
+    if reading.weak or reading.rsvp not in (Rsvp.YES, Rsvp.NO):
+        return []
+    out: list[_Candidate] = []
+    for signup in await signups.open_lists(uow, class_ids):
+        mine = await signups.on_list(uow, signup, person_id)
+        if reading.rsvp is Rsvp.NO and not mine:
+            continue
+        owed = mine if reading.rsvp is Rsvp.NO else not mine
+        out.append(_Candidate(signup_item(signup), owed, signup.title, signup.id))
+    return out
 
 
 async def class_names(uow: UnitOfWork, class_ids: Sequence[int]) -> dict[int, str]:

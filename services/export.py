@@ -33,9 +33,12 @@ from models import (
     NoticeAck,
     Person,
     SchoolClass,
+    SignupEntry,
+    SignupList,
+    SlotBoard,
     Ticket,
 )
-from services import contact_log, guardians
+from services import contact_log, guardians, signups, slots
 from services.uow import UnitOfWork
 
 FORMATS = ("xlsx", "csv")
@@ -43,7 +46,7 @@ FORMATS = ("xlsx", "csv")
 
 @dataclass
 class Sheet:
-    key: str  # notices | meetings | minutes | mailbox | visits | updates
+    key: str  # notices | meetings | minutes | mailbox | visits | updates | signups
     title: str
     header: list[str]
     rows: list[list[str]] = field(default_factory=list)
@@ -167,9 +170,46 @@ async def collect(uow: UnitOfWork, school_class: SchoolClass, term: Term | None,
             updates_sheet.rows.append([_local(item.created_at, tz), author, item.text,
                                        _local(item.posted_at, tz)])
 
+    signups_sheet = sheet("signups")
+    await _signup_rows(uow, school_class, span, words, signups_sheet)
+
     return Export(school_class.name, term.name if term else words["all_terms"],
                   [notices_sheet, meetings_sheet, minutes_sheet, mailbox_sheet, visits_sheet,
-                   updates_sheet])
+                   updates_sheet, signups_sheet])
+
+
+# --- sign-ups and slots (issue 12 parts 1, 2; issue 13 part 5 asks for sign-up sheets) ------
+
+
+async def _signup_rows(uow: UnitOfWork, school_class: SchoolClass,
+                       span: tuple[datetime | None, datetime | None], words: Mapping[str, Any],
+                       out: Sheet) -> None:
+    """One row per family line of every 接龙 (in list order, the waiting list marked), then
+    one per booked slot of every 预约 board (in time order)."""
+    tz = school_class.timezone
+    for signup in (await uow.session.scalars(select(SignupList).where(
+            SignupList.class_id == school_class.id).order_by(SignupList.number))).all():
+        if not _in(signup.created_at, span):
+            continue
+        standing = await signups.standing(uow, signup)
+        joined = {e.id: e.joined_at for e in (await uow.session.scalars(select(SignupEntry).where(
+            SignupEntry.list_id == signup.id))).all()}
+        for line in standing.lines:
+            out.rows.append([
+                words["signup"], str(signup.number), signup.title, line.name, str(line.heads),
+                line.note, words["waiting"] if line.waiting else words["confirmed"],
+                _local(joined.get(line.entry_id), tz)])
+    for board in (await uow.session.scalars(select(SlotBoard).where(
+            SlotBoard.class_id == school_class.id).order_by(SlotBoard.number))).all():
+        if not _in(board.created_at, span):
+            continue
+        for slot_line in (await slots.schedule(uow, board)).lines:
+            start, end = slot_line.slot.starts_at, slot_line.slot.ends_at
+            for name in slot_line.names:
+                out.rows.append([
+                    words["slot"], str(board.number), board.title, name, "1",
+                    f"{_local(start, tz)}-{_local(end, tz)[-5:]}", words["booked"],
+                    _local(start, tz)])
 
 
 def write_xlsx(export: Export, path: Path) -> Path:

@@ -121,6 +121,40 @@ def meeting_minutes_post(meeting_id: int) -> str:
     return f"{meeting_minutes(meeting_id)}:post"
 
 
+# --- sign-ups and slots (issue 12 parts 1, 2) ---------------------------------------------
+
+
+def signup_card(signup_id: int) -> str:
+    """The 接龙 card in the class groups (a base: one row per group), edited as names come."""
+    return f"signup:{signup_id}:card"
+
+
+def signup_update(signup_id: int, window: int) -> str:
+    """The one updated list of a `group_update_minutes` window: the due row and its posts."""
+    return f"signup:{signup_id}:update:{window}"
+
+
+def signup_moved_up(signup_id: int, entry_id: int) -> str:
+    """A family told it moved up from the waiting list (a base)."""
+    return f"signup:{signup_id}:moved_up:{entry_id}"
+
+
+def signup_deadline(signup_id: int) -> str:
+    """The deadline's due row, and (a base) the list sent to the organiser."""
+    return f"signup:{signup_id}:deadline"
+
+
+def slot_card(board_id: int) -> str:
+    """The 预约 card in the class groups (a base)."""
+    return f"slots:{board_id}:card"
+
+
+def slot_reminder(booking_id: int, slot_id: int, minutes: int) -> str:
+    """A booked family's reminder before its slot: the due row and (a base) the message. The
+    slot is in it: SQLite may give a moved booking the id its old row had."""
+    return f"slots:booking:{booking_id}:slot:{slot_id}:remind:{minutes}"
+
+
 # --- weekly updates ------------------------------------------------------------------------
 
 

@@ -30,3 +30,14 @@ async def upsert(session: AsyncSession, model: type[Base], values: dict[str, Any
     stmt = stmt.on_conflict_do_update(index_elements=unique,
                                       set_={key: stmt.excluded[key] for key in update})
     await session.execute(stmt)
+
+
+async def insert_unless_taken(session: AsyncSession, model: type[Base],
+                              values: dict[str, Any]) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING against every unique constraint of the table (a slot's
+    seat, a family's turn): the new id, or None when any of them was taken."""
+    dialect = session.bind.dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = (module.insert(model).values(**values).on_conflict_do_nothing()
+            .returning(model.id))  # type: ignore[attr-defined]
+    return (await session.execute(stmt)).scalar_one_or_none()

@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 
 from models import ClassUpdateItem, Notice, SchoolClass
-from services import guardians, jobs, keys, meetings, notices
+from services import guardians, jobs, keys, meetings, notices, signups, slots
 from services.meetings import Tally
 from services.notices import ReadStatus
+from services.signups import Standing
+from services.slots import Schedule
 from services.uow import UnitOfWork
 
 WEEKLY_JOB = "weekly_update"
@@ -66,10 +68,13 @@ class Digest:
     notices: list[ReadStatus] = field(default_factory=list)
     meetings: list[Tally] = field(default_factory=list)
     open_notices: list[ReadStatus] = field(default_factory=list)  # older, still not all read
+    signups: list[Standing] = field(default_factory=list)  # open 接龙 with their counts
+    slots: list[Schedule] = field(default_factory=list)  # open 预约 boards, booked / places
 
     @property
     def empty(self) -> bool:
-        return not (self.items or self.notices or self.meetings or self.open_notices)
+        return not (self.items or self.notices or self.meetings or self.open_notices
+                    or self.signups or self.slots)
 
 
 async def compile_digest(uow: UnitOfWork, school_class: SchoolClass) -> Digest:
@@ -96,7 +101,20 @@ async def compile_digest(uow: UnitOfWork, school_class: SchoolClass) -> Digest:
             digest.open_notices.append(status)
     for meeting in await meetings.upcoming(uow, school_class.id):
         digest.meetings.append(await meetings.tally(uow, meeting, families))
+    await _add_signups(uow, digest)
     return digest
+
+
+# --- sign-ups and slots (issue 12 parts 1, 2) ----------------------------------------------
+
+
+async def _add_signups(uow: UnitOfWork, digest: Digest) -> None:
+    """Open sign-up lists, with how many joined and how many wait; open slot boards with how
+    many places are booked."""
+    for signup in await signups.open_lists(uow, [digest.school_class.id]):
+        digest.signups.append(await signups.standing(uow, signup))
+    for board in await slots.open_boards(uow, [digest.school_class.id]):
+        digest.slots.append(await slots.schedule(uow, board))
 
 
 async def mark_posted(uow: UnitOfWork, digest: Digest) -> None:

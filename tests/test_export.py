@@ -17,7 +17,7 @@ from bot.cli import app
 from core.channel import Capabilities
 from tests.harness import CLASS, Harness, make_config
 
-SHEETS = ["通知", "家长会", "会议纪要", "信箱", "家访记录", "班级动态"]
+SHEETS = ["通知", "家长会", "会议纪要", "信箱", "家访记录", "班级动态", "接龙与预约"]
 
 
 async def build(h: Harness) -> None:
@@ -33,6 +33,11 @@ async def build(h: Harness) -> None:
     await h.say("张华爸爸", PRIVATE, "#建议 多开放图书室")
     await h.say("王老师", PRIVATE, "#家访 李明 上门 | 了解假期安排 | 奶奶接送 | 每周电话沟通")
     await h.say("王老师", CLASS, "#动态 本周完成了第三单元测验")
+    await h.say("王老师", CLASS, "#接龙 开放日志愿者 | 限 1人")
+    await h.say("李明妈妈", CLASS, "接龙 周五上午")
+    await h.say("张华爸爸", CLASS, "接龙")
+    await h.say("王老师", CLASS, "#预约 面谈 12月10日 14:00-15:00 每30分钟")
+    await h.say("张华爸爸", CLASS, "预约 14:30")
 
 
 def cells(path: Path) -> dict[str, list[list[str]]]:
@@ -58,6 +63,11 @@ def check_sheets(sheets: dict[str, list[list[str]]]) -> None:
     assert letters["X-0002"][4] == "张华爸爸" and letters["X-0002"][5] == "多开放图书室"
     assert sheets["家访记录"][1][1:5] == ["李明", "上门家访", "王老师", "了解假期安排"]
     assert sheets["班级动态"][1][1:3] == ["王老师", "本周完成了第三单元测验"]
+    assert [row[:7] for row in sheets["接龙与预约"][1:3]] == [
+        ["接龙", "1", "开放日志愿者", "李明妈妈", "1", "周五上午", "正式"],
+        ["接龙", "1", "开放日志愿者", "张华爸爸", "1", "", "候补"]]
+    assert sheets["接龙与预约"][3][:7] == [
+        "预约", "1", "面谈", "张华爸爸", "1", "2026-12-10 14:30-15:00", "已预约"]
     everything = "\n".join(c for rows in sheets.values() for row in rows for c in row)
     assert "赵雪爸爸" not in everything, "the anonymous letter's author appears nowhere"
 

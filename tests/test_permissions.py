@@ -84,6 +84,13 @@ EXAMPLE = {
     "meeting": "#家长会 2026-12-10 19:00 | 三楼会议室 | 期末安排",
     "rsvp": "#报名 1 参加 2人",
     "rsvps": "#报名情况 1",
+    "signup": "#接龙 开放日志愿者 | 限 2人",
+    "signup_status": "#接龙情况 1",
+    "signup_close": "#结束接龙 1",
+    "signup_leave": "#取消报名 1",
+    "slots": "#预约 面谈 12月10日 14:00-15:00 每30分钟",
+    "slot_schedule": "#预约情况 1",
+    "slot_cancel": "#取消预约 1",
     "reschedule": "#改期 {meeting} 2026-12-11 19:00",
     "cancel_meeting": "#取消 {meeting}",
     "checkin": "#签到 1",
@@ -146,6 +153,13 @@ EXPECTED: dict[str, set[str]] = {
     "meeting": {HEAD_TEACHER, TEACHER},
     "rsvp": {PARENT, COMMITTEE},
     "rsvps": {HEAD_TEACHER, TEACHER, COMMITTEE},
+    "signup": {HEAD_TEACHER, TEACHER, COMMITTEE, PARENT},
+    "signup_status": {HEAD_TEACHER, TEACHER, COMMITTEE},
+    "signup_close": {HEAD_TEACHER, TEACHER, COMMITTEE},
+    "signup_leave": {PARENT, COMMITTEE},
+    "slots": {HEAD_TEACHER, TEACHER, COMMITTEE, PARENT},
+    "slot_schedule": {HEAD_TEACHER, TEACHER, COMMITTEE},
+    "slot_cancel": {PARENT, COMMITTEE},
     "reschedule": {HEAD_TEACHER, TEACHER},
     "cancel_meeting": {HEAD_TEACHER, TEACHER},
     "checkin": {PARENT, COMMITTEE},
@@ -235,6 +249,10 @@ BUILD: list[tuple[str, str, str]] = [
     ("王老师", PRIVATE, "#结案 X-0004 早上八点"),
     ("张华爸爸", PRIVATE, "#咨询 校服在哪里订"),
     ("王老师", PRIVATE, "#结案 X-0005 网上订"),
+    ("王老师", CLASS, "#接龙 周五开放日志愿者 | 限 6人"),  # sign-up #1
+    ("张华爸爸", CLASS, "#接龙 1"),  # on its list: #取消报名 has work to do
+    ("王老师", CLASS, "#预约 开放日 12月12日 9:00 10:00 | 每段2户"),  # slots #1
+    ("张华爸爸", CLASS, "预约 9:00"),  # booked: #取消预约 has work to do
     ("王老师", CLASS, "#移交 张老师"),  # 张老师 may #接受 the class
 ]
 
@@ -335,6 +353,42 @@ async def registered(h: Harness, _speaker: str, sent: list[Sent]) -> None:
 async def bound_the_new_group(_h: Harness, _speaker: str, sent: list[Sent]) -> None:
     answer = only_to(sent, NEW_GROUP, private=False)
     assert f"已绑定到「{CLASS}」" in answer.text, answer.text
+
+
+async def signed_up(_h: Harness, speaker: str, sent: list[Sent]) -> None:
+    """An organiser opens sign-up #2 in the group; a parent's #接龙 joins #1, privately."""
+    if ROLE_OF[speaker] in (HEAD_TEACHER, TEACHER, COMMITTEE):
+        assert "【接龙 #2】开放日志愿者" in only_to(sent, CLASS, private=False).text
+        return
+    told = only_to(sent, speaker, private=True)
+    assert "接龙 #1「周五开放日志愿者」" in told.text and "名单上" in told.text, told.text
+
+
+async def signup_closed(h: Harness, speaker: str, sent: list[Sent]) -> None:
+    """Closed: the organiser (王老师) gets the final list; nobody can join any more."""
+    final = only_to(sent, "王老师", private=True)
+    assert "已截止" in final.text and "张华爸爸" in final.text, final.text
+    [late] = await h.say("赵雪爸爸", PRIVATE, "#接龙 1")
+    assert "已截止" in late.text, late.text
+
+
+async def slots_offered(_h: Harness, speaker: str, sent: list[Sent]) -> None:
+    """An organiser offers board #2 in the group; a parent's #预约 books on board #1 (the
+    time fits none of its slots, so they are told which ones are free), privately."""
+    if ROLE_OF[speaker] in (HEAD_TEACHER, TEACHER, COMMITTEE):
+        card = only_to(sent, CLASS, private=False)
+        assert "【预约 #2】面谈" in card.text and "14:30-15:00" in card.text, card.text
+        return
+    told = only_to(sent, speaker, private=True)
+    assert "预约 #1「开放日」" in told.text and "没有这个时段" in told.text, told.text
+
+
+async def slot_cancelled(h: Harness, speaker: str, sent: list[Sent]) -> None:
+    told = only_to(sent, speaker, private=True)
+    assert "预约 #1「开放日」" in told.text, told.text
+    [schedule] = await h.say("王老师", PRIVATE, "#预约情况 1")
+    assert "张华爸爸" in schedule.text or speaker == "张华爸爸", schedule.text
+    assert (speaker == "张华爸爸") == ("已取消" in told.text), told.text
 
 
 async def ack_counted(h: Harness, _speaker: str, sent: list[Sent]) -> None:
@@ -498,6 +552,13 @@ EFFECT: dict[str, Effect] = {
     "meeting": in_group("【家长会 #3】期末安排", "12月10日（周四）19:00"),
     "rsvp": rsvp_counted,
     "rsvps": to_speaker("家长会 #1", "未回复 3 户"),
+    "signup": signed_up,
+    "signup_status": to_speaker("接龙 #1「周五开放日志愿者」", "1. 张华爸爸"),
+    "signup_close": signup_closed,
+    "signup_leave": to_speaker("接龙 #1「周五开放日志愿者」"),
+    "slots": slots_offered,
+    "slot_schedule": to_speaker("预约 #1「开放日」", "张华爸爸"),
+    "slot_cancel": slot_cancelled,
     "reschedule": in_group("改期", "12月11日（周五）19:00"),
     "cancel_meeting": in_group("【取消】", "家长会 #"),
     "checkin": to_speaker("已签到", "家长会 #1"),

@@ -45,6 +45,13 @@ from services.weekly import Digest
 from tests.class_template_cases import CLASS_CJK, class_cases, register_results
 from tests.mailbox_template_cases import MAILBOX_CJK, MAILBOX_SKIP, mailbox_cases
 from tests.record_template_cases import RECORD_CJK, RECORD_SKIP, record_cases
+from tests.signup_template_cases import (
+    SIGNUP_CJK,
+    signup_cases,
+    slot_cases,
+    weekly_signups,
+    weekly_slots,
+)
 
 ROOT = Path(templates.__file__).parent
 LANGUAGES = ("zh_CN", "en")
@@ -99,7 +106,7 @@ MEETING_CJK = {
 ALLOWED_CJK = {
     "帮助", "登记", "绑定", "任课", "家委", "通知", "紧急通知", "收到", "未读", "私聊",
     "李明", "李明妈妈", "张老师", "王老师", "三年级二班", *RELATIONS, *MAILBOX_CJK,
-    *MEETING_CJK, *CLASS_CJK, *RECORD_CJK,
+    *MEETING_CJK, *CLASS_CJK, *RECORD_CJK, *SIGNUP_CJK,
 }
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 
@@ -347,6 +354,8 @@ def digest(w: dict[str, Any], *, items: bool = True, everything: bool = True) ->
         out.notices = [status]
         out.meetings = [tally(w, meeting(w))]
         out.open_notices = [ReadStatus(notice(w, urgent=True), 30, 28, families(w)[:2])]
+        out.signups = weekly_signups(w["class"] == "三年级二班")
+        out.slots = weekly_slots(w["class"] == "三年级二班")
     return out
 
 
@@ -504,15 +513,22 @@ def cases(language: str) -> list[Case]:
     out.append(Case("notices/nudge_burst_private", "plain", {
         "notices": burst, "name": w["guardians"][0], "class_name": w["class"], "tz": TZ}))
     out.append(Case("answers/not_guardian", "plain", {}))
-    for kind in ("notice", "meeting"):
+    for kind in ("notice", "meeting", "signup"):
         for number in (None, 4):
             out.append(Case("answers/nothing_open", f"{kind}-{number}", {
                 "kind": kind, "number": number, "text": w["body"]}))
         for class_name in ("", w["class"]):
             out.append(Case("answers/which", f"{kind}-{bool(class_name)}", {
                 "kind": kind, "text": w["body"], "items": [
-                    {"number": 3, "title": w["title"], "class_name": class_name},
-                    {"number": 4, "title": w["urgent_title"], "class_name": class_name}]}))
+                    {"kind": kind, "number": 3, "title": w["title"], "class_name": class_name},
+                    {"kind": kind, "number": 4, "title": w["urgent_title"],
+                     "class_name": class_name}]}))
+    out.append(Case("answers/nothing_open", "signup-withdraw", {
+        "kind": "signup", "number": None, "text": "-1"}))
+    out.append(Case("answers/which", "mixed", {
+        "kind": "mixed", "text": "+1", "items": [
+            {"kind": "meeting", "number": 3, "title": w["topic"], "class_name": ""},
+            {"kind": "signup", "number": 1, "title": w["title"], "class_name": ""}]}))
     for assign in AssignStatus:
         out.append(Case("membership/assign_teacher", assign.value, {
             "status": assign, "name": w["teacher"], "subject": w["subject"], "candidates": 2}))
@@ -559,6 +575,8 @@ def cases(language: str) -> list[Case]:
     out += [Case(*case) for case in mailbox_cases(language)]
     out += [Case(*case) for case in class_cases(language)]
     out += [Case(*case) for case in record_cases(language)]
+    out += [Case(*case) for case in signup_cases(language)]
+    out += [Case(*case) for case in slot_cases(language)]
     out += meeting_cases(language) + weekly_cases(language)
     return out
 

@@ -50,6 +50,8 @@ privately rather than staying silent.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import TypeVar
@@ -63,7 +65,8 @@ from core.reading.lexicon import (
     STRONG_ANSWER_WORDS,
     Cls,
 )
-from core.reading.numbers import count_people
+from core.reading.numbers import count_people, people_count
+from core.reading.numerals import to_int
 from core.reading.text import Chunk, Normalised, chunks, normalise
 from core.reading.tokens import Token, tokenize
 
@@ -88,6 +91,9 @@ class Rsvp(StrEnum):
 class ItemKind(StrEnum):
     NOTICE = "notice"
     MEETING = "meeting"
+    # --- sign-ups and slots (issue 12 parts 1, 2) ---
+    SIGNUP = "signup"
+    SLOT = "slot"
 
 
 @dataclass(frozen=True)
@@ -446,3 +452,213 @@ def _decoration(token: Token) -> bool:
     """@mentions, stickers and emoji: not counted in a message's length."""
     return token.cls in (Cls.FILLER, Cls.ACK_WEAK) and (
         token.text[:1] in "@[" or (len(token.text) == 1 and not token.text.isalnum()))
+
+
+# --- sign-ups and slots (issue 12 parts 1, 2) ----------------------------------------------
+#
+# What a 接龙 or 预约 answer says, in the forms parents use (the caller decides which list or
+# board it means, services/answering.py):
+# - join: `接龙`, `+1` / `+2`, `报名`, `我报名`, `算我一个`, optionally with a list number
+#   (`报名3`, `接龙 #2`) and a note after it (`报名 带两个孩子`, `接龙，李明妈妈，周六上午`);
+# - leave: `-1`, `取消报名`, `取消接龙`, `退出接龙`, `不报了`, `报名取消`, with a number too;
+# - not an answer: a question (`报名截止了吗？`), or 报名 naming something else (`报名表`,
+#   `报名费`, `报名时间`, `报名情况`, `报名链接`);
+# - a pasted WeChat 接龙 block (`read_chain`): a first line `#接龙` (or `接龙`), a title line, an
+#   optional example line (`例 …`), then numbered lines `1. 李明妈妈`; every numbered line is
+#   returned in order, the caller matches each to a family;
+# - a slot (`read_slot`): `预约 14:30`, `约下午2点半`, `改约 15:00`, `预约 2 14:30` (board 2),
+#   `预约 12月10日 14:30`, `预约 10号 3点`; `取消预约` gives up the booking.
+
+
+class SignupIntent(StrEnum):
+    JOIN = "join"
+    LEAVE = "leave"
+
+
+@dataclass(frozen=True)
+class SignupWords:
+    intent: SignupIntent
+    number: int | None = None  # an explicit list number
+    note: str = ""  # the sender's own words after the join word
+    people: int | None = None  # `+2`, `接龙 2人`; None: not said
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A pasted 接龙 block: its title and its numbered lines (number, text), in order."""
+
+    title: str
+    lines: tuple[tuple[int, str], ...]
+
+
+class SlotIntent(StrEnum):
+    BOOK = "book"
+    CANCEL = "cancel"
+
+
+@dataclass(frozen=True)
+class SlotWords:
+    intent: SlotIntent
+    number: int | None = None  # the board's number (`预约 2 14:30`)
+    hour: int | None = None  # as written (3 in `3点`); `pm`/`am` say whether it was marked
+    minute: int = 0
+    pm: bool | None = None  # 下午/晚上 True, 上午/早上 False, not said None
+    month: int | None = None
+    day: int | None = None
+    changed: bool = False  # 改约 / 改到 / 换成
+
+
+_NUMBER = r"(?:\s*(?:第|#|＃)?\s*(\d{1,4})\s*(?:号|个|期)?)?"
+_LEAVE = re.compile(
+    r"^(?:-1|-\s*1|取消报名|取消接龙|退出接龙|退出报名|撤回报名|撤销报名|报名取消|我不报了|不报了"
+    r"|不报名了|不接龙了|删掉我|把我删了|把我去掉)" + _NUMBER + r"(.*)$", re.S)
+_JOIN = re.compile(
+    r"^(?:接龙\s*\+\s*1|我接龙|接龙|\+\s*([1-9])(?:人|位|个)?|我也报名|我报名|报个名|报名|算我一个"
+    r"|加我一个|我也\+1)" + _NUMBER + r"(.*)$", re.S)
+# What 报名/接龙 names when it is not an answer (报名表, 报名截止了吗, 接龙的格式).
+_NOT_A_JOIN = ("表", "费", "时间", "截止", "情况", "链接", "名单", "人数", "方式", "入口", "的",
+               "了吗", "吗", "怎么", "在哪", "地址", "格式", "一下", "啊?")
+_NOTE_EDGE = " \t,，.。:：;；、-—~～!！"
+_MENTIONS = re.compile(r"^(?:[@＠][^\s\u2005@＠#＃]*[\s\u2005]*)+")
+
+
+_OPENING = re.compile(
+    r"^(?:(?:不好意思|抱歉|sorry|老师好|老师|那个|那就|那|麻烦|哈哈)[\s,，.。!！~]*)+")
+
+
+def _bare(text: str) -> str:
+    """NFKC and lower case (`normalise`); leading @mentions, politeness (不好意思, 老师) and a
+    leading `#` dropped."""
+    norm = normalise(text or "").text.strip()
+    norm = _MENTIONS.sub("", norm).strip()
+    norm = _OPENING.sub("", norm).strip()
+    return norm.lstrip("#").strip()
+
+
+def read_signup(text: str) -> SignupWords | None:
+    """A join or leave in the forms above, or None (see the block comment)."""
+    if "\n" in (text or "").strip() and read_chain(text) is not None:
+        return None
+    body = _bare(text)
+    if not body or "?" in body:
+        return None
+    if found := _LEAVE.match(body):
+        rest = found.group(2).strip(_NOTE_EDGE)
+        if read(rest).is_question:
+            return None
+        number = int(found.group(1)) if found.group(1) else None
+        return SignupWords(SignupIntent.LEAVE, number, _note(text, rest))
+    found = _JOIN.match(body)
+    if found is None:
+        return None
+    rest = found.group(3)
+    if rest.lstrip().startswith(_NOT_A_JOIN) or read(rest).is_question or read(rest).negated:
+        return None
+    plus = int(found.group(1)) if found.group(1) else None
+    rest = rest.strip(_NOTE_EDGE)
+    number = int(found.group(2)) if found.group(2) else None
+    people = plus if plus is not None else people_count(rest)
+    return SignupWords(SignupIntent.JOIN, number, _note(text, rest), people)
+
+
+def _note(text: str, rest: str) -> str:
+    """The sender's own words after the join word, unless they are only fillers or answer
+    words (`报名了`, `接龙，谢谢老师`, `+1 收到`)."""
+    if not rest:
+        return ""
+    tokens = [t for c in chunks(normalise(rest)) for t in tokenize(c.text)]
+    if all(t.cls in _NOT_A_NOTE for t in tokens):
+        return ""
+    norm = normalise(text or "")
+    at = norm.text.rfind(rest)
+    return (norm.original(at, at + len(rest)) if at >= 0 else rest).strip(_NOTE_EDGE)
+
+
+_NOT_A_NOTE = frozenset({Cls.FILLER, Cls.ACK, Cls.ACK_WEAK, Cls.YES, Cls.PLUS, Cls.COUNT,
+                         Cls.LATE})
+
+
+def is_plus_one(text: str) -> bool:
+    """`+1` (or `+2` …) and nothing else: everyday agreement in a chat when nothing is open."""
+    return re.fullmatch(r"\+\s*[1-9]", _bare(text)) is not None
+
+
+_CHAIN_HEAD = re.compile(r"^[#＃]?\s*接龙\s*$")
+_CHAIN_LINE = re.compile(r"^\s*(\d{1,3})\s*[.、．:：)）]\s*(.*?)\s*$")
+_EXAMPLE = re.compile(r"^\s*(?:例|例如|格式)\s*[:：]?")
+
+
+def read_chain(text: str) -> Chain | None:
+    """A pasted WeChat 接龙 block, or None (rules in the block comment)."""
+    lines = [line for line in (text or "").replace("\r", "").split("\n")]
+    filled = [line.strip() for line in lines if line.strip()]
+    if len(filled) < 2 or not _CHAIN_HEAD.match(unicodedata_nfkc(filled[0])):
+        return None
+    title = ""
+    numbered: list[tuple[int, str]] = []
+    for line in filled[1:]:
+        found = _CHAIN_LINE.match(unicodedata_nfkc(line))
+        if found:
+            if found.group(2):
+                numbered.append((int(found.group(1)), found.group(2)))
+        elif not title and not numbered and not _EXAMPLE.match(line):
+            title = line
+    if not numbered:
+        return None
+    return Chain(title, tuple(numbered))
+
+
+def unicodedata_nfkc(text: str) -> str:
+    """Full-width digits and dots (`１．`) read like ASCII ones in a pasted block."""
+    return unicodedata.normalize("NFKC", text)
+
+
+_SLOT_CANCEL = re.compile(
+    r"^(?:取消预约|预约取消|不约了|退掉预约|取消我的预约)" + _NUMBER + r"\s*$")
+_SLOT_HEAD = re.compile(
+    r"^(?:我要预约|我想预约|我预约|我要约|我想约|我约|预约|改约|改预约|约|改到|换到|换成|改成)")
+_SLOT_BOARD = re.compile(r"^\s*(?:第|#)?\s*(\d{1,2})\s*(?:号预约)?\s+(?=\S)")
+_DATE = re.compile(r"(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*(?:日|号)")
+_PERIOD = re.compile(r"(上午|早上|下午|晚上|中午)")
+_CLOCK = re.compile(r"(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*"
+                    r"(?:(?::|：)\s*(\d{2})|点\s*(半|一刻|三刻|(\d{1,2})\s*分?)?|时)")
+
+
+def read_slot(text: str) -> SlotWords | None:
+    """A booking (`预约 14:30`) or its cancellation (`取消预约`), or None."""
+    body = _bare(text)
+    if not body or "?" in body or read(body).is_question:
+        return None
+    if found := _SLOT_CANCEL.match(body):
+        return SlotWords(SlotIntent.CANCEL, int(found.group(1)) if found.group(1) else None)
+    head = _SLOT_HEAD.match(body)
+    if head is None:
+        return None
+    rest = body[head.end():].strip(_NOTE_EDGE)
+    number = None
+    if board := _SLOT_BOARD.match(rest):
+        number, rest = int(board.group(1)), rest[board.end():]
+    month = day = None
+    if date := _DATE.search(rest):
+        month = int(date.group(1)) if date.group(1) else None
+        day = int(date.group(2))
+        rest = rest[:date.start()] + " " + rest[date.end():]
+    clock = _CLOCK.search(rest)
+    if clock is None:
+        return None
+    hour = to_int(clock.group(1))
+    minute = 0
+    if clock.group(2):
+        minute = int(clock.group(2))
+    elif clock.group(3) == "半":
+        minute = 30
+    elif clock.group(3) in ("一刻", "三刻"):
+        minute = 15 if clock.group(3) == "一刻" else 45
+    elif clock.group(4):
+        minute = int(clock.group(4))
+    if hour is None or hour > 23 or minute > 59:
+        return None
+    period = _PERIOD.search(rest)
+    pm = None if period is None else period.group(1) in ("下午", "晚上", "中午")
+    changed = head.group(0) in ("改约", "改预约", "改到", "换到", "换成", "改成")
+    return SlotWords(SlotIntent.BOOK, number, hour, minute, pm, month, day, changed)
