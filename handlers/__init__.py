@@ -15,6 +15,7 @@ from handlers import (
     membership,
     notices,
     ownership,
+    polls,
     privacy,
     private,
     record,
@@ -28,9 +29,12 @@ from kit.router import Command, CommandTable, Router
 
 def routers() -> list[Router]:
     return [membership.router, roster.router, ownership.router, corrections.router,
-            forget.router, notices.router, meetings.router, answers.router, weekly.router,
-            help.router, mailbox.router, mailbox_staff.router, relay.router, privacy.router,
-            record.router, grades.router, exports.router, reports.router, private.router]
+            forget.router, notices.router, meetings.router, answers.router, polls.router,
+            weekly.router, help.router, mailbox.router, mailbox_staff.router, relay.router,
+            privacy.router, record.router, grades.router, exports.router, reports.router,
+            private.router,
+            # last: its phrase takes any short group message that might be a poll option
+            polls.option_router]
 
 
 def all_commands() -> list[Command]:

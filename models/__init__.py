@@ -21,6 +21,7 @@ from models.entities import (
 from models.held import HeldMessage
 from models.mailbox import SchoolRole, Ticket, TicketEntry
 from models.meetings import ClassUpdateItem, Meeting, MeetingCheckin, MeetingRsvp
+from models.polls import Poll, PollVote, Survey, SurveyResponse
 from models.questions import PendingQuestion
 from models.record import ContactEntry, GradeBatch, MustVisitTag
 
@@ -45,12 +46,16 @@ __all__ = [
     "OutboxMessage",
     "PendingQuestion",
     "Person",
+    "Poll",
+    "PollVote",
     "ProcessLease",
     "Role",
     "ScheduledJob",
     "SchoolClass",
     "SchoolRole",
     "Student",
+    "Survey",
+    "SurveyResponse",
     "Ticket",
     "TicketEntry",
     "UTCDateTime",

@@ -1,12 +1,13 @@
 """Which item an answer means: one rule for every feature that asks families something.
 
-A parent's 收到 / 参加 / 不参加 is about a notice or a meeting (later: a sign-up, a poll), and
+A parent's 收到 / 参加 / 不参加 / 选B is about a notice, a meeting or a poll (later: a sign-up), and
 getting the item wrong is worse than asking: the teacher is then told to phone a family that
 did answer. So the order is fixed, and the bot never guesses "the newest":
 
 1. a quoted reply → the item the quoted bot message was about (a card or a reminder);
 2. explicit number(s) (`收到3`, `3收到`, `收到 10号通知`, `#报名 3 参加`) → those items;
-3. title or kind words (`体检费的通知收到了`, `座谈会参加`) → the open item they name;
+3. title or kind words (`体检费的通知收到了`, `座谈会参加`) → the open item they name (a
+   vote: an option's exact text, `我选周六上午` → the open poll with that option);
 4. in a private chat, right after the bot reminded the person about an item → that item;
 5. exactly one open item the family still owes an answer to → that one (for notices: the
    owed notices of one burst count as one, so a single 收到 acknowledges the whole burst);
@@ -31,8 +32,9 @@ from sqlalchemy import select
 
 from core.events import ChatKind, Event
 from core.reading import ItemKind, Reading
-from models import Meeting, MeetingRsvp, Notice, NoticeAck, OutboxMessage, SchoolClass
-from services import guardians, notices, outbox
+from core.reading.votes import fold
+from models import Meeting, MeetingRsvp, Notice, NoticeAck, OutboxMessage, Poll, SchoolClass
+from services import guardians, notices, outbox, polls
 from services.uow import UnitOfWork
 
 # A reminder is "what the bot just asked" for this long; after that a bare 收到 in the private
@@ -195,7 +197,36 @@ async def _meeting_candidates(uow: UnitOfWork, person_id: int,
     return out
 
 
+# --- polls (issue 12) ------------------------------------------------------------------------
+
+
+def poll_item(poll: Poll) -> Item:
+    return Item(ItemKind.POLL, poll.id, poll.class_id, poll.number, poll.question)
+
+
+def option_line(words: str) -> str:
+    """Topic words for a poll are one whole option (`周六` must not pick `周六上午`): they are
+    matched as a line of `_Candidate.words`, which for a poll holds one folded option a line."""
+    return f"\n{words}\n"
+
+
+async def _poll_candidates(uow: UnitOfWork, person_id: int,
+                           class_ids: Sequence[int]) -> list[_Candidate]:
+    """Open polls; owed while the family (or, 每人一票, the person) has not voted."""
+    out: list[_Candidate] = []
+    for poll in await polls.open_polls(uow, class_ids):
+        voted = await polls.has_voted(uow, poll, person_id)
+        words = "".join(option_line(fold(o)) for o in poll.options)
+        out.append(_Candidate(poll_item(poll), not voted, words, poll.id))
+    return out
+
+
 # --- the rule ------------------------------------------------------------------------------
+
+
+async def quoted_ref(uow: UnitOfWork, event: Event) -> tuple[str, int] | None:
+    """What the bot message this one quotes is about (`("poll", 3)`), if it quotes one."""
+    return await _quoted(uow, event)
 
 
 async def _quoted(uow: UnitOfWork, event: Event) -> tuple[str, int] | None:
@@ -247,6 +278,8 @@ async def resolve(uow: UnitOfWork, *, person_id: int, class_ids: Sequence[int], 
     """The item(s) `reading` answers, following the rule in the module docstring."""
     if kind is ItemKind.NOTICE:
         candidates = await _notice_candidates(uow, person_id, class_ids)
+    elif kind is ItemKind.POLL:
+        candidates = await _poll_candidates(uow, person_id, class_ids)
     else:
         candidates = await _meeting_candidates(uow, person_id, class_ids)
     quoted = await _quoted(uow, event)
@@ -268,8 +301,10 @@ async def resolve(uow: UnitOfWork, *, person_id: int, class_ids: Sequence[int], 
     owed = [c for c in candidates if c.owed]
     if owed:
         return _one(owed, Why.ONLY, kind)
-    if kind is ItemKind.MEETING and len(candidates) == 1:
+    if kind in (ItemKind.MEETING, ItemKind.POLL) and len(candidates) == 1:
         return Resolved(Why.ONLY, items=(candidates[0].item,))  # a change of answer
+    if kind is ItemKind.POLL and len(candidates) > 1:
+        return Resolved(Why.ASK, choices=tuple(c.item for c in candidates))  # a change: which?
     if kind is ItemKind.NOTICE and candidates:
         # Everything acknowledged already: a second 收到 changes nothing, say so if asked.
         return Resolved(Why.ONLY, items=(candidates[-1].item,))
@@ -288,6 +323,9 @@ async def _quoted_item(uow: UnitOfWork, ref: tuple[str, int], kind: ItemKind,
         notice = await notices.get(uow, ref_id)
         ok = notice is not None and notice.class_id in class_ids and notice.publish_at <= uow.now
         return notice_item(notice) if ok and notice is not None else None
+    if kind is ItemKind.POLL:
+        poll = await polls.get(uow, ref_id)
+        return poll_item(poll) if poll and poll.class_id in class_ids else None
     meeting = await uow.session.get(Meeting, ref_id)
     return meeting_item(meeting) if meeting and meeting.class_id in class_ids else None
 
@@ -318,6 +356,9 @@ async def _by_number(uow: UnitOfWork, kind: ItemKind, class_id: int, number: int
         if notice is None or notice.publish_at > uow.now:
             return None
         return notice_item(notice)
+    if kind is ItemKind.POLL:
+        poll = await polls.by_number(uow, class_id, number)
+        return poll_item(poll) if poll else None
     meeting = (await uow.session.scalars(select(Meeting).where(
         Meeting.class_id == class_id, Meeting.number == number))).first()
     return meeting_item(meeting) if meeting else None

@@ -44,6 +44,7 @@ from services.notices import AckStatus, ReadStatus
 from services.weekly import Digest
 from tests.class_template_cases import CLASS_CJK, class_cases, register_results
 from tests.mailbox_template_cases import MAILBOX_CJK, MAILBOX_SKIP, mailbox_cases
+from tests.polls_template_cases import POLLS_CJK, poll_cases
 from tests.record_template_cases import RECORD_CJK, RECORD_SKIP, record_cases
 
 ROOT = Path(templates.__file__).parent
@@ -99,7 +100,7 @@ MEETING_CJK = {
 ALLOWED_CJK = {
     "帮助", "登记", "绑定", "任课", "家委", "通知", "紧急通知", "收到", "未读", "私聊",
     "李明", "李明妈妈", "张老师", "王老师", "三年级二班", *RELATIONS, *MAILBOX_CJK,
-    *MEETING_CJK, *CLASS_CJK, *RECORD_CJK,
+    *MEETING_CJK, *CLASS_CJK, *RECORD_CJK, *POLLS_CJK,
 }
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 
@@ -551,6 +552,7 @@ def cases(language: str) -> list[Case]:
     out += [Case(*case) for case in mailbox_cases(language)]
     out += [Case(*case) for case in class_cases(language)]
     out += [Case(*case) for case in record_cases(language)]
+    out += [Case(*case) for case in poll_cases(language)]
     out += meeting_cases(language) + weekly_cases(language)
     return out
 

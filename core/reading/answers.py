@@ -88,6 +88,9 @@ class Rsvp(StrEnum):
 class ItemKind(StrEnum):
     NOTICE = "notice"
     MEETING = "meeting"
+    # polls and surveys (issue 12): votes are read by core.reading.votes
+    POLL = "poll"
+    SURVEY = "survey"
 
 
 @dataclass(frozen=True)
