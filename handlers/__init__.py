@@ -22,6 +22,7 @@ from handlers import (
     relay,
     reports,
     roster,
+    surveys,
     weekly,
 )
 from kit.router import Command, CommandTable, Router
@@ -32,7 +33,7 @@ def routers() -> list[Router]:
             forget.router, notices.router, meetings.router, answers.router, polls.router,
             weekly.router, help.router, mailbox.router, mailbox_staff.router, relay.router,
             privacy.router, record.router, grades.router, exports.router, reports.router,
-            private.router,
+            private.router, surveys.router,
             # last: its phrase takes any short group message that might be a poll option
             polls.option_router]
 

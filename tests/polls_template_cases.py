@@ -7,13 +7,15 @@ from types import SimpleNamespace as NS
 from typing import Any
 
 from services.polls import PollTally, VoteResult, VoteStatus
+from services.surveys import ClassLine, QuestionSummary, SurveySummary
 
 AT = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)  # 18:00 in Shanghai
 TZ = "Asia/Shanghai"
 
 # Chinese that en output may contain: the words people type to vote or answer.
 POLLS_CJK = {"投票", "投票情况", "结束投票", "选A", "选B", "选", "截止", "匿名", "公布结果",
-             "每人一票", "问卷", "填问卷", "问卷情况", "结束问卷", "不答了", "跳过", "满意度"}
+             "每人一票", "问卷", "填问卷", "问卷情况", "结束问卷", "不答了", "跳过", "满意度",
+             "实名"}
 
 WORDS = {
     "zh_CN": {"question": "春游去哪里", "options": ["科技馆", "植物园", "18:30"],
@@ -82,3 +84,93 @@ def poll_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
             "poll": poll(w), "tz": TZ,
             "result": VoteResult(status, 1, 0 if status is VoteStatus.CHANGED else None)}))
     return out
+
+
+# --- surveys ---------------------------------------------------------------------------------
+
+SURVEY_WORDS = {
+    "zh_CN": {"title": "春游反馈", "scale": "孩子玩得开心吗？", "choice": "下次想去哪里？",
+              "text": "还有什么建议？", "options": ["科技馆", "植物园"],
+              "answers": ["多安排户外活动", "很好"], "missing": ["赵雪"]},
+    "en": {"title": "Trip feedback", "scale": "Did your child enjoy it?",
+           "choice": "Where next time?", "text": "Any suggestions?",
+           "options": ["Science museum", "Garden"], "answers": ["More outdoor time", "Great"],
+           "missing": ["Ben"]},
+}
+
+
+def survey(language: str, *, anonymous: bool = True, closed: bool = False) -> NS:
+    s = SURVEY_WORDS[language]
+    questions = [{"text": s["scale"], "type": "scale", "options": []},
+                 {"text": s["choice"], "type": "choice", "options": s["options"]},
+                 {"text": s["text"], "type": "text", "options": []}]
+    return NS(number=1, title=s["title"], questions=questions, anonymous=anonymous,
+              status="closed" if closed else "open", class_id=1)
+
+
+def survey_summary(language: str, *, shown: bool, anonymous: bool = True,
+                   closed: bool = False) -> SurveySummary:
+    s = SURVEY_WORDS[language]
+    sv = survey(language, anonymous=anonymous, closed=closed)
+    if shown:
+        questions = [
+            QuestionSummary(0, s["scale"], "scale", [], 6, True, [0, 0, 1, 2, 3], 4.3),
+            QuestionSummary(1, s["choice"], "choice", s["options"], 5, True, [4, 1]),
+            QuestionSummary(2, s["text"], "text", [], 5, True, texts=s["answers"])]
+    else:
+        questions = [QuestionSummary(i, q["text"], q["type"], q["options"], 2, False)
+                     for i, q in enumerate(sv.questions)]
+    return SurveySummary(sv, 5 if shown else 1, 1, 6, questions,  # type: ignore[arg-type]
+                         missing=[] if anonymous else s["missing"])
+
+
+def survey_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
+    w, s = WORDS[language], SURVEY_WORDS[language]
+    sv = survey(language)
+    cls = NS(name=w["class"])
+    return [
+        ("surveys/satisfaction", "plain", {}),
+        ("surveys/card", "anonymous", {"survey": sv, "author": w["author"]}),
+        ("surveys/card", "named", {"survey": survey(language, anonymous=False),
+                                   "author": w["author"]}),
+        ("surveys/button", "plain", {}),
+        ("surveys/invite", "anonymous", {"survey": sv, "name": w["names"][0]}),
+        ("surveys/invite", "named", {"survey": survey(language, anonymous=False),
+                                     "name": w["names"][0]}),
+        ("surveys/created", "groups", {"survey": sv, "groups": 1, "private": True}),
+        ("surveys/created", "no_group", {"survey": sv, "groups": 0, "private": True}),
+        *[("surveys/question", f"{kind}-{first}", {
+            "survey": sv, "index": i, "question": sv.questions[i], "total": 3, "first": first,
+            "note": "", "private": False})
+          for i, kind in enumerate(("scale", "choice", "text")) for first in (True, False)],
+        ("surveys/unclear", "scale", {"question": sv.questions[0], "note": ""}),
+        ("surveys/unclear", "choice", {"question": sv.questions[1], "note": ""}),
+        ("surveys/paused", "plain", {"survey": sv, "answered": 2}),
+        ("surveys/thanks", "anonymous", {"survey": sv, "answered": 3, "private": False}),
+        ("surveys/thanks", "named", {"survey": survey(language, anonymous=False),
+                                     "answered": 3, "private": False}),
+        ("surveys/closed", "plain", {"survey": sv}),
+        ("surveys/nothing_open", "number", {"number": 3, "private": True}),
+        ("surveys/nothing_open", "none", {"number": None, "private": True}),
+        ("surveys/which", "one_class", {"surveys": [sv, survey(language)],
+                                        "names": {1: w["class"]}, "private": True}),
+        ("surveys/which", "two_classes", {"surveys": [sv], "names": {1: w["class"], 2: "B"},
+                                          "private": True}),
+        ("surveys/already_done", "plain", {"survey": sv, "private": True}),
+        ("surveys/summary", "shown", {"summary": survey_summary(language, shown=True),
+                                      "private": True}),
+        ("surveys/summary", "too_few_named_closed", {"summary": survey_summary(
+            language, shown=False, anonymous=False, closed=True), "private": True}),
+        ("surveys/across", "classes", {"lines": [
+            ClassLine(cls, survey_summary(language, shown=True)),  # type: ignore[arg-type]
+            ClassLine(cls, survey_summary(language, shown=False)),  # type: ignore[arg-type]
+            ClassLine(NS(name=s["title"]), None)], "private": True}),  # type: ignore[arg-type]
+        ("surveys/closed_group", "partial", {"summary": survey_summary(language, shown=True)}),
+        ("surveys/closed_group", "complete", {"summary": SurveySummary(
+            sv, 4, 0, 6, [])}),  # type: ignore[arg-type]
+        ("surveys/not_found", "number", {"number": 4, "private": True}),
+        ("surveys/not_found", "none", {"number": None, "private": True}),
+        ("surveys/not_author", "plain", {"survey": sv, "author": w["author"], "private": True}),
+        ("common/question_replaced", "survey", {"question": "survey_question",
+                                                 "payload": {"survey": 1, "index": 0}}),
+    ]

@@ -61,6 +61,31 @@ def test_a_deadline_closes_and_results_stay_with_the_author(lines: list[str]) ->
     assert "投票 #1" in group and "私下" in group and "18:30" not in group
     [author] = [line for line in due if line.startswith("[私聊 王老师]")]
     assert "（已结束）" in author and "李明爸爸" in author
-    assert lines[-2] == "[三年级二班] 李明妈妈: 选C", "the transcript's last vote, after the close"
-    late = lines[-1]
+    [late] = after(lines[lines.index(":time 2026-12-03 18:05"):], "[三年级二班] 李明妈妈: 选C")
     assert late.startswith("[私聊 李明妈妈]") and "没有进行中的投票" in late
+
+
+def test_a_survey_answered_by_six_families_one_giving_up(lines: list[str]) -> None:
+    start = lines.index(":time 2026-12-04 10:00")
+    survey = lines[start:]
+    invited = [line for line in survey if "您好，班级发布了问卷 #1" in line]
+    assert len(invited) == 7, "every guardian is invited privately (李明 has two)"
+    [asked] = said(lines, "三年级二班", "张华爸爸", "填问卷")
+    assert asked.startswith("[私聊 张华爸爸]") and "第 1/3 题" in asked, "asked privately"
+    assert "C. 太晚" not in said(lines, "私聊", "张华爸爸", "太晚了")[0], "the option's words"
+    [paused] = said(lines, "私聊", "王芳妈妈", "不答了，有点忙")
+    assert "已保存您答过的 1 题" in paused
+    [done] = said(lines, "私聊", "李明爸爸", "填问卷")
+    assert "已经填完" in done, "one response per family: the other guardian is done too"
+    [summary] = said(lines, "私聊", "王老师", "#问卷情况")
+    assert "填完 5 户 · 答了一部分 1 户 · 共 6 户" in summary
+    assert "平均 4.3 分" in summary and "A. 合适 4 · B. 太早 0 · C. 太晚 1" in summary
+    assert "不足 5 人回答" in summary and "亲子活动" not in summary, "3 texts: not shown"
+    for line in [line for line in survey if line.startswith((GROUP, "[私聊 王老师]"))
+                 and " 班级助手: " in line]:
+        for name in NAMES:
+            assert name not in line.split(" 班级助手: ", 1)[1], line
+    [closed] = [line for line in said(lines, "私聊", "王老师", "#结束问卷")
+                if line.startswith(GROUP)]
+    assert "5 户填完，1 户答了一部分" in closed
+    assert "没有需要您填写的问卷" in lines[-1]

@@ -116,6 +116,10 @@ EXAMPLE = {
     "poll": "#投票 春游去哪里 | 科技馆 | 植物园",
     "poll_results": "#投票情况 1",
     "close_poll": "#结束投票 1",
+    "survey": "#问卷 春游反馈\n孩子玩得开心吗？ 1-5",
+    "take_survey": "#填问卷",
+    "survey_results": "#问卷情况",
+    "close_survey": "#结束问卷",
 }
 # Staff read their letters with #信箱 NUMBER; parents write one with #信箱 TEXT.
 STAFF_EXAMPLE = {"mailbox": "#信箱 {held}"}
@@ -184,6 +188,10 @@ EXPECTED: dict[str, set[str]] = {
     "poll": {HEAD_TEACHER, TEACHER, COMMITTEE, PARENT},  # a parent votes with it
     "poll_results": {HEAD_TEACHER, TEACHER, COMMITTEE},
     "close_poll": {HEAD_TEACHER, TEACHER, COMMITTEE},
+    "survey": {HEAD_TEACHER, TEACHER},
+    "take_survey": {PARENT, COMMITTEE},
+    "survey_results": {HEAD_TEACHER, TEACHER, PRINCIPAL},
+    "close_survey": {HEAD_TEACHER, TEACHER},
 }
 # Private-only commands (the mailbox) are walked in the speaker's private chat.
 PRIVATE_ONLY = {c.name for c in all_commands() if c.scope is Scope.PRIVATE}
@@ -248,6 +256,7 @@ BUILD: list[tuple[str, str, str]] = [
     ("王老师", CLASS, "#移交 张老师"),  # 张老师 may #接受 the class
     ("王老师", CLASS, "#投票 周五几点开会 | 18:30 | 19:00"),  # poll #1, the head teacher's
     ("李明妈妈", CLASS, "选B"),
+    ("王老师", CLASS, "#问卷 家长满意度\n家长会开得好吗？ 1-5"),  # survey #1, the head teacher's
 ]
 
 
@@ -509,6 +518,26 @@ async def poll_closed(h: Harness, speaker: str, sent: list[Sent]) -> None:
     assert "（已结束）" in only_to(sent, speaker, private=True).text
 
 
+async def survey_summary(h: Harness, speaker: str, sent: list[Sent]) -> None:
+    """The head teacher started survey #1 and sees its summary; the principal every class's
+    satisfaction survey; another teacher neither."""
+    answer = only_to(sent, speaker, private=True)
+    if ROLE_OF[speaker] == HEAD_TEACHER:
+        assert "问卷 #1「家长满意度」" in answer.text and "共 3 户" in answer.text, answer.text
+    elif ROLE_OF[speaker] == PRINCIPAL:
+        assert "各班满意度调查" in answer.text and CLASS in answer.text, answer.text
+    else:
+        assert "只有发起人和班主任" in answer.text, answer.text
+
+
+async def survey_closed(h: Harness, speaker: str, sent: list[Sent]) -> None:
+    if ROLE_OF[speaker] != HEAD_TEACHER:
+        await survey_summary(h, speaker, sent)
+        return
+    assert "已结束" in only_to(sent, CLASS, private=False).text
+    assert "（已结束）" in only_to(sent, speaker, private=True).text
+
+
 EFFECT: dict[str, Effect] = {
     "help": help_lists_what_the_role_may_use,
     "register": registered,
@@ -567,6 +596,10 @@ EFFECT: dict[str, Effect] = {
     "poll": poll_started_or_voted,
     "poll_results": poll_results_shown,
     "close_poll": poll_closed,
+    "survey": in_group("【问卷 #2】春游反馈", "共 1 题"),
+    "take_survey": to_speaker("第 1/1 题", "家长会开得好吗"),
+    "survey_results": survey_summary,
+    "close_survey": survey_closed,
 }
 
 

@@ -44,7 +44,7 @@ from services.notices import AckStatus, ReadStatus
 from services.weekly import Digest
 from tests.class_template_cases import CLASS_CJK, class_cases, register_results
 from tests.mailbox_template_cases import MAILBOX_CJK, MAILBOX_SKIP, mailbox_cases
-from tests.polls_template_cases import POLLS_CJK, poll_cases
+from tests.polls_template_cases import POLLS_CJK, poll_cases, survey_cases
 from tests.record_template_cases import RECORD_CJK, RECORD_SKIP, record_cases
 
 ROOT = Path(templates.__file__).parent
@@ -552,7 +552,7 @@ def cases(language: str) -> list[Case]:
     out += [Case(*case) for case in mailbox_cases(language)]
     out += [Case(*case) for case in class_cases(language)]
     out += [Case(*case) for case in record_cases(language)]
-    out += [Case(*case) for case in poll_cases(language)]
+    out += [Case(*case) for case in poll_cases(language) + survey_cases(language)]
     out += meeting_cases(language) + weekly_cases(language)
     return out
 

@@ -160,7 +160,7 @@ def survey_answer(text: str, kind: str, options: Sequence[str] = ()) -> SurveyAn
     """What `text` answers to a survey question of `kind` ("choice" among `options`, "scale"
     1–5, "text"); None when it is no answer to it."""
     trimmed = _trim(text)
-    if trimmed in QUIT_WORDS or _QUIT.match(trimmed):
+    if {trimmed, fold(text)} & set(QUIT_WORDS) or _QUIT.match(trimmed):
         return SurveyAnswer(quit=True)
     if trimmed in SKIP_WORDS:
         return SurveyAnswer(skip=True)
