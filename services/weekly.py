@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 
 from models import ClassUpdateItem, Notice, SchoolClass
-from services import guardians, jobs, keys, meetings, notices
+from services import guardians, jobs, keys, meetings, notices, polls
 from services.meetings import Tally
 from services.notices import ReadStatus
+from services.polls import PollTally
 from services.uow import UnitOfWork
 
 WEEKLY_JOB = "weekly_update"
@@ -66,15 +67,18 @@ class Digest:
     notices: list[ReadStatus] = field(default_factory=list)
     meetings: list[Tally] = field(default_factory=list)
     open_notices: list[ReadStatus] = field(default_factory=list)  # older, still not all read
+    polls: list[PollTally] = field(default_factory=list)  # open polls: how many have voted
 
     @property
     def empty(self) -> bool:
-        return not (self.items or self.notices or self.meetings or self.open_notices)
+        return not (self.items or self.notices or self.meetings or self.open_notices
+                    or self.polls)
 
 
 async def compile_digest(uow: UnitOfWork, school_class: SchoolClass) -> Digest:
     """What the update says now: pending items, this week's notices with read rates, upcoming
-    meetings with RSVP counts, and older notices some families still have not confirmed."""
+    meetings with RSVP counts, older notices some families still have not confirmed, and open
+    polls with how many have voted."""
     week_start = week_of(uow.now, school_class.timezone)
     since = datetime.combine(week_start, datetime.min.time(),
                              tzinfo=ZoneInfo(school_class.timezone))
@@ -96,6 +100,10 @@ async def compile_digest(uow: UnitOfWork, school_class: SchoolClass) -> Digest:
             digest.open_notices.append(status)
     for meeting in await meetings.upcoming(uow, school_class.id):
         digest.meetings.append(await meetings.tally(uow, meeting, families))
+    # Open polls with how many have voted (never the counts per option: results are the
+    # author's until the close, and never names).
+    for poll in await polls.open_polls(uow, [school_class.id]):
+        digest.polls.append(await polls.tally(uow, poll))
     return digest
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import SimpleNamespace as NS
 from typing import Any
 
 from services.polls import PollTally, VoteResult, VoteStatus
 from services.surveys import ClassLine, QuestionSummary, SurveySummary
+from services.weekly import Digest
 
 AT = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)  # 18:00 in Shanghai
 TZ = "Asia/Shanghai"
@@ -79,6 +80,9 @@ def poll_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
         ("polls/not_found", "none", {"number": None}),
         ("polls/not_author", "plain", {"poll": poll(w), "author": w["author"]}),
     ]
+    week = Digest(NS(name=w["class"], timezone=TZ), date(2026, 11, 30),  # type: ignore[arg-type]
+                  polls=[tally(w), tally(w, per_person=True, deadline=False)])
+    out.append(("weekly/update", "open_polls", {"digest": week, "tz": TZ}))
     for status in VoteStatus:
         out.append(("polls/voted", status.value, {
             "poll": poll(w), "tz": TZ,

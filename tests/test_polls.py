@@ -4,6 +4,7 @@ poll a vote means, results only for the author, anonymity kept in the rows, clos
 from __future__ import annotations
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.channels.memory import Sent
@@ -247,3 +248,48 @@ async def test_buttons_vote_and_answer_with_a_toast(db_path) -> None:
         assert "植物园：1 票" in await results(h)
     finally:
         await h.stop()
+
+
+async def test_the_weekly_update_lists_open_polls_with_how_many_voted(bound: Harness) -> None:
+    await bound.say("王老师", CLASS, ANONYMOUS + " | 截止 2026-12-04 18:00")
+    await bound.say("李明妈妈", CLASS, "选A")
+    [preview] = await bound.say("王老师", CLASS, "#本周动态")
+    assert "进行中的投票" in preview.text and "已投 1/3 户" in preview.text
+    assert "科技馆" not in preview.text and "李明" not in preview.text, "no results, no names"
+    await bound.say("王老师", CLASS, "#结束投票")
+    [after_close] = await bound.say("王老师", CLASS, "#本周动态")
+    assert "进行中的投票" not in after_close.text
+
+
+async def test_the_export_sheet_names_no_voter_of_an_anonymous_poll(tmp_path) -> None:
+    h = await Harness(make_config(tmp_path / "db.sqlite",
+                                  reports={"export_dir": str(tmp_path / "exports")})).start()
+    try:
+        await h.setup_class()
+        await h.say("王老师", CLASS, "#投票 周五几点开会 | 18:30 | 19:00")
+        await h.say("张华爸爸", CLASS, "选A")
+        await h.say("王老师", CLASS, ANONYMOUS)
+        await h.say("李明妈妈", CLASS, "#投票 2 1")
+        await h.say("赵雪爸爸", CLASS, "#投票 2 C")
+        await h.say("王老师", CLASS, "#问卷 春游反馈\n开心吗？ 1-5\n建议？")
+        await h.say("李明妈妈", "私聊", "填问卷")
+        await h.say("李明妈妈", "私聊", "5")
+        await h.say("李明妈妈", "私聊", "李明说想去海洋馆")
+        [answer] = await h.say("王老师", "私聊", "#导出")
+        [path] = [line for line in answer.text.splitlines() if line.endswith(".xlsx")]
+        sheet = load_workbook(path)["投票与问卷"]
+        rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(
+            values_only=True)]
+    finally:
+        await h.stop()
+    named = [r for r in rows if r[0] == "投票" and r[1] == "1"]
+    assert named[0][6:] == ["A. 18:30", "1", "100%", "张华爸爸"], "a named poll names voters"
+    anonymous = [r for r in rows if r[0] == "投票" and r[1] == "2"]
+    assert [r[6:9] for r in anonymous] == [["A. 科技馆", "1", "50%"], ["B. 植物园", "0", "0%"],
+                                           ["C. 动物园", "1", "50%"]]
+    survey = [r for r in rows if r[0] == "问卷"]
+    assert survey[0][6:9] == ["合计", "1", "填完 1 · 答了一部分 0"]
+    assert all(r[8] == "不足5人回答，不显示明细" for r in survey[1:])
+    everything = "\n".join(c for r in rows if r[1] != "1" or r[0] == "问卷" for c in r)
+    for name in ("李明", "赵雪", "海洋馆"):
+        assert name not in everything
