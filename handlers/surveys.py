@@ -132,6 +132,7 @@ async def create(ctx: MemberContext, args: SurveyArgs) -> None:
     await tell_guardians(
         ctx, class_id=survey.class_id, guardians=[g for f in families for g in f.guardians],
         key=keys.survey_invite(survey.id), group_text=None, ref=("survey", survey.id),
+        kind=Kind.NOTICE,  # an invitation, not a reminder (the monthly report counts those)
         private_text=lambda g: ctx.render("surveys/invite", survey=survey, name=g.name))
     await ctx.reply("surveys/created", survey=survey, groups=groups, private=True)
 

@@ -6,7 +6,9 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace as NS
 from typing import Any
 
+from services.contact_log import Coverage
 from services.polls import PollTally, VoteResult, VoteStatus
+from services.reports import ClassReport, Month, SurveyLine
 from services.surveys import ClassLine, QuestionSummary, SurveySummary
 from services.weekly import Digest
 
@@ -177,4 +179,8 @@ def survey_cases(language: str) -> list[tuple[str, str, dict[str, Any]]]:
         ("surveys/not_author", "plain", {"survey": sv, "author": w["author"], "private": True}),
         ("common/question_replaced", "survey", {"question": "survey_question",
                                                  "payload": {"survey": 1, "index": 0}}),
+        ("reports/class", "surveys", {"tz": TZ, "report": ClassReport(
+            w["class"], Month.of(date(2026, 12, 1)), [], 0, [], 0, None, 0, 0, {}, 1,
+            Coverage(NS(name="2026"), 3, 3, [], []), [],  # type: ignore[arg-type]
+            [SurveyLine(1, s["title"], 5, 1, 6, 4.3), SurveyLine(2, s["title"], 1, 0, 6, None)])}),
     ]

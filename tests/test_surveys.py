@@ -194,6 +194,11 @@ async def satisfaction_by_six(bound: Harness) -> None:
     [overview] = await bound.say("校长", "私聊", "#问卷情况")
     assert f"{CLASS}：填完 5/6 户，答了一部分 1 户" in overview.text
     assert "1题 4.5分" in overview.text and "李明" not in overview.text
+    [monthly] = await bound.say("王老师", "私聊", "#月报")
+    assert "问卷 #1 本学期家校沟通满意度调查：填完 5/6 户，答了一部分 1 户" in monthly.text
+    # the mean of the score questions' averages: (4.5 + 4 + 5 + 3 + 4) / 5
+    assert "打分题平均 4.1 分" in monthly.text
+    assert "私下提醒 0 条" in monthly.text, "an invitation is no reminder"
 
 
 async def test_only_author_or_head_teacher_sees_the_summary_and_closes(bound: Harness) -> None:
