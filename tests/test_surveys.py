@@ -216,3 +216,22 @@ async def test_only_author_or_head_teacher_sees_the_summary_and_closes(bound: Ha
     assert "已经结束" in late.text
     [none] = await bound.say("李明妈妈", "私聊", "填问卷")
     assert "没有需要您填写的问卷" in none.text
+
+
+async def test_a_survey_written_in_quiet_hours_reaches_families_in_the_morning(
+        bound: Harness) -> None:
+    await bound.at("2026-12-01 22:00")
+    sent = await bound.say("王老师", "私聊", CUSTOM)
+    assert [s.where for s in sent] == ["王老师"], "only the teacher's own answer at night"
+    morning = await bound.at("2026-12-02 07:01")
+    assert sorted(s.where for s in morning) == sorted([CLASS, *PARENTS[:3]])
+
+
+async def test_unregistering_drops_a_named_surveys_free_text(bound: Harness) -> None:
+    await bound.say("王老师", CLASS, CUSTOM.replace("春游反馈", "春游反馈 实名"))
+    await answer_all(bound, "李明妈妈", "4", "A", "李明晕车，下次坐前排")
+    await bound.say("李明妈妈", "私聊", "#注销")
+    await bound.say("李明妈妈", "私聊", "确认")
+    async with bound.db().session() as session:
+        [row] = (await session.scalars(select(SurveyResponse))).all()
+    assert row.answers == {"0": 4, "1": 0, "2": "skipped"}, "scores stay, the words go"
