@@ -290,10 +290,17 @@ WHICH_POLL = Question("which_poll", which_answered, expires_minutes=lambda _conf
 
 
 def is_vote(text: str) -> bool:
-    """`投票 1`, `选B`, `我选周六` (core.reading.votes): clearly a vote. Option words that
-    could be a child's score (`选 李明 95`) are left to the privacy guard's phrase."""
+    """`投票 1`, `选B`, `选第二个` (core.reading.votes): a vote by number or letter."""
     vote = read_vote(text)
-    return vote is not None and not (vote.words and worth_a_look(text))
+    return vote is not None and not vote.words
+
+
+def is_vote_by_words(text: str) -> bool:
+    """`我选周六`, `支持植物园`: a vote by the option's words — in a group only (privately,
+    `我选好了` is talk for the private fallback). Words that could be a child's score
+    (`选 李明 95`) are left to the privacy guard's phrase."""
+    vote = read_vote(text)
+    return vote is not None and bool(vote.words) and not worth_a_look(text)
 
 
 async def vote_phrase(ctx: PersonContext, text: str) -> None:
@@ -412,6 +419,8 @@ router = Router(
     ),
     phrases=(
         Phrase("vote", is_vote, vote_phrase, roles=FAMILIES, needs_class=False, scope=Scope.ANY),
+        Phrase("vote_words", is_vote_by_words, vote_phrase, roles=FAMILIES, needs_class=False,
+               scope=Scope.GROUP),
     ),
     questions=(WHICH_POLL,),
     jobs={CLOSE_JOB: close_due},

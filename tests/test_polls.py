@@ -34,7 +34,8 @@ async def results(h: Harness, number: int | str = "", who: str = "王老师") ->
     ("投票 1", 1, ""), ("投票：2", 2, ""), ("选B", 2, ""), ("选 b", 2, ""), ("我选Ｃ", 3, ""),
     ("选第二个", 2, ""), ("投2号", 2, ""), ("投给A吧", 1, ""), ("选择3", 3, ""),
     ("我还是选科技馆吧", None, "科技馆"), ("我也选动物园", None, "动物园"),
-    ("我投“植物园”", None, "植物园"), ("改选A", 1, ""),
+    ("我投“植物园”", None, "植物园"), ("改选A", 1, ""), ("我选的是B", 2, ""), ("支持A", 1, ""),
+    ("投B一票", 2, ""), ("选项B", 2, ""), ("B选项", 2, ""), ("2号选项", 2, ""),
 ])
 def test_marked_votes_are_read(text: str, option: int | None, words: str) -> None:
     vote = read_vote(text)
@@ -42,7 +43,7 @@ def test_marked_votes_are_read(text: str, option: int | None, words: str) -> Non
 
 
 @pytest.mark.parametrize("text", ["1", "A", "b", "选什么呀？", "选A还是B", "投票在哪里",
-                                  "不选A", "我投了", "大家投票了吗", "选好了吗"])
+                                  "不选A", "我投了", "大家投票了吗", "选好了吗", "选项"])
 def test_chatter_and_questions_are_no_votes(text: str) -> None:
     assert read_vote(text) is None
 
@@ -293,3 +294,11 @@ async def test_the_export_sheet_names_no_voter_of_an_anonymous_poll(tmp_path) ->
     everything = "\n".join(c for r in rows if r[1] != "1" or r[0] == "问卷" for c in r)
     for name in ("李明", "赵雪", "海洋馆"):
         assert name not in everything
+
+
+async def test_private_talk_with_vote_words_is_not_swallowed(bound: Harness) -> None:
+    await bound.say("王老师", CLASS, TRIP)
+    [offer] = await bound.say("李明妈妈", "私聊", "我选好了兴趣班，想和老师说说")
+    assert "信箱" in offer.text, "the private fallback answers it, as before polls"
+    [voted] = await bound.say("李明妈妈", "私聊", "选B")
+    assert "B. 植物园" in voted.text, "a vote by letter works privately"

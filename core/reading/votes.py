@@ -2,8 +2,9 @@
 
 A bare `1` or `A` in a class group is chatter, so a message is a vote only when it says so:
 - marked: `投票 1`, `投票：2`, `投1`, `投2号`, `投给B`, `选1`, `选 B`, `我选b`, `选第二个`,
-  `选择3`, `我投“周六”`, `我选周六上午吧` — the mark (投票 / 投 / 选 / 选择, after an optional
-  我/就) and one option: a number, a letter A–Z, or the option's words;
+  `选择3`, `我投“周六”`, `我选周六上午吧`, `我选的是B`, `支持A`, `投B一票`, `选项B`, `B选项` —
+  the mark (投票 / 投 / 选 / 选择 / 支持 / 赞成 / 选项, after an optional 我/也/就/还是/改) and one
+  option: a number, a letter A–Z, or the option's words;
 - the command's arguments (`#投票 3 2`: poll 3, option 2; `#投票 2`, `#投票 B`);
 - an option's exact text with nothing else (`周六上午`) is only a *candidate* (`bare_option`):
   the caller counts it only while exactly one open poll has that option.
@@ -25,13 +26,17 @@ from dataclasses import dataclass
 from core.reading.numerals import NUMERAL, to_int
 
 _END = "。.!！~～,，、 \t"
-_FILLERS = ("吧", "了", "哈", "哦", "呀", "啊", "的", "呢", "哈哈", "谢谢", "谢谢老师")
+_FILLERS = ("吧", "了", "哈", "哦", "呀", "啊", "的", "呢", "哈哈", "谢谢", "谢谢老师",
+            "一票", "1票")
 _QUESTION = re.compile(r"[?？吗么]|什么|哪|还是|怎么|几个|多少|能不能|可以吗|是否")
 _NEGATION = re.compile(r"^(?:我)?(?:不|没|别|不要|不想)")
 _MARKED = re.compile(
-    rf"^(?:我|我们|我家)?(?:也|都)?(?:就|还是|改)?(?:投票|投|选择|选)(?:给|成|为)?\s*[:：]?\s*"
+    rf"^(?:我|我们|我家)?(?:也|都)?(?:就|还是|改)?(?:选项|投票|投|选择|选(?!项)|支持|赞成)"
+    rf"(?:给|成|为|的是|是)?\s*[:：]?\s*"
     rf"(?:第\s*(?P<nth>{NUMERAL})\s*(?:个|项|条|号)?|(?P<num>\d{{1,2}})\s*(?:号|项|个|票)?"
     rf"|(?P<letter>[a-z])(?:\s*项)?|[“\"「『]?(?P<words>[^“”\"「」『』]{{1,30}}?)[”\"」』]?)$")
+# B选项, 2号选项, 选项B: the option named with the word 选项 (a vote without 投/选 before it)
+_OPTION_WORD = re.compile(r"^(?:我|我们|我家)?(?:(?P<letter>[a-z])|(?P<num>\d{1,2})\s*号?)\s*选项$")
 _NUMBERED = re.compile(r"^投票\s*(#?\d{1,6}\s+\S{1,30})$")
 _CHOSEN = re.compile(r"^(?:我|我们|我家)?(?:也|都)?(?:就|还是|改)")
 _ARGS = re.compile(r"^#?(?P<poll>\d{1,6})\s+(?P<option>\S.*)$", re.S)
@@ -94,7 +99,7 @@ def read_vote(text: str) -> Vote | None:
     numbered = _NUMBERED.match(trimmed)
     if numbered is not None:  # 投票 3 2: poll 3, option 2
         return read_vote_args(numbered.group(1))
-    found = _MARKED.match(trimmed)
+    found = _MARKED.match(trimmed) or _OPTION_WORD.match(trimmed)
     if found is None:
         return None
     vote = _option(found)
