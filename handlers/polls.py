@@ -349,18 +349,21 @@ async def _find(ctx: MemberContext, number: int | None) -> Poll | None:
     return poll
 
 
-def _may_see(ctx: MemberContext, poll: Poll) -> bool:
-    return corrections.may_change(ctx.roles, ctx.person.id, poll.author_id)
+async def _mine(ctx: MemberContext, number: int | None) -> Poll | None:
+    """The poll, when the sender started it or is the head teacher (else they are told)."""
+    poll = await _find(ctx, number)
+    if poll is not None and not corrections.may_change(ctx.roles, ctx.person.id,
+                                                       poll.author_id):
+        await ctx.reply("polls/not_author", poll=poll, private=True,
+                        author=await cards.person_name(ctx.uow, poll.author_id))
+        return None
+    return poll
 
 
 async def results(ctx: MemberContext, args: NumberArgs) -> None:
     """`#投票情况 [N]`: privately, to the author or the head teacher."""
-    poll = await _find(ctx, args.number)
+    poll = await _mine(ctx, args.number)
     if poll is None:
-        return
-    if not _may_see(ctx, poll):
-        await ctx.reply("polls/not_author", poll=poll, private=True,
-                        author=await cards.person_name(ctx.uow, poll.author_id))
         return
     await ctx.reply("polls/results", tally=await polls.tally(ctx.uow, poll), tz=ctx.tz,
                     private=True)
@@ -378,12 +381,8 @@ async def announce_close(m: Messenger, poll: Poll, tz: str) -> None:
 
 async def close_command(ctx: MemberContext, args: NumberArgs) -> None:
     """`#结束投票 [N]`: the author or the head teacher closes it and gets the results."""
-    poll = await _find(ctx, args.number)
+    poll = await _mine(ctx, args.number)
     if poll is None:
-        return
-    if not _may_see(ctx, poll):
-        await ctx.reply("polls/not_author", poll=poll, private=True,
-                        author=await cards.person_name(ctx.uow, poll.author_id))
         return
     if not await polls.close(ctx.uow, poll):
         await ctx.reply("polls/results", tally=await polls.tally(ctx.uow, poll), tz=ctx.tz,
