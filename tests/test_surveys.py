@@ -64,6 +64,8 @@ def test_question_lines_are_typed_by_their_marks() -> None:
     ("5", "scale", 5), ("4分", "scale", 4), ("五星", "scale", 5), ("非常满意", "scale", 5),
     ("一般", "scale", 3), ("B", "choice", 1), ("选A", "choice", 0), ("植物园", "choice", 1),
     ("第二个", "choice", 1), ("希望多组织活动", "text", "希望多组织活动"),
+    ("B 植物园", "choice", 1), ("A.科技馆", "choice", 0), ("很好", "scale", 5),
+    ("还可以吧", "scale", 3), ("打5分", "scale", 5), ("不太好", "scale", 2),
 ])
 def test_survey_answers_are_read_against_the_question(text: str, kind: str,
                                                       value: int | str) -> None:
@@ -79,6 +81,7 @@ def test_quitting_words(text: str) -> None:
 
 def test_no_answers() -> None:
     assert survey_answer("6", "scale") is None and survey_answer("E", "choice", ["a"]) is None
+    assert survey_answer("ok", "choice", ["x", "y"]) is None, "a word, not the letter o"
     assert survey_answer("跳过", "text") is not None and survey_answer("跳过", "text").skip
 
 

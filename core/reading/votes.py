@@ -147,8 +147,13 @@ SKIP_WORDS = ("跳过", "不知道", "没意见", "无", "没有", "说不好", 
 QUIT_WORDS = ("退出", "结束", "算了", "没时间", "以后再说", "不填", "不答", "不做")
 _QUIT = re.compile(
     r"^(?:我|老师)?(?:先|就)?(?:不答了|不填了|不想填|不想答|不做了|不写了|不想做|不弄了)")
-_SCALE_WORDS = {"非常满意": 5, "很满意": 5, "满意": 4, "比较满意": 4, "一般": 3, "还行": 3,
-                "不太满意": 2, "不满意": 2, "很不满意": 1, "非常不满意": 1}
+_SCALE_WORDS = {"非常满意": 5, "很满意": 5, "特别满意": 5, "满分": 5, "非常好": 5, "很好": 5,
+                "满意": 4, "比较满意": 4, "挺满意": 4, "好": 4, "不错": 4, "挺好": 4, "比较好": 4,
+                "一般": 3, "还行": 3, "还可以": 3, "凑合": 3, "中等": 3,
+                "不太满意": 2, "不满意": 2, "不太好": 2, "不好": 2, "较差": 2,
+                "很不满意": 1, "非常不满意": 1, "很差": 1, "非常差": 1, "太差了": 1}
+# `A 班级群`, `A.班级群`, `B私聊`: the letter, then (maybe) the option's words
+_LETTER_FIRST = re.compile(r"^(?:选)?(?P<letter>[a-z])(?=[\s.、．:：)）]|[^\x00-\x7f])")
 _SCALE = re.compile(rf"^(?:我)?(?:选|打|给)?\s*(?P<n>{NUMERAL})\s*(?:分|星|颗星)?$")
 
 
@@ -178,7 +183,7 @@ def survey_answer(text: str, kind: str, options: Sequence[str] = ()) -> SurveyAn
         found = _SCALE.match(trimmed)
         score = to_int(found.group("n")) if found else None
         return SurveyAnswer(value=score) if score is not None and 1 <= score <= 5 else None
-    option = _OPTION.match(trimmed)
+    option = _OPTION.match(trimmed) or _LETTER_FIRST.match(trimmed)
     vote = _option(option) if option else read_vote(text)
     folded = [fold(o) for o in options]
     if vote is not None and vote.words in folded:
