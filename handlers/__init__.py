@@ -15,6 +15,7 @@ from handlers import (
     membership,
     notices,
     ownership,
+    polls,
     privacy,
     private,
     record,
@@ -23,6 +24,7 @@ from handlers import (
     roster,
     signups,
     slots,
+    surveys,
     weekly,
 )
 from kit.router import Command, CommandTable, Router
@@ -31,9 +33,11 @@ from kit.router import Command, CommandTable, Router
 def routers() -> list[Router]:
     return [membership.router, roster.router, ownership.router, corrections.router,
             forget.router, notices.router, meetings.router, signups.router, answers.router,
-            slots.router, weekly.router, help.router, mailbox.router, mailbox_staff.router,
-            relay.router, privacy.router, record.router, grades.router, exports.router,
-            reports.router, private.router]
+            polls.router, slots.router, weekly.router, help.router, mailbox.router,
+            mailbox_staff.router, relay.router, privacy.router, record.router, grades.router,
+            exports.router, reports.router, private.router, surveys.router,
+            # last: its phrase takes any short group message that might be a poll option
+            polls.option_router]
 
 
 def all_commands() -> list[Command]:

@@ -79,6 +79,10 @@ class Question:
     no: str | None = None  # the choice an everyday no (不用了, 算了 …) picks
     # Takes the whole message as the answer (value FREE, rest = the text) when this says so.
     free: Callable[[str], bool] | None = None
+    # Answers read against what was asked (a survey's scale, options or free text): the
+    # reader gets the text and the stored payload and returns the value, or None for no
+    # answer; the handler gets the text as `Answer.rest`.
+    reads: Callable[[str, Mapping[str, Any]], str | None] | None = None
     _words: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -96,6 +100,11 @@ class Question:
 
     def pick(self, text: str, row: PendingQuestion) -> Answer | None:
         """The answer `text` gives to this open question, or None if it is no answer."""
+        if self.reads is not None:
+            value = self.reads(text, row.payload)
+            if value is None:
+                return None
+            return Answer(value, None, text.strip(), dict(row.payload), row.ref_id)
         first, rest = text.strip(), ""
         if self.takes_rest and first:
             first, _, rest = first.partition(" ")

@@ -21,6 +21,7 @@ from models.entities import (
 from models.held import HeldMessage
 from models.mailbox import SchoolRole, Ticket, TicketEntry
 from models.meetings import ClassUpdateItem, Meeting, MeetingCheckin, MeetingRsvp
+from models.polls import Poll, PollVote, Survey, SurveyResponse
 from models.questions import PendingQuestion
 from models.record import ContactEntry, GradeBatch, MustVisitTag
 from models.signups import SignupEntry, SignupList, Slot, SlotBoard, SlotBooking
@@ -46,6 +47,8 @@ __all__ = [
     "OutboxMessage",
     "PendingQuestion",
     "Person",
+    "Poll",
+    "PollVote",
     "ProcessLease",
     "Role",
     "ScheduledJob",
@@ -57,6 +60,8 @@ __all__ = [
     "SlotBoard",
     "SlotBooking",
     "Student",
+    "Survey",
+    "SurveyResponse",
     "Ticket",
     "TicketEntry",
     "UTCDateTime",

@@ -1,12 +1,13 @@
 """Which item an answer means: one rule for every feature that asks families something.
 
-A parent's 收到 / 参加 / 不参加 is about a notice or a meeting (later: a sign-up, a poll), and
+A parent's 收到 / 参加 / 不参加 / +1 / 选B is about a notice, a meeting, a sign-up or a poll, and
 getting the item wrong is worse than asking: the teacher is then told to phone a family that
 did answer. So the order is fixed, and the bot never guesses "the newest":
 
 1. a quoted reply → the item the quoted bot message was about (a card or a reminder);
 2. explicit number(s) (`收到3`, `3收到`, `收到 10号通知`, `#报名 3 参加`) → those items;
-3. title or kind words (`体检费的通知收到了`, `座谈会参加`) → the open item they name;
+3. title or kind words (`体检费的通知收到了`, `座谈会参加`) → the open item they name (a
+   vote: an option's exact text, `我选周六上午` → the open poll with that option);
 4. in a private chat, right after the bot reminded the person about an item → that item;
 5. exactly one open item the family still owes an answer to → that one (for notices: the
    owed notices of one burst count as one, so a single 收到 acknowledges the whole burst);
@@ -31,8 +32,18 @@ from sqlalchemy import select
 
 from core.events import ChatKind, Event
 from core.reading import ItemKind, Reading, Rsvp
-from models import Meeting, MeetingRsvp, Notice, NoticeAck, OutboxMessage, SchoolClass, SignupList
-from services import guardians, notices, outbox, signups
+from core.reading.votes import fold
+from models import (
+    Meeting,
+    MeetingRsvp,
+    Notice,
+    NoticeAck,
+    OutboxMessage,
+    Poll,
+    SchoolClass,
+    SignupList,
+)
+from services import guardians, notices, outbox, polls, signups
 from services.uow import UnitOfWork
 
 # A reminder is "what the bot just asked" for this long; after that a bare 收到 in the private
@@ -199,7 +210,36 @@ async def _meeting_candidates(uow: UnitOfWork, person_id: int,
     return out
 
 
+# --- polls (issue 12) ------------------------------------------------------------------------
+
+
+def poll_item(poll: Poll) -> Item:
+    return Item(ItemKind.POLL, poll.id, poll.class_id, poll.number, poll.question)
+
+
+def option_line(words: str) -> str:
+    """Topic words for a poll are one whole option (`周六` must not pick `周六上午`): they are
+    matched as a line of `_Candidate.words`, which for a poll holds one folded option a line."""
+    return f"\n{words}\n"
+
+
+async def _poll_candidates(uow: UnitOfWork, person_id: int,
+                           class_ids: Sequence[int]) -> list[_Candidate]:
+    """Open polls; owed while the family (or, 每人一票, the person) has not voted."""
+    out: list[_Candidate] = []
+    for poll in await polls.open_polls(uow, class_ids):
+        voted = await polls.has_voted(uow, poll, person_id)
+        words = "".join(option_line(fold(o)) for o in poll.options)
+        out.append(_Candidate(poll_item(poll), not voted, words, poll.id))
+    return out
+
+
 # --- the rule ------------------------------------------------------------------------------
+
+
+async def quoted_ref(uow: UnitOfWork, event: Event) -> tuple[str, int] | None:
+    """What the bot message this one quotes is about (`("poll", 3)`), if it quotes one."""
+    return await _quoted(uow, event)
 
 
 async def _quoted(uow: UnitOfWork, event: Event) -> tuple[str, int] | None:
@@ -258,6 +298,8 @@ async def _candidates(uow: UnitOfWork, person_id: int, class_ids: Sequence[int],
         return await _meeting_candidates(uow, person_id, class_ids)
     if kind is ItemKind.SIGNUP:
         return await _signup_candidates(uow, person_id, class_ids, reading)
+    if kind is ItemKind.POLL:
+        return await _poll_candidates(uow, person_id, class_ids)
     return []
 
 
@@ -288,8 +330,11 @@ async def resolve(uow: UnitOfWork, *, person_id: int, class_ids: Sequence[int], 
     owed = [c for c in candidates if c.owed]
     if owed:
         return _one(owed, Why.ONLY)
-    if len(candidates) == 1 and candidates[0].item.kind in (ItemKind.MEETING, ItemKind.SIGNUP):
+    changeable = (ItemKind.MEETING, ItemKind.SIGNUP, ItemKind.POLL)
+    if len(candidates) == 1 and candidates[0].item.kind in changeable:
         return Resolved(Why.ONLY, items=(candidates[0].item,))  # a change of answer
+    if kinds == (ItemKind.POLL,) and len(candidates) > 1:
+        return Resolved(Why.ASK, choices=tuple(c.item for c in candidates))  # a change: which?
     notice_rows = [c for c in candidates if c.item.kind is ItemKind.NOTICE]
     if kinds == (ItemKind.NOTICE,) and notice_rows:
         # Everything acknowledged already: a second 收到 changes nothing, say so if asked.
@@ -314,6 +359,9 @@ async def _quoted_item(uow: UnitOfWork, ref: tuple[str, int], kind: ItemKind,
     if kind is ItemKind.SIGNUP:
         signup = await signups.get(uow, ref_id)
         return signup_item(signup) if signup and signup.class_id in class_ids else None
+    if kind is ItemKind.POLL:
+        poll = await polls.get(uow, ref_id)
+        return poll_item(poll) if poll and poll.class_id in class_ids else None
     meeting = await uow.session.get(Meeting, ref_id)
     return meeting_item(meeting) if meeting and meeting.class_id in class_ids else None
 
@@ -349,6 +397,9 @@ async def _by_number(uow: UnitOfWork, kind: ItemKind, class_id: int, number: int
     if kind is ItemKind.SIGNUP:
         signup = await signups.by_number(uow, class_id, number)
         return signup_item(signup) if signup else None
+    if kind is ItemKind.POLL:
+        poll = await polls.by_number(uow, class_id, number)
+        return poll_item(poll) if poll else None
     if kind is not ItemKind.MEETING:
         return None
     meeting = (await uow.session.scalars(select(Meeting).where(

@@ -1,10 +1,11 @@
 """Exports and the term archive (存档): one sheet each for notices with per-family read status,
-meetings with answers and attendance, minutes, the mailbox, home visits and the weekly update
-items; as XLSX (openpyxl) or as one CSV per sheet. The archive adds the minutes and the weekly
-updates as plain text.
+meetings with answers and attendance, minutes, the mailbox, home visits, the weekly update
+items, and polls and surveys; as XLSX (openpyxl) or as one CSV per sheet. The archive adds the
+minutes and the weekly updates as plain text.
 
 Privacy: an anonymous letter's row carries no sender at all (the sender cell says it was
-anonymous), so the file never names who wrote it. Sheet names, headers and cell words come from
+anonymous), so the file never names who wrote it; likewise an anonymous poll's voters and every
+survey's respondents. Sheet names, headers and cell words come from
 templates/<lang>/export/_sheets.j2 (the language's words, like every user-visible text).
 
 `collect` reads the database inside a unit of work; writing is blocking file I/O, so async
@@ -38,7 +39,7 @@ from models import (
     SlotBoard,
     Ticket,
 )
-from services import contact_log, guardians, signups, slots
+from services import contact_log, guardians, polls, signups, slots, surveys
 from services.uow import UnitOfWork
 
 FORMATS = ("xlsx", "csv")
@@ -46,7 +47,7 @@ FORMATS = ("xlsx", "csv")
 
 @dataclass
 class Sheet:
-    key: str  # notices | meetings | minutes | mailbox | visits | updates | signups
+    key: str  # notices | meetings | minutes | mailbox | visits | updates | signups | polls
     title: str
     header: list[str]
     rows: list[list[str]] = field(default_factory=list)
@@ -173,9 +174,12 @@ async def collect(uow: UnitOfWork, school_class: SchoolClass, term: Term | None,
     signups_sheet = sheet("signups")
     await _signup_rows(uow, school_class, span, words, signups_sheet)
 
+    polls_sheet = sheet("polls")
+    polls_sheet.rows = await _polls_rows(uow, school_class, span, words)
+
     return Export(school_class.name, term.name if term else words["all_terms"],
                   [notices_sheet, meetings_sheet, minutes_sheet, mailbox_sheet, visits_sheet,
-                   updates_sheet, signups_sheet])
+                   updates_sheet, signups_sheet, polls_sheet])
 
 
 # --- sign-ups and slots (issue 12 parts 1, 2; issue 13 part 5 asks for sign-up sheets) ------
@@ -210,6 +214,55 @@ async def _signup_rows(uow: UnitOfWork, school_class: SchoolClass,
                     words["slot"], str(board.number), board.title, name, "1",
                     f"{_local(start, tz)}-{_local(end, tz)[-5:]}", words["booked"],
                     _local(start, tz)])
+
+
+# --- polls and surveys (issue 12; issue 13 part 5) -----------------------------------------
+
+
+async def _polls_rows(uow: UnitOfWork, school_class: SchoolClass,
+                      span: tuple[datetime | None, datetime | None],
+                      words: Mapping[str, Any]) -> list[list[str]]:
+    """One row per poll option (voters named only for a named poll: an anonymous poll has no
+    names to give), one per survey question (counts only, no breakdown below 5 answers, never
+    a name), and a survey's total of finished and partial responses."""
+    tz, w = school_class.timezone, words["polls"]
+    rows: list[list[str]] = []
+    for poll in await polls.in_class(uow, school_class.id):
+        if not _in(poll.created_at, span):
+            continue
+        tally = await polls.tally(uow, poll)
+        head = [w["poll"], str(poll.number), poll.question, _local(poll.created_at, tz),
+                w["status"].get(poll.status, poll.status),
+                words["yes"] if poll.anonymous else words["no"]]
+        for index, option, votes, percent in tally.rows:
+            voters = words["anonymous"] if poll.anonymous else "、".join(tally.names[index])
+            rows.append([*head, f"{chr(ord('A') + index)}. {option}", str(votes),
+                         f"{percent}%", voters])
+    for survey in await surveys.in_class(uow, school_class.id):
+        if not _in(survey.created_at, span):
+            continue
+        summary = await surveys.summary(uow, survey)
+        head = [w["survey"], str(survey.number), survey.title, _local(survey.created_at, tz),
+                w["status"].get(survey.status, survey.status),
+                words["yes"] if survey.anonymous else words["no"]]
+        rows.append([*head, w["total"], str(summary.answered),
+                     f"{w['complete']} {summary.complete} · {w['partial']} {summary.partial}",
+                     ""])
+        for q in summary.questions:
+            rows.append([*head, f"{q.index + 1}. {q.text}", str(q.answered), _result(q, w), ""])
+    return rows
+
+
+def _result(q: surveys.QuestionSummary, w: Mapping[str, Any]) -> str:
+    if not q.shown:
+        return str(w["too_few"])
+    if q.kind == "scale":
+        counts = " · ".join(f"{n + 1}{w['points']} {c}" for n, c in enumerate(q.counts))
+        return f"{w['average']} {q.average} · {counts}"
+    if q.kind == "choice":
+        return " · ".join(f"{chr(ord('A') + i)}. {o} {q.counts[i]}"
+                          for i, o in enumerate(q.options))
+    return " / ".join(q.texts)
 
 
 def write_xlsx(export: Export, path: Path) -> Path:

@@ -2,11 +2,12 @@
 
 What goes: their registration (memberships), their platform accounts (identities), their
 open questions, the messages queued or kept for their private chats, and the personal text
-they wrote (mailbox letters and additions become "（家长已注销）", meeting reasons are
-emptied). Their name is replaced wherever the bot's own messages quoted it. What stays: the
-family's acknowledgements, RSVPs and check-ins, as counts per child, so the class's figures
-stay true — they point at a person row that no longer holds a name. Every deletion leaves an
-audit line without personal data (services/audit.py).
+they wrote (mailbox letters and additions become "（家长已注销）", meeting reasons and a named
+survey's free-text answers are dropped). Their name is replaced wherever the bot's own messages
+quoted it. What stays: the family's acknowledgements, RSVPs, check-ins, votes and survey
+scores, as counts per child, so the class's figures stay true — they point at a person row that
+no longer holds a name. Every deletion leaves an audit line without personal data
+(services/audit.py).
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ from models import (
     ScheduledJob,
     SchoolClass,
     SchoolRole,
+    SurveyResponse,
     Ticket,
     TicketEntry,
 )
 from services import audit, roster
+from services.surveys import SKIPPED
 from services.uow import UnitOfWork
 
 GONE = "（已注销）"
@@ -44,6 +47,21 @@ STUDENT_GONE = "（已删除）"
 class Forgotten:
     counts: Counter[str] = field(default_factory=Counter)
     secrets: list[str] = field(default_factory=list)  # names and texts to scrub everywhere
+
+
+async def _forget_survey_texts(uow: UnitOfWork, person: Person, done: Forgotten) -> None:
+    """A named (实名) survey's free-text answers are the person's own words: dropped (the
+    question counts as passed); the scores and choices stay, counted for the family. (An
+    anonymous survey's responses keep no person, so there is nothing to tie to them.)"""
+    for response in (await uow.session.scalars(select(SurveyResponse).where(
+            SurveyResponse.person_id == person.id))).all():
+        kept: dict[str, Any] = {}
+        for index, value in response.answers.items():
+            if isinstance(value, str) and value != SKIPPED:
+                done.secrets.append(value)
+                value = SKIPPED
+            kept[index] = value
+        response.answers = kept
 
 
 async def _forget_one(uow: UnitOfWork, person: Person, done: Forgotten) -> None:
@@ -73,6 +91,7 @@ async def _forget_one(uow: UnitOfWork, person: Person, done: Forgotten) -> None:
             MeetingRsvp.person_id == person.id, MeetingRsvp.reason != ""))).all():
         done.secrets.append(rsvp.reason)
         rsvp.reason = ""
+    await _forget_survey_texts(uow, person, done)
     done.counts["registrations"] += _rows(await uow.session.execute(
         delete(ClassMembership).where(ClassMembership.person_id == person.id)))
     await uow.session.execute(delete(SchoolRole).where(SchoolRole.person_id == person.id))

@@ -153,6 +153,35 @@ def slot_reminder(booking_id: int, slot_id: int, minutes: int) -> str:
     """A booked family's reminder before its slot: the due row and (a base) the message. The
     slot is in it: SQLite may give a moved booking the id its old row had."""
     return f"slots:booking:{booking_id}:slot:{slot_id}:remind:{minutes}"
+# --- polls and surveys (issue 12 parts 3-4) -------------------------------------------------
+
+
+def poll_card(poll_id: int) -> str:
+    """The poll's card in the class groups (a base: one row per group)."""
+    return f"poll:{poll_id}:card"
+
+
+def poll_close(poll_id: int) -> str:
+    """The due row that closes a poll at its deadline."""
+    return f"poll:{poll_id}:close"
+
+
+def poll_closed(poll_id: int) -> str:
+    """What closing says: the results to the author, the line (or results) in the groups."""
+    return f"poll:{poll_id}:closed"
+
+
+def survey_card(survey_id: int) -> str:
+    return f"survey:{survey_id}:card"
+
+
+def survey_invite(survey_id: int) -> str:
+    """The private invitation to each family (a base: one per person)."""
+    return f"survey:{survey_id}:invite"
+
+
+def survey_closed(survey_id: int) -> str:
+    return f"survey:{survey_id}:closed"
 
 
 # --- weekly updates ------------------------------------------------------------------------

@@ -4,7 +4,8 @@ and what came back, over one month.
 For each class: notices with first-day and final read rates, reminders sent, meetings with
 their answers and attendance, letters to the class mailbox (median hours to the first answer,
 how many went over the reply deadline, satisfaction; 校长信箱 letters are the school's), weekly
-updates posted, and this term's contact coverage.
+updates posted, this term's contact coverage, and the month's surveys (finished and partial
+responses, the average score where at least 5 answered: issue 13 part 4).
 For the principals the same, one line per class, sorted so what needs attention comes first.
 """
 
@@ -28,7 +29,7 @@ from models import (
     Ticket,
     TicketEntry,
 )
-from services import contact_log, guardians, mailbox
+from services import contact_log, guardians, mailbox, surveys
 from services.contact_log import Coverage
 from services.uow import UnitOfWork
 
@@ -84,6 +85,19 @@ class MeetingLine:
 
 
 @dataclass
+class SurveyLine:
+    """A survey of the month: responses, and the mean of its score questions' averages (only
+    questions with enough answers to be shown: services.surveys.MIN_BREAKDOWN)."""
+
+    number: int
+    title: str
+    complete: int
+    partial: int
+    families: int
+    average: float | None
+
+
+@dataclass
 class ClassReport:
     class_name: str
     month: Month
@@ -98,6 +112,7 @@ class ClassReport:
     weekly_posts: int
     coverage: Coverage
     attention: list[str] = field(default_factory=list)  # what needs attention (keys)
+    surveys: list[SurveyLine] = field(default_factory=list)  # started this month
 
     @property
     def final_rate(self) -> float | None:
@@ -174,8 +189,21 @@ async def build(uow: UnitOfWork, school_class: SchoolClass, month: Month) -> Cla
                          round(median(replies), 1) if replies else None, overdue,
                          open_letters, ratings, weekly_posts,
                          await contact_log.coverage(uow, school_class))
+    report.surveys = await _surveys(uow, school_class, start, end)
     report.attention = needs_attention(report)
     return report
+
+
+async def _surveys(uow: UnitOfWork, school_class: SchoolClass, start: datetime,
+                   end: datetime) -> list[SurveyLine]:
+    out = []
+    for survey in await surveys.in_class(uow, school_class.id, since=start, until=end):
+        summary = await surveys.summary(uow, survey)
+        scores = [q.average for q in summary.questions if q.shown and q.average is not None]
+        out.append(SurveyLine(survey.number, survey.title, summary.complete, summary.partial,
+                              summary.families,
+                              round(sum(scores) / len(scores), 1) if scores else None))
+    return out
 
 
 def needs_attention(report: ClassReport) -> list[str]:

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 
 from models import ClassUpdateItem, Notice, SchoolClass
-from services import guardians, jobs, keys, meetings, notices, signups, slots
+from services import guardians, jobs, keys, meetings, notices, polls, signups, slots
 from services.meetings import Tally
 from services.notices import ReadStatus
+from services.polls import PollTally
 from services.signups import Standing
 from services.slots import Schedule
 from services.uow import UnitOfWork
@@ -70,16 +71,18 @@ class Digest:
     open_notices: list[ReadStatus] = field(default_factory=list)  # older, still not all read
     signups: list[Standing] = field(default_factory=list)  # open 接龙 with their counts
     slots: list[Schedule] = field(default_factory=list)  # open 预约 boards, booked / places
+    polls: list[PollTally] = field(default_factory=list)  # open polls: how many have voted
 
     @property
     def empty(self) -> bool:
         return not (self.items or self.notices or self.meetings or self.open_notices
-                    or self.signups or self.slots)
+                    or self.signups or self.slots or self.polls)
 
 
 async def compile_digest(uow: UnitOfWork, school_class: SchoolClass) -> Digest:
     """What the update says now: pending items, this week's notices with read rates, upcoming
-    meetings with RSVP counts, and older notices some families still have not confirmed."""
+    meetings with RSVP counts, older notices some families still have not confirmed, and open
+    polls with how many have voted."""
     week_start = week_of(uow.now, school_class.timezone)
     since = datetime.combine(week_start, datetime.min.time(),
                              tzinfo=ZoneInfo(school_class.timezone))
@@ -102,6 +105,10 @@ async def compile_digest(uow: UnitOfWork, school_class: SchoolClass) -> Digest:
     for meeting in await meetings.upcoming(uow, school_class.id):
         digest.meetings.append(await meetings.tally(uow, meeting, families))
     await _add_signups(uow, digest)
+    # Open polls with how many have voted (never the counts per option: results are the
+    # author's until the close, and never names).
+    for poll in await polls.open_polls(uow, [school_class.id]):
+        digest.polls.append(await polls.tally(uow, poll))
     return digest
 
 

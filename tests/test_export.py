@@ -17,7 +17,7 @@ from bot.cli import app
 from core.channel import Capabilities
 from tests.harness import CLASS, Harness, make_config
 
-SHEETS = ["通知", "家长会", "会议纪要", "信箱", "家访记录", "班级动态", "接龙与预约"]
+SHEETS = ["通知", "家长会", "会议纪要", "信箱", "家访记录", "班级动态", "接龙与预约", "投票与问卷"]
 
 
 async def build(h: Harness) -> None:

@@ -119,9 +119,19 @@ EXAMPLE = {
     "grades": "#成绩 期中考试\n姓名 语文 数学\n李明 95 98\n张华 88 90",
     "export": "#导出 2026秋",
     "monthly_report": "#月报",
+    # polls and surveys
+    "poll": "#投票 春游去哪里 | 科技馆 | 植物园",
+    "poll_results": "#投票情况 1",
+    "close_poll": "#结束投票 1",
+    "survey": "#问卷 春游反馈\n孩子玩得开心吗？ 1-5",
+    "take_survey": "#填问卷",
+    "survey_results": "#问卷情况",
+    "close_survey": "#结束问卷",
 }
 # Staff read their letters with #信箱 NUMBER; parents write one with #信箱 TEXT.
 STAFF_EXAMPLE = {"mailbox": "#信箱 {held}"}
+# Teachers and the committee start a poll with #投票; a parent votes with it.
+PARENT_EXAMPLE = {"poll": "#投票 1 A"}
 
 EVERYONE = {HEAD_TEACHER, TEACHER, PRINCIPAL, COMMITTEE, PARENT, GUEST}
 FAMILIES = {PARENT, COMMITTEE}
@@ -188,6 +198,14 @@ EXPECTED: dict[str, set[str]] = {
     "grades": {HEAD_TEACHER, TEACHER},
     "export": {HEAD_TEACHER, TEACHER},
     "monthly_report": {HEAD_TEACHER, TEACHER, PRINCIPAL},
+    # polls and surveys
+    "poll": {HEAD_TEACHER, TEACHER, COMMITTEE, PARENT},  # a parent votes with it
+    "poll_results": {HEAD_TEACHER, TEACHER, COMMITTEE},
+    "close_poll": {HEAD_TEACHER, TEACHER, COMMITTEE},
+    "survey": {HEAD_TEACHER, TEACHER},
+    "take_survey": {PARENT, COMMITTEE},
+    "survey_results": {HEAD_TEACHER, TEACHER, PRINCIPAL},
+    "close_survey": {HEAD_TEACHER, TEACHER},
 }
 # Private-only commands (the mailbox) are walked in the speaker's private chat.
 PRIVATE_ONLY = {c.name for c in all_commands() if c.scope is Scope.PRIVATE}
@@ -199,7 +217,7 @@ def example(command: str, role: str) -> str:
     """The command as this role would really write it: about a letter they hold, to someone
     they may write to."""
     text = STAFF_EXAMPLE.get(command, EXAMPLE[command]) if role in MAILBOX_STAFF \
-        else EXAMPLE[command]
+        else PARENT_EXAMPLE.get(command, EXAMPLE[command]) if role == PARENT else EXAMPLE[command]
     return text.format(open=OPEN_LETTER.get(role, "X-0001"),
                        closed=CLOSED_LETTER.get(role, "X-0004"),
                        held=HELD_LETTER.get(role, "X-0001"),
@@ -254,6 +272,9 @@ BUILD: list[tuple[str, str, str]] = [
     ("王老师", CLASS, "#预约 开放日 12月12日 9:00 10:00 | 每段2户"),  # slots #1
     ("张华爸爸", CLASS, "预约 9:00"),  # booked: #取消预约 has work to do
     ("王老师", CLASS, "#移交 张老师"),  # 张老师 may #接受 the class
+    ("王老师", CLASS, "#投票 周五几点开会 | 18:30 | 19:00"),  # poll #1, the head teacher's
+    ("李明妈妈", CLASS, "选B"),
+    ("王老师", CLASS, "#问卷 家长满意度\n家长会开得好吗？ 1-5"),  # survey #1, the head teacher's
 ]
 
 
@@ -525,6 +546,52 @@ async def family_deleted(h: Harness, speaker: str, sent: list[Sent]) -> None:
     assert "赵雪" not in status.text and "已读 0/2" in status.text, status.text
 
 
+async def poll_results_shown(_h: Harness, speaker: str, sent: list[Sent]) -> None:
+    """The head teacher started poll #1 and sees its results; anyone else may not."""
+    answer = only_to(sent, speaker, private=True)
+    if ROLE_OF[speaker] == HEAD_TEACHER:
+        assert "19:00：1 票（100%）：李明妈妈" in answer.text, answer.text
+    else:
+        assert "只有发起人和班主任" in answer.text and "李明妈妈" not in answer.text, answer.text
+
+
+async def poll_started_or_voted(h: Harness, speaker: str, sent: list[Sent]) -> None:
+    if ROLE_OF[speaker] != PARENT:
+        await in_group("【投票 #2】春游去哪里", "A. 科技馆")(h, speaker, sent)
+        return
+    assert "A. 18:30" in only_to(sent, speaker, private=True).text, "the vote, confirmed"
+    [results] = await h.say("王老师", CLASS, "#投票情况 1")
+    assert "18:30：1 票（50%）：张华爸爸" in results.text, results.text
+
+
+async def poll_closed(h: Harness, speaker: str, sent: list[Sent]) -> None:
+    if ROLE_OF[speaker] != HEAD_TEACHER:
+        await poll_results_shown(h, speaker, sent)
+        return
+    assert "已结束" in only_to(sent, CLASS, private=False).text
+    assert "（已结束）" in only_to(sent, speaker, private=True).text
+
+
+async def survey_summary(h: Harness, speaker: str, sent: list[Sent]) -> None:
+    """The head teacher started survey #1 and sees its summary; the principal every class's
+    satisfaction survey; another teacher neither."""
+    answer = only_to(sent, speaker, private=True)
+    if ROLE_OF[speaker] == HEAD_TEACHER:
+        assert "问卷 #1「家长满意度」" in answer.text and "共 3 户" in answer.text, answer.text
+    elif ROLE_OF[speaker] == PRINCIPAL:
+        assert "各班满意度调查" in answer.text and CLASS in answer.text, answer.text
+    else:
+        assert "只有发起人和班主任" in answer.text, answer.text
+
+
+async def survey_closed(h: Harness, speaker: str, sent: list[Sent]) -> None:
+    if ROLE_OF[speaker] != HEAD_TEACHER:
+        await survey_summary(h, speaker, sent)
+        return
+    assert "已结束" in only_to(sent, CLASS, private=False).text
+    assert "（已结束）" in only_to(sent, speaker, private=True).text
+
+
 EFFECT: dict[str, Effect] = {
     "help": help_lists_what_the_role_may_use,
     "register": registered,
@@ -587,6 +654,13 @@ EFFECT: dict[str, Effect] = {
     "grades": to_speaker("成绩私发预览", "读到 2 名学生", "表里没有：赵雪"),
     "monthly_report": monthly_report,
     "export": to_speaker("三年级二班（2026秋）的记录已导出", ".xlsx"),
+    "poll": poll_started_or_voted,
+    "poll_results": poll_results_shown,
+    "close_poll": poll_closed,
+    "survey": in_group("【问卷 #2】春游反馈", "共 1 题"),
+    "take_survey": to_speaker("第 1/1 题", "家长会开得好吗"),
+    "survey_results": survey_summary,
+    "close_survey": survey_closed,
 }
 
 

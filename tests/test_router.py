@@ -33,7 +33,11 @@ def test_longest_word_wins_and_bare_words_need_a_break() -> None:
     table = command_table()
     urgent = table.match("#紧急通知 停课")
     assert urgent and urgent.command and urgent.command.name == "urgent"
-    assert table.match("通知大家明天放假") is None, "a sentence starting with 通知 is chatter"
+    chatter = table.match("通知大家明天放假")
+    # a sentence starting with 通知 is chatter: at most a poll option's candidate (issue 12),
+    # which counts only when an open poll has exactly that option (handlers/polls.py)
+    assert chatter is None or (chatter.command is None and chatter.phrase is not None
+                               and chatter.phrase.name == "vote_option")
     assert table.match("/unknown hi") is None
     ack = table.match("收到")
     assert ack and ack.command is None and ack.phrase and ack.phrase.name == "answer"

@@ -239,6 +239,26 @@ async def test_meeting_card_buttons_rsvp_with_a_toast_and_a_live_tally(
     assert len(fake.sent(GROUP_ID)) == group_posts, "answers never flood the group"
 
 
+# --- polls: the card's buttons (issue 12) -------------------------------------------------------
+
+async def test_poll_card_buttons_vote_with_a_toast_and_a_participation_line(
+        rig: Rig, fake: FakeTelegram) -> None:
+    await setup_class(rig)
+    await rig.say(WANG, "#投票 春游去哪里 | 科技馆 | 植物园 | 匿名")
+    card = card_of(fake)
+    [buttons] = card["reply_markup"]["inline_keyboard"]
+    assert [(b["text"], b["callback_data"]) for b in buttons] == [
+        ("选A 科技馆", "#投票 1 1"), ("选B 植物园", "#投票 1 2")]
+    group_posts = len(fake.sent(GROUP_ID))
+    mark = len(fake.calls)
+    await rig.send(updates.press(ZHANG, card, "#投票 1 2"))
+    answer = await fake.wait_for("answerCallbackQuery", after=mark)
+    assert "B. 植物园" in answer.params["text"], answer.params
+    edit = await fake.wait_for("editMessageText", after=mark)
+    assert "已投 1/3 户" in edit.params["text"] and "植物园 1" not in edit.params["text"]
+    assert len(fake.sent(GROUP_ID)) == group_posts, "votes never flood the group"
+
+
 # --- mailbox: letters and replies stay private -------------------------------------------------
 
 async def test_mailbox_letter_and_reply_stay_private(rig: Rig, fake: FakeTelegram) -> None:

@@ -44,6 +44,7 @@ from services.notices import AckStatus, ReadStatus
 from services.weekly import Digest
 from tests.class_template_cases import CLASS_CJK, class_cases, register_results
 from tests.mailbox_template_cases import MAILBOX_CJK, MAILBOX_SKIP, mailbox_cases
+from tests.polls_template_cases import POLLS_CJK, poll_cases, survey_cases
 from tests.record_template_cases import RECORD_CJK, RECORD_SKIP, record_cases
 from tests.signup_template_cases import (
     SIGNUP_CJK,
@@ -106,7 +107,7 @@ MEETING_CJK = {
 ALLOWED_CJK = {
     "帮助", "登记", "绑定", "任课", "家委", "通知", "紧急通知", "收到", "未读", "私聊",
     "李明", "李明妈妈", "张老师", "王老师", "三年级二班", *RELATIONS, *MAILBOX_CJK,
-    *MEETING_CJK, *CLASS_CJK, *RECORD_CJK, *SIGNUP_CJK,
+    *MEETING_CJK, *CLASS_CJK, *RECORD_CJK, *SIGNUP_CJK, *POLLS_CJK,
 }
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 
@@ -577,6 +578,7 @@ def cases(language: str) -> list[Case]:
     out += [Case(*case) for case in record_cases(language)]
     out += [Case(*case) for case in signup_cases(language)]
     out += [Case(*case) for case in slot_cases(language)]
+    out += [Case(*case) for case in poll_cases(language) + survey_cases(language)]
     out += meeting_cases(language) + weekly_cases(language)
     return out
 

@@ -94,6 +94,9 @@ class ItemKind(StrEnum):
     # --- sign-ups and slots (issue 12 parts 1, 2) ---
     SIGNUP = "signup"
     SLOT = "slot"
+    # polls and surveys (issue 12): votes are read by core.reading.votes
+    POLL = "poll"
+    SURVEY = "survey"
 
 
 @dataclass(frozen=True)
