@@ -17,7 +17,17 @@ from core.render import Renderer
 from kit.context import ChatEventContext, Context, PersonContext, narrow
 from kit.router import Command, CommandTable, Match, Phrase, Scope, UsageError, parse_args
 from models import Database, Identity, OutboxMessage, Person
-from services import class_groups, held, identities, inbound, mailbox, membership, questions, roster
+from services import (
+    class_groups,
+    directory,
+    held,
+    identities,
+    inbound,
+    mailbox,
+    membership,
+    questions,
+    roster,
+)
 from services.uow import ReplyClaim, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -74,7 +84,7 @@ class EventPipeline:
         event = self._without_mentions(event)
         ctx = self._context(uow, event, identity)
         if identity.person_id is not None:
-            ctx.person = await uow.session.get(Person, identity.person_id)
+            ctx.person = await directory.row(uow, Person, identity.person_id)
             # What could not reach them privately before goes out now, before the answer.
             await held.release(uow, identity, event.chat)
         await self._named_class(ctx)

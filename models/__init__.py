@@ -23,6 +23,7 @@ from models.mailbox import SchoolRole, Ticket, TicketEntry
 from models.meetings import ClassUpdateItem, Meeting, MeetingCheckin, MeetingRsvp
 from models.questions import PendingQuestion
 from models.record import ContactEntry, GradeBatch, MustVisitTag
+from models.stamps import DirectoryStamp
 
 __all__ = [
     "AuditLine",
@@ -31,6 +32,7 @@ __all__ = [
     "ClassUpdateItem",
     "ContactEntry",
     "Database",
+    "DirectoryStamp",
     "GradeBatch",
     "GroupBinding",
     "HeldMessage",

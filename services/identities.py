@@ -3,11 +3,15 @@ each belongs to (one person may have an account on every channel)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import case, func, literal_column, select, true
 
 from core.config import PersonSeed
 from core.events import ChatKind, ChatRef, Event
 from models import Identity, Person
+from services import questions
+from services.sql import dialect_insert
 from services.uow import UnitOfWork
 
 
@@ -21,22 +25,39 @@ async def touch(uow: UnitOfWork, event: Event, *, reachable_without_contact: boo
 
     A private message proves the bot can answer privately; on platforms that need that first
     contact (WeChat, Telegram) nobody else is reachable until then.
+    One statement (INSERT … ON CONFLICT DO UPDATE … RETURNING) whether the account is new or
+    known: this runs for every incoming message. Its RETURNING also says whether the person has
+    an open question in this chat (services/questions.py), so most messages skip that lookup.
     """
     sender = event.sender
-    identity = await by_account(uow, sender.channel, sender.user_id)
-    if identity is None:
-        identity = Identity(channel=sender.channel, external_id=sender.user_id,
-                            display_name=sender.display_name, private_reachable=False)
-        uow.session.add(identity)
-    identity.display_name = sender.display_name or identity.display_name
-    identity.last_seen_at = uow.now
+    table = Identity.__table__.c
+    stmt = dialect_insert(uow.session, Identity)
+    new = stmt.excluded
+    changes: dict[str, Any] = {
+        "display_name": func.coalesce(func.nullif(new.display_name, ""), table.display_name),
+        "last_seen_at": new.last_seen_at,
+    }
+    private_chat_id: str | None = None
     if event.chat.kind is ChatKind.PRIVATE:
-        identity.private_chat_id = event.chat.chat_id
-        identity.private_reachable = True
-    elif reachable_without_contact and not identity.private_chat_id:
-        identity.private_chat_id = sender.user_id
-        identity.private_reachable = True
-    await uow.session.flush()
+        private_chat_id = event.chat.chat_id
+        changes |= {"private_chat_id": new.private_chat_id, "private_reachable": true()}
+    elif reachable_without_contact:
+        private_chat_id = sender.user_id
+        unset = func.coalesce(table.private_chat_id, "") == ""
+        changes |= {
+            "private_chat_id": case((unset, new.private_chat_id), else_=table.private_chat_id),
+            "private_reachable": case((unset, true()), else_=table.private_reachable),
+        }
+    stmt = (stmt.values(channel=sender.channel, external_id=sender.user_id,
+                        display_name=sender.display_name, private_chat_id=private_chat_id,
+                        private_reachable=private_chat_id is not None, last_seen_at=uow.now)
+            .on_conflict_do_update(index_elements=["channel", "external_id"], set_=changes)
+            .returning(Identity, questions.open_in(
+                literal_column("identities.person_id"), uow.now, event.chat)))
+    identity, question = (await uow.session.execute(
+        stmt, execution_options={"populate_existing": True})).one()
+    if identity.person_id is not None and question is None:
+        questions.none_open(uow, identity.person_id, event.chat)
     return identity
 
 
