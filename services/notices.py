@@ -118,11 +118,12 @@ async def acknowledge(uow: UnitOfWork, notice: Notice, person_id: int, via: str)
     students = await guardians.students_of_guardian(uow, notice.class_id, person_id)
     if not students:
         return AckStatus.NOT_GUARDIAN
-    stmt = (dialect_insert(uow.session, NoticeAck)
+    acks = NoticeAck.__table__  # the table, not the class: no ORM bulk-insert work
+    stmt = (dialect_insert(uow.session, acks)
             .values([{"notice_id": notice.id, "student_id": student_id, "person_id": person_id,
                       "via": via, "acked_at": uow.now} for student_id in students])
             .on_conflict_do_nothing(index_elements=["notice_id", "student_id"])
-            .returning(NoticeAck.student_id)
+            .returning(acks.c.student_id)
             .execution_options(**{_OWN_WRITE: True}))
     added = (await uow.session.scalars(stmt)).all()
     memo = uow.session.info.get(_ACKS)

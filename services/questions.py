@@ -9,7 +9,7 @@ unsent text), so nothing unsent is kept for good.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, delete, select
@@ -57,13 +57,14 @@ async def put(uow: UnitOfWork, *, person_id: int, chat: ChatRef, name: str, minu
     return replaced
 
 
-def open_in(person_id: ColumnElement[int | None], now: datetime,
-            chat: ChatRef) -> ScalarSelect[int]:
+def open_in(person_id: ColumnElement[int | None], now: Any, channel: Any,
+            chat_id: Any) -> ScalarSelect[int]:
     """The id of the open question, as a column of a statement that runs anyway (the
-    identity's upsert): most messages come from people who were asked nothing."""
+    identity's upsert): most messages come from people who were asked nothing. `now`,
+    `channel` and `chat_id` may be values or bound parameters (a statement built once)."""
     return (select(PendingQuestion.id).where(
-        PendingQuestion.person_id == person_id, PendingQuestion.channel == chat.channel,
-        PendingQuestion.chat_id == chat.chat_id, PendingQuestion.expires_at > now)
+        PendingQuestion.person_id == person_id, PendingQuestion.channel == channel,
+        PendingQuestion.chat_id == chat_id, PendingQuestion.expires_at > now)
         .limit(1).scalar_subquery())
 
 

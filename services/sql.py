@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Base
 
 
-def dialect_insert(session: AsyncSession, model: type[Base]) -> Any:
-    """INSERT with the dialect's ON CONFLICT clauses (SQLite and PostgreSQL spell them alike)."""
+def dialect_insert(session: AsyncSession, model: type[Base] | Table) -> Any:
+    """INSERT with the dialect's ON CONFLICT clauses (SQLite and PostgreSQL spell them alike).
+    A Table (`Model.__table__`) skips the ORM's bulk-insert work when no object is wanted."""
     module = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     return module.insert(model)
 
