@@ -36,11 +36,10 @@ async def deliver_at_once(h: Harness, events: list[Event], gate: asyncio.Event) 
                                 message_id=f"gate-{next(GATES)}")
     engine = h.bot.pipeline.db.engine.sync_engine
 
-    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.startswith("BEGIN"):
-            begins.append(statement)
+    def on_begin(_conn: Any) -> None:  # both dialects (PostgreSQL's BEGIN is no statement)
+        begins.append("BEGIN")
 
-    sa_event.listen(engine, "before_cursor_execute", on_execute)
+    sa_event.listen(engine, "begin", on_begin)
     try:
         gate.clear()
         writing = asyncio.create_task(h.bot.handle_event(first))
@@ -50,7 +49,7 @@ async def deliver_at_once(h: Harness, events: list[Event], gate: asyncio.Event) 
         gate.set()
         await asyncio.gather(writing, *rest)
     finally:
-        sa_event.remove(engine, "before_cursor_execute", on_execute)
+        sa_event.remove(engine, "begin", on_begin)
     await h.bot.settle()
     return begins
 
@@ -108,12 +107,17 @@ async def test_a_lone_event_runs_without_savepoints(bound: Harness) -> None:
     statements: list[str] = []
     engine = bound.bot.pipeline.db.engine.sync_engine
 
-    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
+    def on_begin(_conn: Any) -> None:
+        statements.append("BEGIN")
 
-    sa_event.listen(engine, "before_cursor_execute", on_execute)
+    def on_savepoint(_conn: Any, name: str) -> None:
+        statements.append(f"SAVEPOINT {name}")
+
+    sa_event.listen(engine, "begin", on_begin)
+    sa_event.listen(engine, "savepoint", on_savepoint)
     try:
         await bound.say("李明妈妈", PRIVATE, "#帮助")
     finally:
-        sa_event.remove(engine, "before_cursor_execute", on_execute)
-    assert statements and not any("SAVEPOINT" in s for s in statements)
+        sa_event.remove(engine, "begin", on_begin)
+        sa_event.remove(engine, "savepoint", on_savepoint)
+    assert "BEGIN" in statements and not any("SAVEPOINT" in s for s in statements)

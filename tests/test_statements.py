@@ -25,17 +25,23 @@ def counting(h: Harness) -> Iterator[list[str]]:
     seen: list[str] = []
     engine = h.db().engine.sync_engine
 
+    def on_begin(_conn: Any) -> None:
+        seen.append("BEGIN")  # PostgreSQL's BEGIN is no cursor statement, SQLite's is (db.py)
+
     def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(" ".join(statement.split())[:400])
+        if not statement.startswith("BEGIN"):
+            seen.append(" ".join(statement.split())[:400])
 
     def on_commit(_conn: Any) -> None:
         seen.append("COMMIT")
 
+    event.listen(engine, "begin", on_begin)
     event.listen(engine, "before_cursor_execute", on_execute)
     event.listen(engine, "commit", on_commit)
     try:
         yield seen
     finally:
+        event.remove(engine, "begin", on_begin)
         event.remove(engine, "before_cursor_execute", on_execute)
         event.remove(engine, "commit", on_commit)
 
