@@ -131,6 +131,7 @@ class ClassBot:
                 pass
 
     async def stop(self) -> None:
+        await self.pipeline.close()
         if self._ticker:
             self._ticker.stop()
         if self._heartbeat:

@@ -1,7 +1,15 @@
-"""One incoming event → one transaction: de-duplicate, identify, guard, handle, answer."""
+"""Incoming events → transactions: de-duplicate, identify, guard, handle, answer.
 
+Group commit (issue 14): an event that arrives while another is being written waits, and the
+events that waited run together in one transaction, each in a SAVEPOINT of its own, so a
+failing event is rolled back (and apologised for) alone while the others commit, and a flood
+pays one BEGIN/COMMIT per batch instead of one per message. An event that arrives alone runs
+alone, exactly as before (no savepoint). Replies a batch queues are handed to the sender once
+the batch has committed (services/uow.ReplyClaim).
+"""
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,6 +27,7 @@ from kit.router import Command, CommandTable, Match, Phrase, Scope, UsageError, 
 from models import Database, Identity, OutboxMessage, Person
 from services import (
     class_groups,
+    directory,
     family_admin,
     held,
     identities,
@@ -31,6 +40,8 @@ from services import (
 from services.uow import ReplyClaim, UnitOfWork
 
 log = logging.getLogger(__name__)
+
+MAX_BATCH = 100  # events in one transaction at most (a Telegram getUpdates page)
 
 
 class EventPipeline:
@@ -45,34 +56,130 @@ class EventPipeline:
         # Set by the app: replies go to the sender already claimed (UnitOfWork.reply_claim).
         self.replies_to: Callable[[], ReplyClaim] | None = None
         self.hand_over: Callable[[list[OutboxMessage]], None] | None = None
+        self._busy = False  # an event or a batch is being written
+        self._waiting: list[tuple[Event, asyncio.Future[str | None]]] = []
+        self._draining: asyncio.Task[None] | None = None
 
     async def handle(self, event: Event) -> str | None:
         """Returns the toast for a button press (None for ordinary messages)."""
+        if self._busy:  # another event is being written: join the next batch
+            future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+            self._waiting.append((event, future))
+            return await future
+        self._busy = True
+        try:
+            return (await self._batch([event]))[0]
+        finally:
+            if self._waiting:  # what arrived meanwhile: the next batches, off this caller
+                self._draining = asyncio.create_task(self._drain(), name="pipeline-batches")
+            else:
+                self._busy = False
+
+    async def close(self) -> None:
+        """Wait for the batches still being written (a stopping bot)."""
+        if self._draining is not None:
+            await asyncio.gather(self._draining, return_exceptions=True)
+
+    async def _drain(self) -> None:
+        """Write what waits, batch after batch, until nothing does."""
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+                try:
+                    results = await self._batch([event for event, _ in batch])
+                except BaseException as exc:  # a cancellation (a bug is caught per event)
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    raise
+                for (_, future), result in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+        finally:
+            for _, future in self._waiting:  # cancelled: nobody is left to write them
+                if not future.done():
+                    future.cancel()
+            self._waiting = []
+            self._busy = False
+
+    async def _batch(self, events: list[Event]) -> list[str | None]:
+        if len(events) == 1:
+            return [await self._alone(events[0])]
         claim = self.replies_to() if self.replies_to else None
         try:
             async with UnitOfWork(self.db, self.clock, self.config) as uow:
                 uow.reply_claim = claim
-                if not await inbound.claim(uow, event):
-                    log.info("duplicate delivery dropped: %s/%s", event.channel, event.message_id)
-                    return None
-                toast = None
-                if event.change is not None:
-                    await self._chat_changed(uow, event)
-                else:
-                    toast = await self._handle(uow, event)
-            if claim is not None and claim.rows and self.hand_over is not None:
-                self.hand_over(claim.rows)  # committed: straight to the sender
+                results = [await self._in_savepoint(uow, event) for event in events]
         except Exception:
-            # A private chat's id is the person's account: a salted tag, never the id.
-            chat = (account_tag(event.channel, event.chat.chat_id)
-                    if event.chat.kind is ChatKind.PRIVATE else event.chat.chat_id)
-            log.exception("handling failed: channel=%s chat=%s message=%s",
-                          event.channel, chat, event.message_id)
-            await self._apologise(event)
-            return self.renderer.render("common/button_failed") if event.action else None
+            log.exception("a batch of %s events could not commit; each runs alone", len(events))
+            return [await self._alone(event) for event in events]
+        self._hand_over(claim)
+        return results
+
+    async def _alone(self, event: Event) -> str | None:
+        claim = self.replies_to() if self.replies_to else None
+        try:
+            async with UnitOfWork(self.db, self.clock, self.config) as uow:
+                uow.reply_claim = claim
+                result = await self._event(uow, event)
+        except Exception:
+            self._log_failure(event)
+            try:
+                async with UnitOfWork(self.db, self.clock, self.config) as uow:
+                    await self._apologise(uow, event)
+            except Exception:
+                log.exception("could not even apologise for message %s", event.message_id)
+            return self._failed(event)
+        self._hand_over(claim)
+        return result
+
+    async def _in_savepoint(self, uow: UnitOfWork, event: Event) -> str | None:
+        """One event of a batch: its writes and its handed replies stand or fall together."""
+        uow.now = self.clock.now()
+        claim = uow.reply_claim
+        handed = len(claim.rows) if claim is not None else 0
+        try:
+            async with uow.session.begin_nested():
+                return await self._event(uow, event)
+        except Exception:
+            self._log_failure(event)
+        if claim is not None:
+            del claim.rows[handed:]  # rolled back with the savepoint: never sent
+        try:
+            async with uow.session.begin_nested():
+                await self._apologise(uow, event)
+        except Exception:
+            log.exception("could not even apologise for message %s", event.message_id)
+            if claim is not None:
+                del claim.rows[handed:]
+        return self._failed(event)
+
+    async def _event(self, uow: UnitOfWork, event: Event) -> str | None:
+        if not await inbound.claim(uow, event):
+            log.info("duplicate delivery dropped: %s/%s", event.channel, event.message_id)
+            return None
+        toast = None
+        if event.change is not None:
+            await self._chat_changed(uow, event)
+        else:
+            toast = await self._handle(uow, event)
         if event.action:
             return toast or self.renderer.render("common/button_done")
         return None
+
+    def _hand_over(self, claim: ReplyClaim | None) -> None:
+        if claim is not None and claim.rows and self.hand_over is not None:
+            self.hand_over(claim.rows)  # committed: straight to the sender
+
+    def _log_failure(self, event: Event) -> None:
+        # A private chat's id is the person's account: a salted tag, never the id.
+        chat = (account_tag(event.channel, event.chat.chat_id)
+                if event.chat.kind is ChatKind.PRIVATE else event.chat.chat_id)
+        log.exception("handling failed: channel=%s chat=%s message=%s",
+                      event.channel, chat, event.message_id)
+
+    def _failed(self, event: Event) -> str | None:
+        return self.renderer.render("common/button_failed") if event.action else None
 
     async def _handle(self, uow: UnitOfWork, event: Event) -> str | None:
         if event.kind is not EventKind.MESSAGE:
@@ -84,7 +191,7 @@ class EventPipeline:
         event = self._without_mentions(event)
         ctx = self._context(uow, event, identity)
         if identity.person_id is not None:
-            ctx.person = await uow.session.get(Person, identity.person_id)
+            ctx.person = await directory.row(uow, Person, identity.person_id)
             # What could not reach them privately before goes out now, before the answer.
             await held.release(uow, identity, event.chat)
         await self._named_class(ctx)
@@ -323,13 +430,9 @@ class EventPipeline:
             return
         await target.handler(narrow(ctx, target.context), args)
 
-    async def _apologise(self, event: Event) -> None:
-        try:
-            async with UnitOfWork(self.db, self.clock, self.config) as uow:
-                await inbound.claim(uow, event)
-                identity = await identities.touch(uow, event, reachable_without_contact=False)
-                ctx = self._context(uow, event, identity)
-                ctx.replies.count = 100  # keys distinct from any partial answer
-                await ctx.reply("common/internal_error")
-        except Exception:
-            log.exception("could not even apologise for message %s", event.message_id)
+    async def _apologise(self, uow: UnitOfWork, event: Event) -> None:
+        await inbound.claim(uow, event)
+        identity = await identities.touch(uow, event, reachable_without_contact=False)
+        ctx = self._context(uow, event, identity)
+        ctx.replies.count = 100  # keys distinct from any partial answer
+        await ctx.reply("common/internal_error")

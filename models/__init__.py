@@ -25,6 +25,7 @@ from models.polls import Poll, PollVote, Survey, SurveyResponse
 from models.questions import PendingQuestion
 from models.record import ContactEntry, GradeBatch, MustVisitTag
 from models.signups import SignupEntry, SignupList, Slot, SlotBoard, SlotBooking
+from models.stamps import DirectoryStamp
 
 __all__ = [
     "AuditLine",
@@ -33,6 +34,7 @@ __all__ = [
     "ClassUpdateItem",
     "ContactEntry",
     "Database",
+    "DirectoryStamp",
     "GradeBatch",
     "GroupBinding",
     "HeldMessage",

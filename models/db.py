@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from models.base import Base
+from models.inline import DRIVER, inline_url
 
 # aiosqlite logs every call with its SQL parameters at DEBUG: a parent's letter would reach the
 # logs of anyone debugging. Its INFO and above (errors) still show.
@@ -23,13 +24,22 @@ logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
 READ_ONLY = "classbot_read_only"
+# SQLite files through aiosqlite unless a Database is made with inline=True (models/inline.py).
+# Measured (bench/inbound.py, bench/README.md): the inline driver saves ~8% CPU per message but
+# on this shared 2-core machine it was slower in wall time, and the suite ran several times
+# slower with it; so it stays an option the benchmark switches on, not the default.
+INLINE_SQLITE = False
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, inline: bool | None = None) -> None:
+        """`inline`: a SQLite file is driven by models/inline.py (statements run in the event
+        loop's greenlet, lock waits awaited) instead of aiosqlite's thread (issue 14);
+        `inline=False` keeps aiosqlite. None: INLINE_SQLITE decides."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        self.engine: AsyncEngine = _make_engine(url)
+        inline = INLINE_SQLITE if inline is None else inline
+        self.engine: AsyncEngine = _make_engine(inline_url(url) if inline else url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # Read-only work (is anything due?) must not queue behind or block the one SQLite
         # writer: its transactions begin DEFERRED instead of IMMEDIATE (see _on_begin).
@@ -61,14 +71,16 @@ def _make_engine(url: str) -> AsyncEngine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+    inline = engine.dialect.driver == DRIVER
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # We emit BEGIN ourselves (below); WAL lets readers run beside the one writer.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
-        for pragma in ("journal_mode=WAL", "busy_timeout=30000", "foreign_keys=ON",
-                       "synchronous=NORMAL"):
+        # The inline driver waits for another process's lock itself, without blocking the loop.
+        busy = "busy_timeout=0" if inline else "busy_timeout=30000"
+        for pragma in ("journal_mode=WAL", busy, "foreign_keys=ON", "synchronous=NORMAL"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 

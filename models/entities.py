@@ -161,8 +161,13 @@ class OutboxMessage(Base):
     # Sends whose outcome stayed unknown (a timeout after the request left): each may have been
     # delivered, so a row is never tried again after the second (never three copies).
     uncertain: Mapped[int] = mapped_column(Integer, default=0)
+    # The dedupe-key prefix this row shares with its siblings: a card's posts in every group
+    # ("notice:7:post:") or one card's edits ("edit:12:"). Refreshing a card looks it up by this
+    # exact value (an index seek) instead of `dedupe_key LIKE 'prefix%'`, a full outbox scan.
+    key_base: Mapped[str | None] = mapped_column(String(200))
 
 
+Index("ix_outbox_key_base", OutboxMessage.key_base, OutboxMessage.status)
 Index("ix_outbox_sent_ref", OutboxMessage.channel, OutboxMessage.chat_id,
       OutboxMessage.sent_message_id)
 

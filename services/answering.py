@@ -37,13 +37,11 @@ from models import (
     Meeting,
     MeetingRsvp,
     Notice,
-    NoticeAck,
     OutboxMessage,
     Poll,
-    SchoolClass,
     SignupList,
 )
-from services import guardians, notices, outbox, polls, signups
+from services import guardians, notices, outbox, polls, roster, signups
 from services.uow import UnitOfWork
 
 # A reminder is "what the bot just asked" for this long; after that a bare 收到 in the private
@@ -151,9 +149,9 @@ def _bursts(rows: Sequence[Notice], minutes: int) -> dict[int, int]:
 async def open_notices(uow: UnitOfWork, class_ids: Sequence[int]) -> list[Notice]:
     """Posted (not held), not withdrawn notices still inside the acknowledgement window."""
     since = uow.now - timedelta(days=uow.config.notices.ack_window_days)
-    return list((await uow.session.scalars(select(Notice).where(
-        Notice.class_id.in_(class_ids), Notice.publish_at <= uow.now, notices.current(),
-        Notice.publish_at >= since).order_by(Notice.class_id, Notice.number))).all())
+    rows = await notices.standing_since(uow, class_ids, since)
+    return sorted((n for n in rows if n.publish_at <= uow.now),
+                  key=lambda n: (n.class_id, n.number))
 
 
 async def burst_of(uow: UnitOfWork, notice: Notice) -> list[Notice]:
@@ -170,12 +168,8 @@ async def _owed_notices(uow: UnitOfWork, person_id: int, rows: Sequence[Notice])
     for class_id in {n.class_id for n in rows}:
         students = set(await guardians.students_of_guardian(uow, class_id, person_id))
         ids = [n.id for n in rows if n.class_id == class_id]
-        acked: dict[int, set[int]] = {}
-        for notice_id, student_id in (await uow.session.execute(
-                select(NoticeAck.notice_id, NoticeAck.student_id).where(
-                    NoticeAck.notice_id.in_(ids), NoticeAck.student_id.in_(students)))).all():
-            acked.setdefault(notice_id, set()).add(student_id)
-        owed |= {i for i in ids if students - acked.get(i, set())}
+        acked = await notices.acks_of(uow, ids)  # the card's tally reads them again
+        owed |= {i for i in ids if students - acked[i]}
     return owed
 
 
@@ -432,6 +426,6 @@ async def _signup_candidates(uow: UnitOfWork, person_id: int, class_ids: Sequenc
 
 
 async def class_names(uow: UnitOfWork, class_ids: Sequence[int]) -> dict[int, str]:
-    rows = (await uow.session.execute(select(SchoolClass.id, SchoolClass.name).where(
-        SchoolClass.id.in_(class_ids)))).all()
-    return {class_id: name for class_id, name in rows}
+    """Through the directory (roster.class_of_id): asked after every acknowledgement."""
+    found = [await roster.class_of_id(uow, class_id) for class_id in dict.fromkeys(class_ids)]
+    return {c.id: c.name for c in found if c is not None}

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.events import ChatRef
 from models import GroupBinding, SchoolClass
-from services import membership, outbox, roster
+from services import directory, membership, outbox, roster
 from services.uow import UnitOfWork
 
 
@@ -21,8 +21,12 @@ async def of_chat(uow: UnitOfWork, chat: ChatRef) -> GroupBinding | None:
 
 
 async def class_of_chat(uow: UnitOfWork, chat: ChatRef) -> SchoolClass | None:
-    binding = await of_chat(uow, chat)
-    return await roster.class_of_id(uow, binding.class_id) if binding else None
+    async def load() -> int | None:
+        binding = await of_chat(uow, chat)
+        return binding.class_id if binding else None
+
+    class_id = await directory.cached(uow, ("class_of_chat", chat.channel, chat.chat_id), load)
+    return await roster.class_of_id(uow, class_id) if class_id is not None else None
 
 
 async def of_class(uow: UnitOfWork, class_id: int) -> list[GroupBinding]:

@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlalchemy import and_, or_, select
 
 from models import ClassMembership, Identity, Person, Role, SchoolClass, Student
-from services import roster
+from services import directory, membership, roster
 from services.membership import head_teachers, parents
 from services.uow import UnitOfWork
 
@@ -39,7 +39,13 @@ async def families(uow: UnitOfWork, class_id: int) -> list[Family]:
     """Every student of the class with their registered guardians (roster order).
 
     A guardian is named by this family's child (李红妈妈 in one class, 李明妈妈 in the other
-    for a mother of two): the display name made at registration names the first child only."""
+    for a mother of two): the display name made at registration names the first child only.
+    Cached in the directory: callers read the families, never change them."""
+    return list(await directory.cached(uow, ("families", class_id),
+                                       lambda: _families(uow, class_id)))
+
+
+async def _families(uow: UnitOfWork, class_id: int) -> list[Family]:
     by_id = {s.id: Family(s.id, s.name) for s in await roster.students(uow, class_id)}
     rows = (await uow.session.execute(
         select(ClassMembership.student_id, ClassMembership.relation, Person.id,
@@ -62,9 +68,8 @@ async def families(uow: UnitOfWork, class_id: int) -> list[Family]:
 
 
 async def students_of_guardian(uow: UnitOfWork, class_id: int, person_id: int) -> list[int]:
-    return [sid for sid in (await uow.session.scalars(select(ClassMembership.student_id).where(
-        ClassMembership.class_id == class_id, ClassMembership.person_id == person_id,
-        parents()))).all() if sid is not None]
+    member = (await membership.members(uow, class_id)).get(person_id)
+    return list(member.students) if member else []
 
 
 async def _guardianships(uow: UnitOfWork, student_id: int) -> list[tuple[ClassMembership, Person]]:

@@ -3,11 +3,16 @@ each belongs to (one person may have an account on every channel)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import functools
+from typing import Any
+
+from sqlalchemy import bindparam, case, func, literal_column, select, true
+from sqlalchemy.dialects import postgresql, sqlite
 
 from core.config import PersonSeed
 from core.events import ChatKind, ChatRef, Event
 from models import Identity, Person
+from services import questions
 from services.uow import UnitOfWork
 
 
@@ -21,23 +26,58 @@ async def touch(uow: UnitOfWork, event: Event, *, reachable_without_contact: boo
 
     A private message proves the bot can answer privately; on platforms that need that first
     contact (WeChat, Telegram) nobody else is reachable until then.
+    One statement (INSERT … ON CONFLICT DO UPDATE … RETURNING) whether the account is new or
+    known: this runs for every incoming message. Its RETURNING also says whether the person has
+    an open question in this chat (services/questions.py), so most messages skip that lookup.
     """
     sender = event.sender
-    identity = await by_account(uow, sender.channel, sender.user_id)
-    if identity is None:
-        identity = Identity(channel=sender.channel, external_id=sender.user_id,
-                            display_name=sender.display_name, private_reachable=False)
-        uow.session.add(identity)
-    identity.display_name = sender.display_name or identity.display_name
-    identity.last_seen_at = uow.now
     if event.chat.kind is ChatKind.PRIVATE:
-        identity.private_chat_id = event.chat.chat_id
-        identity.private_reachable = True
-    elif reachable_without_contact and not identity.private_chat_id:
-        identity.private_chat_id = sender.user_id
-        identity.private_reachable = True
-    await uow.session.flush()
+        variant, private_chat_id = _PRIVATE, event.chat.chat_id
+    elif reachable_without_contact:
+        variant, private_chat_id = _REACHABLE, sender.user_id
+    else:
+        variant, private_chat_id = _GROUP, None
+    stmt = _touch_statement(uow.session.bind.dialect.name, variant)
+    identity, question = (await uow.session.execute(stmt, {
+        "channel": sender.channel, "external_id": sender.user_id,
+        "display_name": sender.display_name, "private_chat_id": private_chat_id,
+        "private_reachable": private_chat_id is not None, "last_seen_at": uow.now,
+        "q_now": uow.now, "q_channel": event.chat.channel, "q_chat_id": event.chat.chat_id,
+    }, execution_options={"populate_existing": True})).one()
+    if identity.person_id is not None and question is None:
+        questions.none_open(uow, identity.person_id, event.chat)
     return identity
+
+
+_PRIVATE, _REACHABLE, _GROUP = "private", "reachable", "group"
+
+
+@functools.cache
+def _touch_statement(dialect: str, variant: str) -> Any:
+    """The identity upsert, built once per dialect and kind of chat with bound parameters:
+    building it anew for every message cost more Python time than running it (issue 14)."""
+    table = Identity.__table__.c
+    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(Identity)
+    new = stmt.excluded
+    changes: dict[str, Any] = {
+        "display_name": func.coalesce(func.nullif(new.display_name, ""), table.display_name),
+        "last_seen_at": new.last_seen_at,
+    }
+    if variant == _PRIVATE:
+        changes |= {"private_chat_id": new.private_chat_id, "private_reachable": true()}
+    elif variant == _REACHABLE:
+        unset = func.coalesce(table.private_chat_id, "") == ""
+        changes |= {
+            "private_chat_id": case((unset, new.private_chat_id), else_=table.private_chat_id),
+            "private_reachable": case((unset, true()), else_=table.private_reachable),
+        }
+    names = ("channel", "external_id", "display_name", "private_chat_id", "private_reachable",
+             "last_seen_at")
+    return (stmt.values({name: bindparam(name) for name in names})
+            .on_conflict_do_update(index_elements=["channel", "external_id"], set_=changes)
+            .returning(Identity, questions.open_in(
+                literal_column("identities.person_id"), bindparam("q_now"),
+                bindparam("q_channel"), bindparam("q_chat_id"))))
 
 
 def private_chat(identity: Identity, title: str | None = None) -> ChatRef | None:

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, and_, select
 
 from core.events import UserRef
 from models import ClassMembership, GroupBinding, Identity, Person, Role, SchoolClass, SchoolRole
-from services import identities
+from services import directory, identities
 from services.uow import UnitOfWork
 
 STAFF_ROLES = (Role.HEAD_TEACHER, Role.TEACHER)
@@ -37,25 +37,65 @@ async def roles_in(uow: UnitOfWork, person_id: int | None, class_id: int) -> fro
     """The sender's roles in a class as permission names; 'guest' when not a member."""
     if person_id is None:
         return frozenset({"guest"})
-    rows = (await uow.session.scalars(select(ClassMembership).where(
-        ClassMembership.class_id == class_id, ClassMembership.person_id == person_id,
-        ClassMembership.active))).all()
-    roles = {str(row.role) for row in rows} | {"committee" for row in rows if row.committee}
-    roles |= await school_roles(uow, person_id)
+    member = (await members(uow, class_id)).get(person_id)
+    roles = (member.roles if member else frozenset()) | await school_roles(uow, person_id)
     return frozenset(roles or {"guest"})
+
+
+@dataclass(frozen=True)
+class Member:
+    """One person's active rows in a class, as the hot paths need them."""
+
+    roles: frozenset[str]  # permission names, 'committee' included
+    students: tuple[int, ...]  # the children they are an active guardian of
+
+
+async def members(uow: UnitOfWork, class_id: int) -> dict[int, Member]:
+    """Every active member of a class by person id, read once per class into the directory
+    (services/directory.py), with the members' person rows, so the first message of each
+    parent in a flood costs no lookups of its own."""
+    async def load() -> dict[int, Member]:
+        rows = (await uow.session.execute(
+            select(ClassMembership.role, ClassMembership.committee, ClassMembership.student_id,
+                   Person).join(Person, Person.id == ClassMembership.person_id)
+            .where(ClassMembership.class_id == class_id, ClassMembership.active)
+            .order_by(ClassMembership.id))).all()
+        roles: dict[int, set[str]] = {}
+        students: dict[int, list[int]] = {}
+        for role, committee, student_id, person in rows:
+            directory.remember(uow, person)
+            roles.setdefault(person.id, set()).update(
+                {str(role), "committee"} if committee else {str(role)})
+            kids = students.setdefault(person.id, [])
+            if role == Role.PARENT and student_id is not None:
+                kids.append(student_id)
+        return {pid: Member(frozenset(r), tuple(students[pid])) for pid, r in roles.items()}
+
+    return await directory.cached(uow, ("members", class_id), load)
 
 
 async def school_roles(uow: UnitOfWork, person_id: int) -> set[str]:
     """Roles above the classes (principal): they hold in every class and in private."""
-    return set((await uow.session.scalars(select(SchoolRole.role).where(
-        SchoolRole.person_id == person_id))).all())
+    async def load() -> dict[int, frozenset[str]]:
+        held: dict[int, set[str]] = {}
+        for pid, role in (await uow.session.execute(
+                select(SchoolRole.person_id, SchoolRole.role))).all():
+            held.setdefault(pid, set()).add(role)
+        return {pid: frozenset(roles) for pid, roles in held.items()}
+
+    # The whole table at once: it holds the few principals seeded from config.
+    return set((await directory.cached(uow, ("school_roles",), load)).get(person_id, ()))
 
 
 async def classes_of_person(uow: UnitOfWork, person_id: int) -> list[SchoolClass]:
-    return list((await uow.session.scalars(
-        select(SchoolClass).join(ClassMembership, ClassMembership.class_id == SchoolClass.id)
-        .where(ClassMembership.person_id == person_id, ClassMembership.active)
-        .distinct().order_by(SchoolClass.id))).all())
+    async def load() -> list[SchoolClass]:
+        return [directory.detached(c) for c in (await uow.session.scalars(
+            select(SchoolClass).join(ClassMembership, ClassMembership.class_id == SchoolClass.id)
+            .where(ClassMembership.person_id == person_id, ClassMembership.active)
+            .distinct().order_by(SchoolClass.id))).all()]
+
+    return await directory.attach_all(
+        uow, await directory.cached(uow, ("classes_of_person", person_id), load))
 
 
 async def staff_of_class(uow: UnitOfWork, class_id: int,

@@ -46,6 +46,7 @@ class Draft:
     ref_id: int | None = None
     not_before: datetime | None = None  # hold until then (a teacher's office hours)
     file: str | None = None  # a local file sent with the text as caption (Capabilities.files)
+    key_base: str | None = None  # shared by a card's posts (services/cards.py)
 
 
 async def release_after_quiet_hours(uow: UnitOfWork, class_id: int | None) -> datetime | None:
@@ -86,6 +87,7 @@ async def enqueue(uow: UnitOfWork, draft: Draft) -> bool:
         "uncertain": 0,
         "file_path": draft.file,
         "created_at": uow.now,
+        "key_base": draft.key_base,
     }
     claim = uow.reply_claim
     handed = (claim is not None and draft.kind is Kind.REPLY and not_before <= uow.now

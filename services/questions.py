@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, ScalarSelect, delete, select
 
 from core.events import ChatRef
 from models import PendingQuestion
@@ -41,6 +41,7 @@ async def put(uow: UnitOfWork, *, person_id: int, chat: ChatRef, name: str, minu
     """Make this the person's open question in this chat; returns the one it replaced, if a
     different question was still open there (asking the same one again just renews it)."""
     old = await pending(uow, person_id, chat)
+    uow.session.info.get(_NONE_OPEN, set()).discard((person_id, chat.channel, chat.chat_id))
     replaced = Replaced(old.name, dict(old.payload)) if old and old.name != name else None
     await uow.session.execute(delete(PendingQuestion).where(*_in_chat(person_id, chat)))
     row = PendingQuestion(person_id=person_id, channel=chat.channel, chat_id=chat.chat_id,
@@ -56,8 +57,29 @@ async def put(uow: UnitOfWork, *, person_id: int, chat: ChatRef, name: str, minu
     return replaced
 
 
+def open_in(person_id: ColumnElement[int | None], now: Any, channel: Any,
+            chat_id: Any) -> ScalarSelect[int]:
+    """The id of the open question, as a column of a statement that runs anyway (the
+    identity's upsert): most messages come from people who were asked nothing. `now`,
+    `channel` and `chat_id` may be values or bound parameters (a statement built once)."""
+    return (select(PendingQuestion.id).where(
+        PendingQuestion.person_id == person_id, PendingQuestion.channel == channel,
+        PendingQuestion.chat_id == chat_id, PendingQuestion.expires_at > now)
+        .limit(1).scalar_subquery())
+
+
+def none_open(uow: UnitOfWork, person_id: int, chat: ChatRef) -> None:
+    """Remember for this transaction that the person has no open question in this chat."""
+    uow.session.info.setdefault(_NONE_OPEN, set()).add((person_id, chat.channel, chat.chat_id))
+
+
+_NONE_OPEN = "questions_none_open"  # session.info: (person, channel, chat) known to have none
+
+
 async def pending(uow: UnitOfWork, person_id: int, chat: ChatRef) -> PendingQuestion | None:
     """The question still open for this person in this chat, if any."""
+    if (person_id, chat.channel, chat.chat_id) in uow.session.info.get(_NONE_OPEN, ()):
+        return None
     return (await uow.session.scalars(select(PendingQuestion).where(
         *_in_chat(person_id, chat), PendingQuestion.expires_at > uow.now))).first()
 

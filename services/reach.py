@@ -157,6 +157,7 @@ async def post_to_groups(m: Sender, *, class_id: int, key: str, text: str,
     for binding in bindings:
         await m.send(Draft(chat=group_chat(binding), text=text, kind=kind, urgent=urgent,
                            class_id=class_id, dedupe_key=keys.in_group(key, binding.id),
-                           buttons=buttons, ref_kind=ref[0] if ref else None,
+                           key_base=keys.posts_of(key), buttons=buttons,
+                           ref_kind=ref[0] if ref else None,
                            ref_id=ref[1] if ref else None))
     return len(bindings)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, select
 
 from models import ClassMembership, Person, SchoolClass, Student
+from services import directory
 from services.uow import UnitOfWork
 
 
@@ -26,7 +27,7 @@ async def class_named(uow: UnitOfWork, name: str) -> SchoolClass | None:
 
 
 async def class_of_id(uow: UnitOfWork, class_id: int) -> SchoolClass | None:
-    return await uow.session.get(SchoolClass, class_id)
+    return await directory.row(uow, SchoolClass, class_id)
 
 
 async def ensure_class(uow: UnitOfWork, name: str, timezone: str) -> tuple[SchoolClass, bool]:

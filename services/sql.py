@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Base
 
 
+def dialect_insert(session: AsyncSession, model: type[Base] | Table) -> Any:
+    """INSERT with the dialect's ON CONFLICT clauses (SQLite and PostgreSQL spell them alike).
+    A Table (`Model.__table__`) skips the ORM's bulk-insert work when no object is wanted."""
+    module = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    return module.insert(model)
+
+
 async def insert_if_absent(session: AsyncSession, model: type[Base], values: dict[str, Any],
                            unique: list[str]) -> int | None:
     """INSERT … ON CONFLICT DO NOTHING; returns the new id, or None when the row existed."""
-    dialect = session.bind.dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    stmt = (module.insert(model).values(**values)
+    stmt = (dialect_insert(session, model).values(**values)
             .on_conflict_do_nothing(index_elements=unique)
             .returning(model.id))  # type: ignore[attr-defined]
     return (await session.execute(stmt)).scalar_one_or_none()

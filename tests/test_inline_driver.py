@@ -1,0 +1,62 @@
+"""The optional inline SQLite driver (models/inline.py, issue 14): statements run in the event
+loop's greenlet, and waiting for another connection's write lock never blocks the loop."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from models import Database
+from tests.database import on_postgres
+
+pytestmark = pytest.mark.skipif(on_postgres(), reason="a SQLite driver")
+
+
+async def test_a_locked_database_is_waited_for_with_the_loop_free(tmp_path: Path) -> None:
+    path = tmp_path / "inline.db"
+    db = Database(f"sqlite+aiosqlite:///{path}", inline=True)
+    assert db.engine.dialect.driver == "inline"
+    async with db.engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    ticking = asyncio.create_task(ticker())
+    release = asyncio.get_running_loop().call_later(0.2, lambda: other.execute("COMMIT"))
+    try:
+        async with db.session() as session, session.begin():
+            await session.execute(text("INSERT INTO t VALUES (1)"))
+    finally:
+        ticking.cancel()
+        release.cancel()
+        other.close()
+    assert ticks >= 5  # the loop ran while the statement waited for the lock
+    async with db.session() as session:
+        assert await session.scalar(text("SELECT count(*) FROM t")) == 1
+    await db.dispose()
+
+
+async def test_a_savepoint_rolls_back_alone(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'inline.db'}", inline=True)
+    async with db.engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    async with db.session() as session, session.begin():
+        await session.execute(text("INSERT INTO t VALUES (1)"))
+        with pytest.raises(RuntimeError):
+            async with session.begin_nested():
+                await session.execute(text("INSERT INTO t VALUES (2)"))
+                raise RuntimeError("this event failed")
+    async with db.session() as session:
+        assert await session.scalar(text("SELECT count(*) FROM t")) == 1
+    await db.dispose()

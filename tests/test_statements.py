@@ -1,0 +1,93 @@
+"""How many SQL statements one new 收到 costs, and that the in-process directory stays correct
+when another process changes who is who (issue 14).
+
+Why a test and not only a benchmark: a statement count does not depend on the machine's load,
+so a change that starts re-reading the roster per message fails here, not on a slow morning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from bot.channels.script import Say
+from tests.harness import CLASS, Harness
+
+NOTICE = "#通知 周五春游\n请带好水和帽子，早上7:50到校。"
+
+
+@contextmanager
+def counting(h: Harness) -> Iterator[list[str]]:
+    """Every statement the bot's engine runs meanwhile, BEGIN and COMMIT included."""
+    seen: list[str] = []
+    engine = h.db().engine.sync_engine
+
+    def on_begin(_conn: Any) -> None:
+        seen.append("BEGIN")  # PostgreSQL's BEGIN is no cursor statement, SQLite's is (db.py)
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.startswith("BEGIN"):
+            seen.append(" ".join(statement.split())[:400])
+
+    def on_commit(_conn: Any) -> None:
+        seen.append("COMMIT")
+
+    event.listen(engine, "begin", on_begin)
+    event.listen(engine, "before_cursor_execute", on_execute)
+    event.listen(engine, "commit", on_commit)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "begin", on_begin)
+        event.remove(engine, "before_cursor_execute", on_execute)
+        event.remove(engine, "commit", on_commit)
+
+
+async def handle(h: Harness, speaker: str, text: str) -> list[str]:
+    """The statements of one event's transaction (no sending: the sender is not part of it)."""
+    with counting(h) as seen:
+        await h.bot.pipeline.handle(h.channel.event_for(Say(speaker, CLASS, text), h.clock.now()))
+    return seen
+
+
+async def test_a_new_ack_in_a_flood_costs_eight_statements(bound: Harness) -> None:
+    await bound.say("王老师", CLASS, NOTICE)
+    await bound.say("李明妈妈", CLASS, "收到")  # the card's first edit, sent at once
+    await handle(bound, "张华爸爸", "收到")  # the next edit waits out the throttle
+    seen = await handle(bound, "赵雪爸爸", "收到")  # a parent's first message: nothing cached
+    # BEGIN, inbound claim (+ stamp), identity upsert (+ open question), the open notices'
+    # acknowledgements (which the family owes; the card's tally reuses them), ack upsert, the
+    # card's posts, the pending edit overwritten, COMMIT. Notices, classes, families: cached.
+    assert len(seen) == 8, "\n".join(seen)
+    assert not any("LIKE" in s for s in seen), "\n".join(seen)
+    assert "已读 3/3" in (await bound.say("王老师", CLASS, "#未读"))[0].text
+
+
+async def test_a_repeated_ack_writes_no_card_edit(bound: Harness) -> None:
+    await bound.say("王老师", CLASS, NOTICE)
+    await bound.say("李明妈妈", CLASS, "收到")
+    seen = await handle(bound, "李明妈妈", "收到了")
+    # BEGIN, claim, identity, the open notices' acknowledgements, ack upsert (none), COMMIT
+    assert len(seen) == 6, "\n".join(seen)
+
+
+async def test_another_process_registering_a_guardian_is_seen_at_once(bound: Harness) -> None:
+    """The directory is per process: a write elsewhere must reach it through the stamp."""
+    await bound.say("王老师", CLASS, NOTICE)
+    assert "已读 0/3" in (await bound.say("王老师", CLASS, "#未读"))[0].text  # warm
+    async with bound.second_process() as (other, channel):
+        await other.handle_event(channel.event_for(
+            Say("李明爸爸", CLASS, "#登记 李明 爸爸"), bound.clock.now()))
+    await bound.say("李明爸爸", CLASS, "收到")  # (this process also sends the other's reply)
+    assert "已读 1/3" in (await bound.say("王老师", CLASS, "#未读"))[0].text
+
+
+async def test_a_write_in_this_process_is_seen_by_the_next_event(bound: Harness) -> None:
+    await bound.say("王老师", CLASS, NOTICE)
+    await bound.say("王老师", CLASS, "#未读")  # warm
+    await bound.say("李明爸爸", CLASS, "#登记 李明 爸爸")
+    await bound.say("李明爸爸", CLASS, "收到")
+    assert "已读 1/3" in (await bound.say("王老师", CLASS, "#未读"))[0].text
