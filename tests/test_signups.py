@@ -52,6 +52,11 @@ async def status(h: Harness, number: int = 1) -> str:
     ("取消报名", SignupIntent.LEAVE, None, "", None),
     ("取消报名 2", SignupIntent.LEAVE, 2, "", None),
     ("不报了，孩子那天有课", SignupIntent.LEAVE, None, "孩子那天有课", None),
+    # the words close the message, after the reason or the note
+    ("不好意思，我周五临时有事，取消报名", SignupIntent.LEAVE, None, "我周五临时有事", None),
+    ("家里来客人了 不报了", SignupIntent.LEAVE, None, "家里来客人了", None),
+    ("周六上午有空，报名", SignupIntent.JOIN, None, "周六上午有空", None),
+    ("孩子也想去，+1", SignupIntent.JOIN, None, "孩子也想去", 1),
 ])
 def test_sign_up_words(text: str, intent: SignupIntent, number: int | None, note: str,
                        people: int | None) -> None:
@@ -62,7 +67,8 @@ def test_sign_up_words(text: str, intent: SignupIntent, number: int | None, note
 
 
 @pytest.mark.parametrize("text", ["报名表收到了", "报名截止了吗？", "报名时间是几号",
-                                  "接龙的格式是什么", "报名费交了", "大家好", "1+1=2", "收到"])
+                                  "接龙的格式是什么", "报名费交了", "大家好", "1+1=2", "收到",
+                                  "请问怎么取消报名", "今天作业很多，报名表在哪"])
 def test_not_sign_up_words(text: str) -> None:
     assert read_signup(text) is None
 

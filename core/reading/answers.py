@@ -538,13 +538,33 @@ def _bare(text: str) -> str:
     return norm.lstrip("#").strip()
 
 
+_LAST_CLAUSE = re.compile(
+    r"^(.+?)[\s,，。.!！;；~～]+([^\s,，。.!！;；~～]+)[\s,，。.!！~～]*$", re.S)
+
+
 def read_signup(text: str) -> SignupWords | None:
-    """A join or leave in the forms above, or None (see the block comment)."""
+    """A join or leave in the forms above, or None (see the block comment). The words may also
+    close the message after the sender's reason or note (`我周五临时有事，取消报名`,
+    `周六上午有空，报名`): the clause before them is then the note."""
     if "\n" in (text or "").strip() and read_chain(text) is not None:
         return None
     body = _bare(text)
     if not body or "?" in body:
         return None
+    found = _read_signup_body(text, body)
+    if found is not None:
+        return found
+    last = _LAST_CLAUSE.match(body)
+    if last is None or read(last.group(1)).is_question:
+        return None
+    closing = _read_signup_body(text, last.group(2))
+    if closing is None or closing.note:
+        return None
+    note = _note(text, last.group(1).strip(_NOTE_EDGE))
+    return SignupWords(closing.intent, closing.number, note, closing.people)
+
+
+def _read_signup_body(text: str, body: str) -> SignupWords | None:
     if found := _LEAVE.match(body):
         rest = found.group(2).strip(_NOTE_EDGE)
         if read(rest).is_question:
