@@ -2,6 +2,7 @@
 
 A bare `1` or `A` in a class group is chatter, so a message is a vote only when it says so:
 - marked: `投票 1`, `投票：2`, `投1`, `投2号`, `投给B`, `选1`, `选 B`, `我选b`, `选第二个`,
+  a change (`改成植物园`, `换成B`, `改投2`),
   `选择3`, `我投“周六”`, `我选周六上午吧`, `我选的是B`, `支持A`, `投B一票`, `选项B`, `B选项` —
   the mark (投票 / 投 / 选 / 选择 / 支持 / 赞成 / 选项, after an optional 我/也/就/还是/改) and one
   option: a number, a letter A–Z, or the option's words;
@@ -31,7 +32,7 @@ _FILLERS = ("吧", "了", "哈", "哦", "呀", "啊", "的", "呢", "哈哈", "�
 _QUESTION = re.compile(r"[?？吗么]|什么|哪|还是|怎么|几个|多少|能不能|可以吗|是否")
 _NEGATION = re.compile(r"^(?:我)?(?:不|没|别|不要|不想)")
 _MARKED = re.compile(
-    rf"^(?:我|我们|我家)?(?:也|都)?(?:就|还是|改)?(?:选项|投票|投|选择|选(?!项)|支持|赞成)"
+    rf"^(?:我|我们|我家)?(?:也|都)?(?:就|还是|改)?(?:改成|改为|换成|改投|选项|投票|投|选择|选(?!项)|支持|赞成)"
     rf"(?:给|成|为|的是|是)?\s*[:：]?\s*"
     rf"(?:第\s*(?P<nth>{NUMERAL})\s*(?:个|项|条|号)?|(?P<num>\d{{1,2}})\s*(?:号|项|个|票)?"
     rf"|(?P<letter>[a-z])(?:\s*项)?|[“\"「『]?(?P<words>[^“”\"「」『』]{{1,30}}?)[”\"」』]?)$")
