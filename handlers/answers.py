@@ -73,19 +73,6 @@ async def _in_class(ctx: PersonContext, class_id: int) -> MemberContext | None:
     return narrow(ctx, MemberContext)
 
 
-async def _tell(ctx: PersonContext, template: str, /, **values: object) -> bool:
-    """Privately to the sender (from the group too); False when the platform does not let
-    the bot write to them first (then nothing is said: never a group message)."""
-    if _private(ctx) or ctx.event.action:
-        await ctx.reply(template, **values)
-        return True
-    if identities.private_chat(ctx.identity) is None:
-        log.info("answer not applied and %s cannot be told privately", ctx.person.id)
-        return False
-    await ctx.reply(template, private=True, **values)
-    return True
-
-
 # --- the phrase ----------------------------------------------------------------------------
 
 
@@ -93,7 +80,7 @@ async def answer_phrase(ctx: PersonContext, text: str) -> None:
     reading = read(text)
     via = "reply" if ctx.event.reply_to else "word"
     if not reading.is_answer:
-        await _tell(ctx, "answers/unclear", text=text)
+        await ctx.tell_quietly("answers/unclear", text=text)
         return
     await answer(ctx, reading, via=via, explicit=False)
 
@@ -125,7 +112,7 @@ async def answer(ctx: PersonContext, reading: Reading, *, via: str, explicit: bo
         await _ask_which(ctx, reading, resolved, class_ids, via=via)
         return
     first = kind if isinstance(kind, ItemKind) else kind[0]
-    await _tell(ctx, "answers/nothing_open", kind=first.value, number=reading.number,
+    await ctx.tell_quietly("answers/nothing_open", kind=first.value, number=reading.number,
                 text=reading.text)
 
 
@@ -188,7 +175,7 @@ async def _acknowledge(ctx: PersonContext, reading: Reading, items: Sequence[Ite
     elif asked or len(done) > 1:
         # From the group only when there is news for the parent: several notices counted at
         # once, or a question passed on. Privately: the group sees nothing.
-        await _tell(ctx, template, **values)
+        await ctx.tell_quietly(template, **values)
 
 
 async def _pass_question(ctx: PersonContext, notice: Notice, question: str) -> None:
@@ -225,7 +212,8 @@ async def record_rsvp(ctx: MemberContext, meeting: Meeting, reading: Reading, *,
         if explicit or _private(ctx):
             await ctx.reply("meetings/rsvp_refused", meeting=meeting, result=result, tz=ctx.tz)
         else:
-            await _tell(ctx, "meetings/rsvp_refused", meeting=meeting, result=result, tz=ctx.tz)
+            await ctx.tell_quietly("meetings/rsvp_refused", meeting=meeting, result=result,
+                                   tz=ctx.tz)
         return result
     await refresh_meeting_card(ctx, meeting)
     # A button press is answered with a toast (Context.reply turns it into one): no flood.
@@ -332,7 +320,7 @@ async def _apply_signup(ctx: PersonContext, reading: Reading, item: Item, *, via
     if reading.rsvp is Said.NO:
         left, moved_up = await signups.leave(ctx.uow, signup, ctx.person.id)
         values.update(left=left, closed=not signups.taking(ctx.uow, signup))
-        await _tell(member, "signups/left", **values)
+        await member.tell_quietly("signups/left", **values)
         if left:
             await signup_changed(member, signup)
             for line in moved_up:
@@ -349,7 +337,7 @@ async def _apply_signup(ctx: PersonContext, reading: Reading, item: Item, *, via
         await signup_changed(member, signup)
     if result.status is signups.JoinStatus.NOT_GUARDIAN and not explicit:
         return
-    await _tell(member, "signups/joined", **values)
+    await member.tell_quietly("signups/joined", **values)
 
 
 def _own_note(note: str, name: str) -> str:

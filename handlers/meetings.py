@@ -119,7 +119,7 @@ def _kind_of(ctx: MemberContext) -> str:
     return next((kind for kind in KINDS if text.startswith(kind)), KINDS[0])
 
 
-async def _parse_time(ctx: MemberContext, text: str, what: str,
+async def parse_time_or_explain(ctx: MemberContext, text: str, what: str,
                       command: str = "meeting") -> datetime | None:
     """A future point in time with an hour, or a usage line that echoes what was understood."""
     parsed: ParsedTime | None = None
@@ -152,12 +152,12 @@ async def create(ctx: MemberContext, args: MeetingArgs) -> None:
         if (fields := await read_one_line(ctx, args.line)) is None:
             return
         args = MeetingArgs.model_validate(fields)
-    starts_at = await _parse_time(ctx, args.when, "start")
+    starts_at = await parse_time_or_explain(ctx, args.when, "start")
     if starts_at is None:
         return
     deadline = None
     if args.deadline is not None:
-        deadline = await _parse_time(ctx, args.deadline, "deadline")
+        deadline = await parse_time_or_explain(ctx, args.deadline, "deadline")
         if deadline is None:
             return
         if deadline > starts_at:
@@ -300,7 +300,7 @@ async def reschedule(ctx: MemberContext, args: NumberAndText) -> None:
     meeting = await _changeable(ctx, args.number)
     if meeting is None:
         return
-    starts_at = await _parse_time(ctx, args.text, "start", "reschedule")
+    starts_at = await parse_time_or_explain(ctx, args.text, "start", "reschedule")
     if starts_at is None:
         return
     old_start = meeting.starts_at

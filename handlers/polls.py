@@ -184,16 +184,6 @@ def _private(ctx: PersonContext) -> bool:
     return ctx.event.chat.kind is ChatKind.PRIVATE
 
 
-async def _tell(ctx: PersonContext, template: str, /, **values: object) -> None:
-    """Privately to the voter (never a group message); nothing when they cannot be told."""
-    if _private(ctx) or ctx.event.action:
-        await ctx.reply(template, **values)
-    elif identities.private_chat(ctx.identity) is not None:
-        await ctx.reply(template, private=True, **values)
-    else:
-        log.info("vote message not sent: no private chat")
-
-
 def _reading(vote: Vote, text: str) -> Reading:
     """The vote as the shared rule reads an answer: its poll number and its option words."""
     return Reading(text=text, numbers=(vote.poll,) if vote.poll else (),
@@ -223,7 +213,7 @@ async def cast(ctx: PersonContext, vote: Vote, *, explicit: bool) -> None:
     elif resolved.choices and resolved.why is Why.ASK:
         await _ask_which(ctx, vote, resolved, class_ids, text)
     else:
-        await _tell(ctx, "polls/nothing_open", number=vote.poll, text=text)
+        await ctx.tell_quietly("polls/nothing_open", number=vote.poll, text=text)
 
 
 def _option_index(poll: Poll, vote: Vote) -> int | None:
@@ -243,13 +233,13 @@ async def _apply(ctx: PersonContext, item: Item, vote: Vote, *, explicit: bool) 
     option = _option_index(poll, vote)
     if option is None:
         if vote.option is not None or explicit or _private(ctx):
-            await _tell(member, "polls/no_option", poll=poll, text=member.event.action
+            await member.tell_quietly("polls/no_option", poll=poll, text=member.event.action
                         or member.event.text)
         return  # 选好了 in the group: words that name no option are chatter
     result = await polls.vote(ctx.uow, poll, ctx.person.id, option)
     if result.recorded:
         await refresh_card(member, poll)
-    await _tell(member, "polls/voted", poll=poll, result=result, tz=member.tz)
+    await member.tell_quietly("polls/voted", poll=poll, result=result, tz=member.tz)
 
 
 async def refresh_card(m: Messenger, poll: Poll) -> None:

@@ -22,7 +22,7 @@ from core.permissions import COMMITTEE, FAMILIES, STAFF
 from core.reading import ItemKind, Kind, Reading, Rsvp
 from core.reading.answers import Chain, read_chain
 from handlers import answers
-from handlers.meetings import _parse_time
+from handlers.meetings import parse_time_or_explain
 from kit.context import MemberContext, Messenger
 from kit.router import Args, Command, NumberArgs, Router
 from models import ScheduledJob, SignupList
@@ -103,7 +103,7 @@ async def signup_command(ctx: MemberContext, args: SignupArgs) -> None:
 async def _create(ctx: MemberContext, args: SignupArgs) -> SignupList | None:
     deadline: datetime | None = None
     if args.deadline is not None:
-        deadline = await _parse_time(ctx, args.deadline, "deadline", command="signup")
+        deadline = await parse_time_or_explain(ctx, args.deadline, "deadline", command="signup")
         if deadline is None:
             return None
     signup = await signups.create(ctx.uow, class_id=ctx.school_class.id, author_id=ctx.person.id,

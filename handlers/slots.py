@@ -21,7 +21,6 @@ from core.events import Button, ChatKind
 from core.permissions import COMMITTEE, FAMILIES, STAFF
 from core.reading.answers import SlotIntent, SlotWords, read_slot
 from core.timeparse import TimeParseError, parse_when_async
-from handlers.answers import _tell
 from kit.context import MemberContext, Messenger, PersonContext
 from kit.router import Args, Command, NumberArgs, Phrase, Router, Scope
 from models import ScheduledJob, SlotBoard
@@ -184,9 +183,9 @@ async def slots_command(ctx: MemberContext, args: SlotArgs) -> None:
 
 async def _show_free(ctx: PersonContext, board: SlotBoard | None, *, number: int | None) -> None:
     if board is None:
-        await _tell(ctx, "slots/not_found", number=number)
+        await ctx.tell_quietly("slots/not_found", number=number)
         return
-    await _tell(ctx, "slots/free", schedule=await slots.schedule(ctx.uow, board),
+    await ctx.tell_quietly("slots/free", schedule=await slots.schedule(ctx.uow, board),
                 tz=await _tz(ctx, board))
 
 
@@ -218,7 +217,7 @@ async def _board_for(ctx: PersonContext, words: SlotWords) -> SlotBoard | None:
         for class_id in class_ids:
             if (board := await slots.by_number(ctx.uow, class_id, words.number)) is not None:
                 return board
-        await _tell(ctx, "slots/not_found", number=words.number)
+        await ctx.tell_quietly("slots/not_found", number=words.number)
         return None
     if ctx.event.reply_to:
         ref = await outbox.find_reference(ctx.uow, ctx.event.channel, ctx.event.chat.chat_id,
@@ -235,9 +234,9 @@ async def _board_for(ctx: PersonContext, words: SlotWords) -> SlotBoard | None:
     if len(boards) == 1:
         return boards[0]
     if not boards:
-        await _tell(ctx, "slots/not_found", number=None)
+        await ctx.tell_quietly("slots/not_found", number=None)
         return None
-    await _tell(ctx, "slots/which_board", boards=boards, text=ctx.event.text)
+    await ctx.tell_quietly("slots/which_board", boards=boards, text=ctx.event.text)
     return None
 
 
@@ -248,13 +247,13 @@ async def _booking(ctx: PersonContext, words: SlotWords) -> None:
     tz = await _tz(ctx, board)
     if words.intent is SlotIntent.CANCEL:
         freed = await slots.cancel(ctx.uow, board, ctx.person.id)
-        await _tell(ctx, "slots/cancelled", board=board, freed=freed, tz=tz)
+        await ctx.tell_quietly("slots/cancelled", board=board, freed=freed, tz=tz)
         if freed:
             await _refresh(ctx, board)
         return
     found = slots.matching(await slots.slots_of(ctx.uow, board), words, tz)
     if len(found) != 1:
-        await _tell(ctx, "slots/no_such_slot", schedule=await slots.schedule(ctx.uow, board),
+        await ctx.tell_quietly("slots/no_such_slot", schedule=await slots.schedule(ctx.uow, board),
                     several=len(found) > 1, text=ctx.event.text, tz=tz)
         return
     result = await slots.book(ctx.uow, board, found[0], ctx.person.id)
@@ -270,7 +269,7 @@ async def _booking(ctx: PersonContext, words: SlotWords) -> None:
     values: dict[str, object] = {"board": board, "result": result, "tz": tz}
     if result.status is BookStatus.FULL:
         values["schedule"] = await slots.schedule(ctx.uow, board)
-    await _tell(ctx, "slots/booked", **values)
+    await ctx.tell_quietly("slots/booked", **values)
 
 
 async def _refresh(m: Messenger, board: SlotBoard) -> None:

@@ -15,6 +15,7 @@ the pipeline hands the handler the matching type, so no handler has to narrow op
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Protocol, TypeVar
@@ -26,6 +27,8 @@ from models import Identity, Person, SchoolClass
 from services import identities, keys, outbox
 from services.outbox import Draft, Kind
 from services.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 class Declarations(Protocol):
@@ -145,6 +148,19 @@ class PersonContext(Context):
     """The sender is a known person: the declaration does not admit guests."""
 
     person: Person
+
+    async def tell_quietly(self, template: str, /, **values: object) -> bool:
+        """Privately to the sender (from the group too): an answer's confirmation or question
+        must never become a group message. False when the platform does not let the bot
+        write to them first (then nothing is said)."""
+        if self.event.chat.kind is ChatKind.PRIVATE or self.event.action:
+            await self.reply(template, **values)
+            return True
+        if identities.private_chat(self.identity) is None:
+            log.info("%s not sent: person %s cannot be told privately", template, self.person.id)
+            return False
+        await self.reply(template, private=True, **values)
+        return True
 
 
 @dataclass(kw_only=True)
