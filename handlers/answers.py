@@ -57,13 +57,6 @@ def _private(ctx: PersonContext) -> bool:
     return ctx.event.chat.kind is ChatKind.PRIVATE
 
 
-async def _class_ids(ctx: PersonContext) -> list[int]:
-    """The group's class; in a private chat every class the person is a guardian in."""
-    if not _private(ctx):
-        return [ctx.school_class.id] if ctx.school_class is not None else []
-    return await answering.guardian_classes(ctx.uow, ctx.person.id)
-
-
 async def _in_class(ctx: PersonContext, class_id: int) -> MemberContext | None:
     """The same message as a MemberContext acting in the item's class."""
     school_class = await roster.class_of_id(ctx.uow, class_id)
@@ -93,7 +86,7 @@ async def answer(ctx: PersonContext, reading: Reading, *, via: str, explicit: bo
     kind = only or answer_kinds(reading)
     if number is not None:
         reading = replace(reading, numbers=(number,))
-    class_ids = await _class_ids(ctx)
+    class_ids = await ctx.answering_classes()
     if not class_ids:
         if explicit or _private(ctx):
             await ctx.reply("answers/not_guardian")
@@ -161,7 +154,7 @@ async def _acknowledge(ctx: PersonContext, reading: Reading, items: Sequence[Ite
     if asked:
         await _pass_question(ctx, notice, reading.question)
     names = await answering.class_names(ctx.uow, [n.class_id for n, _ in done])
-    class_name = names.get(notice.class_id, "") if len(await _class_ids(ctx)) > 1 else ""
+    class_name = names.get(notice.class_id, "") if len(await ctx.answering_classes()) > 1 else ""
     values: dict[str, object] = {"asked": asked, "class_name": class_name}
     if len(done) > 1:
         template = "notices/acked_many"

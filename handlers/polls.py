@@ -191,16 +191,10 @@ def _reading(vote: Vote, text: str) -> Reading:
                    item_kind=ItemKind.POLL)
 
 
-async def _class_ids(ctx: PersonContext) -> list[int]:
-    if not _private(ctx):
-        return [ctx.school_class.id] if ctx.school_class is not None else []
-    return await answering.guardian_classes(ctx.uow, ctx.person.id)
-
-
 async def cast(ctx: PersonContext, vote: Vote, *, explicit: bool) -> None:
     """Resolve the poll a vote means and record it; ask which poll, or explain, privately."""
     text = ctx.event.action or ctx.event.text
-    class_ids = await _class_ids(ctx)
+    class_ids = await ctx.answering_classes()
     if not class_ids:
         if explicit or _private(ctx):
             await ctx.reply("answers/not_guardian")

@@ -24,7 +24,7 @@ from core.timeparse import TimeParseError, parse_when_async
 from kit.context import MemberContext, Messenger, PersonContext
 from kit.router import Args, Command, NumberArgs, Phrase, Router, Scope
 from models import ScheduledJob, SlotBoard
-from services import answering, cards, jobs, keys, outbox, roster, slots
+from services import cards, jobs, keys, outbox, roster, slots
 from services.outbox import Kind as OutKind
 from services.reach import post_to_groups, tell_person
 from services.slots import BookStatus
@@ -199,12 +199,6 @@ async def slot_phrase(ctx: PersonContext, text: str) -> None:
         await _booking(ctx, words)
 
 
-async def _class_ids(ctx: PersonContext) -> list[int]:
-    if ctx.event.chat.kind is not ChatKind.PRIVATE and ctx.school_class is not None:
-        return [ctx.school_class.id]
-    return await answering.guardian_classes(ctx.uow, ctx.person.id)
-
-
 async def _tz(m: Messenger, board: SlotBoard) -> str:
     return m.tz_of(await roster.class_of_id(m.uow, board.class_id))
 
@@ -212,7 +206,7 @@ async def _tz(m: Messenger, board: SlotBoard) -> str:
 async def _board_for(ctx: PersonContext, words: SlotWords) -> SlotBoard | None:
     """The board a booking means: its number; the card it quotes; else the open boards whose
     slots the written time fits — exactly one, or the family is asked to add the number."""
-    class_ids = await _class_ids(ctx)
+    class_ids = await ctx.answering_classes()
     if words.number is not None:
         for class_id in class_ids:
             if (board := await slots.by_number(ctx.uow, class_id, words.number)) is not None:

@@ -140,12 +140,6 @@ async def create(ctx: MemberContext, args: SurveyArgs) -> None:
 # --- answering -----------------------------------------------------------------------------
 
 
-async def _class_ids(ctx: PersonContext) -> list[int]:
-    if ctx.event.chat.kind is ChatKind.GROUP:
-        return [ctx.school_class.id] if ctx.school_class is not None else []
-    return await answering.guardian_classes(ctx.uow, ctx.person.id)
-
-
 async def _private_chat(ctx: PersonContext) -> ChatRef | None:
     if ctx.event.chat.kind is ChatKind.PRIVATE:
         return ctx.event.chat
@@ -175,7 +169,7 @@ async def ask_next(ctx: PersonContext, survey: Survey, chat: ChatRef, *,
 
 async def take(ctx: PersonContext, args: NumberArgs) -> None:
     """`填问卷 [N]` (or the card's button): start or continue, privately."""
-    class_ids = await _class_ids(ctx)
+    class_ids = await ctx.answering_classes()
     chat = await _private_chat(ctx)
     if chat is None:
         await ctx.reply("common/cannot_dm")

@@ -24,7 +24,7 @@ from core.channel import Capabilities
 from core.events import ChatKind, Event
 from core.render import Renderer
 from models import Identity, Person, SchoolClass
-from services import identities, keys, outbox
+from services import answering, identities, keys, outbox
 from services.outbox import Draft, Kind
 from services.uow import UnitOfWork
 
@@ -148,6 +148,13 @@ class PersonContext(Context):
     """The sender is a known person: the declaration does not admit guests."""
 
     person: Person
+
+    async def answering_classes(self) -> list[int]:
+        """The classes a family's answer can be about: the group's class; in a private chat
+        every class the person is a guardian in (one 收到 resolves across two children)."""
+        if self.event.chat.kind is not ChatKind.PRIVATE:
+            return [self.school_class.id] if self.school_class is not None else []
+        return await answering.guardian_classes(self.uow, self.person.id)
 
     async def tell_quietly(self, template: str, /, **values: object) -> bool:
         """Privately to the sender (from the group too): an answer's confirmation or question
