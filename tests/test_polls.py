@@ -37,6 +37,9 @@ async def results(h: Harness, number: int | str = "", who: str = "王老师") ->
     ("我投“植物园”", None, "植物园"), ("改选A", 1, ""), ("我选的是B", 2, ""), ("支持A", 1, ""),
     ("投B一票", 2, ""), ("选项B", 2, ""), ("B选项", 2, ""), ("2号选项", 2, ""),
     ("改成植物园", None, "植物园"), ("换成B", 2, ""), ("改投2", 2, ""), ("还是改成2号吧", 2, ""),
+    # the vote closes the message
+    ("我投1，不对，改成2", 2, ""), ("想了想，还是选B", 2, ""), ("不选A，选B", 2, ""),
+    ("好的，选B，谢谢老师", 2, ""),
 ])
 def test_marked_votes_are_read(text: str, option: int | None, words: str) -> None:
     vote = read_vote(text)
@@ -45,7 +48,8 @@ def test_marked_votes_are_read(text: str, option: int | None, words: str) -> Non
 
 @pytest.mark.parametrize("text", ["1", "A", "b", "选什么呀？", "选A还是B", "投票在哪里",
                                   "不选A", "我投了", "大家投票了吗", "选好了吗", "选项",
-                                  "改成什么了？", "改了"])
+                                  "改成什么了？", "改了", "选好了吗，我选B", "选B，不选了",
+                                  "1，2"])
 def test_chatter_and_questions_are_no_votes(text: str) -> None:
     assert read_vote(text) is None
 

@@ -57,6 +57,9 @@ async def status(h: Harness, number: int = 1) -> str:
     ("家里来客人了 不报了", SignupIntent.LEAVE, None, "家里来客人了", None),
     ("周六上午有空，报名", SignupIntent.JOIN, None, "周六上午有空", None),
     ("孩子也想去，+1", SignupIntent.JOIN, None, "孩子也想去", 1),
+    ("我报个名 周五我有空", SignupIntent.JOIN, None, "周五我有空", None),
+    ("算我一个吧，周五下午可以", SignupIntent.JOIN, None, "周五下午可以", None),
+    ("我们也想报名", SignupIntent.JOIN, None, "", None),
 ])
 def test_sign_up_words(text: str, intent: SignupIntent, number: int | None, note: str,
                        people: int | None) -> None:

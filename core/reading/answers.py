@@ -516,8 +516,10 @@ _LEAVE = re.compile(
     r"^(?:-1|-\s*1|取消报名|取消接龙|退出接龙|退出报名|撤回报名|撤销报名|报名取消|我不报了|不报了"
     r"|不报名了|不接龙了|删掉我|把我删了|把我去掉)" + _NUMBER + r"(.*)$", re.S)
 _JOIN = re.compile(
-    r"^(?:接龙\s*\+\s*1|我接龙|接龙|\+\s*([1-9])(?:人|位|个)?|我也报名|我报名|报个名|报名|算我一个"
-    r"|加我一个|我也\+1)" + _NUMBER + r"(.*)$", re.S)
+    r"^(?:接龙\s*\+\s*1|\+\s*([1-9])(?:人|位|个)?|(?:我们?|我家)?也?(?:来|要|想)?(?:报个名|报名|接龙)"
+    r"|算我一个|加我一个|我也\+1)" + _NUMBER + r"(.*)$", re.S)
+# A particle between the join word and the note (算我一个吧，周五下午可以) is not the note.
+_NOTE_PARTICLES = "吧啊呀哈哦了"
 # What 报名/接龙 names when it is not an answer (报名表, 报名截止了吗, 接龙的格式).
 _NOT_A_JOIN = ("表", "费", "时间", "截止", "情况", "链接", "名单", "人数", "方式", "入口", "的",
                "了吗", "吗", "怎么", "在哪", "地址", "格式", "一下", "啊?")
@@ -578,7 +580,7 @@ def _read_signup_body(text: str, body: str) -> SignupWords | None:
     if rest.lstrip().startswith(_NOT_A_JOIN) or read(rest).is_question or read(rest).negated:
         return None
     plus = int(found.group(1)) if found.group(1) else None
-    rest = rest.strip(_NOTE_EDGE)
+    rest = rest.strip(_NOTE_EDGE).lstrip(_NOTE_PARTICLES).strip(_NOTE_EDGE)
     number = int(found.group(2)) if found.group(2) else None
     people = plus if plus is not None else people_count(rest)
     return SignupWords(SignupIntent.JOIN, number, _note(text, rest), people)

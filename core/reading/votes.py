@@ -35,7 +35,7 @@ _MARKED = re.compile(
     rf"^(?:我|我们|我家)?(?:也|都)?(?:就|还是|改)?(?:改成|改为|换成|改投|选项|投票|投|选择|选(?!项)|支持|赞成)"
     rf"(?:给|成|为|的是|是)?\s*[:：]?\s*"
     rf"(?:第\s*(?P<nth>{NUMERAL})\s*(?:个|项|条|号)?|(?P<num>\d{{1,2}})\s*(?:号|项|个|票)?"
-    rf"|(?P<letter>[a-z])(?:\s*项)?|[“\"「『]?(?P<words>[^“”\"「」『』]{{1,30}}?)[”\"」』]?)$")
+    rf"|(?P<letter>[a-z])(?:\s*项)?|[“\"「『]?(?P<words>[^“”\"「」『』,;]{{1,30}}?)[”\"」』]?)$")
 # B选项, 2号选项, 选项B: the option named with the word 选项 (a vote without 投/选 before it)
 _OPTION_WORD = re.compile(r"^(?:我|我们|我家)?(?:(?P<letter>[a-z])|(?P<num>\d{1,2})\s*号?)\s*选项$")
 _NUMBERED = re.compile(r"^投票\s*(#?\d{1,6}\s+\S{1,30})$")
@@ -89,22 +89,35 @@ def _option(found: re.Match[str]) -> Vote | None:
     return Vote(words=words) if words else None
 
 
+_CLAUSE_BREAK = re.compile(r"[,;。.!~\s]+")
+
+
+def _asks(clause: str) -> bool:
+    # 我还是选A is a choice made, 选A还是B a question: 还是 before the mark is no question.
+    return _QUESTION.search(_CHOSEN.sub("", clause)) is not None
+
+
 def read_vote(text: str) -> Vote | None:
-    """A marked vote (`选B`, `投票 1`, `我投周六`), or None (see the module docstring)."""
+    """A marked vote (`选B`, `投票 1`, `我投周六`), or None (see the module docstring). The
+    vote may close the message after other words (`我投1，不对，改成2`, `不选A，选B`,
+    `想了想，还是选B`): then its last clause is the vote, unless another clause asks."""
     if not text or "\n" in text.strip():
         return None
     trimmed = _trim(text)
-    # 我还是选A is a choice made, 选A还是B a question: 还是 before the mark is no question.
-    if not trimmed or _NEGATION.match(trimmed) or _QUESTION.search(_CHOSEN.sub("", trimmed)):
+    clauses = [c for c in _CLAUSE_BREAK.split(trimmed) if c]
+    if not trimmed or any(_asks(c) for c in clauses):
         return None
-    numbered = _NUMBERED.match(trimmed)
-    if numbered is not None:  # 投票 3 2: poll 3, option 2
-        return read_vote_args(numbered.group(1))
-    found = _MARKED.match(trimmed) or _OPTION_WORD.match(trimmed)
-    if found is None:
+    if not _NEGATION.match(trimmed):
+        numbered = _NUMBERED.match(trimmed)
+        if numbered is not None:  # 投票 3 2: poll 3, option 2
+            return read_vote_args(numbered.group(1))
+        found = _MARKED.match(trimmed) or _OPTION_WORD.match(trimmed)
+        if found is not None:
+            return _option(found)
+    if len(clauses) < 2 or _NEGATION.match(clauses[-1]):
         return None
-    vote = _option(found)
-    return vote
+    found = _MARKED.match(clauses[-1])
+    return _option(found) if found is not None else None
 
 
 def read_vote_args(rest: str) -> Vote | None:
