@@ -68,7 +68,23 @@ class EventPipeline:
             return await future
         self._busy = True
         try:
-            return (await self._batch([event]))[0]
+            # Events handed over together (a getUpdates page, a webhook burst) are all ready
+            # now: one turn of the loop lets them queue behind this one and share its
+            # transaction. Without it a driver that never yields (models/inline.py) would
+            # write each of them alone.
+            await asyncio.sleep(0)
+            joined, self._waiting = self._waiting[:MAX_BATCH - 1], self._waiting[MAX_BATCH - 1:]
+            try:
+                results = await self._batch([event, *(e for e, _ in joined)])
+            except BaseException as exc:
+                for _, future in joined:
+                    if not future.done():
+                        future.set_exception(exc)
+                raise
+            for (_, future), result in zip(joined, results[1:], strict=True):
+                if not future.done():
+                    future.set_result(result)
+            return results[0]
         finally:
             if self._waiting:  # what arrived meanwhile: the next batches, off this caller
                 self._draining = asyncio.create_task(self._drain(), name="pipeline-batches")
@@ -138,11 +154,13 @@ class EventPipeline:
         uow.now = self.clock.now()
         claim = uow.reply_claim
         handed = len(claim.rows) if claim is not None else 0
+        queued = uow.pending_work()
         try:
             async with uow.session.begin_nested():
                 return await self._event(uow, event)
         except Exception:
             self._log_failure(event)
+        uow.drop_work_since(queued)  # a card refresh it asked for, say: its change is gone
         if claim is not None:
             del claim.rows[handed:]  # rolled back with the savepoint: never sent
         try:

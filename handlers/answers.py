@@ -144,8 +144,9 @@ async def _acknowledge(ctx: PersonContext, reading: Reading, items: Sequence[Ite
         if notice is None:
             continue
         status = await notices.acknowledge(ctx.uow, notice, ctx.person.id, via)
-        if status is AckStatus.NEW:
-            await refresh_notice_cards(ctx, notice)
+        if status is AckStatus.NEW:  # once per transaction, however many 收到 it holds
+            ctx.uow.before_commit(("notice_card", notice.id),
+                                  lambda notice=notice: refresh_notice_cards(ctx, notice))
         done.append((notice, status))
     if not done:
         return

@@ -19,6 +19,7 @@ SELECT, so a handler that changes a cached person writes through its own session
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Awaitable, Callable
 from itertools import chain
@@ -120,22 +121,49 @@ async def cached(uow: UnitOfWork, key: tuple[Any, ...], load: Callable[[], Await
 
 
 def detached(row: R) -> R:
-    """A copy of a loaded row that belongs to no session (safe to keep across transactions)."""
-    mapper = inspect(type(row))
-    copy = type(row)(**{attr.key: getattr(row, attr.key) for attr in mapper.column_attrs})
+    """A copy of a loaded row that belongs to no session (safe to keep across transactions).
+    Built without the mapped class's constructor (a cached row is copied every time a
+    transaction attaches it, several times per incoming message): the column values are put
+    in the new instance's dictionary, then marked loaded-and-clean."""
+    state = inspect(row)
+    copy = state.manager.new_instance()
+    values = copy.__dict__
+    source = state.dict
+    for key in _column_keys(type(row)):
+        if key in source:
+            values[key] = source[key]
     make_transient_to_detached(copy)
-    return copy
+    return copy  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _column_keys(model: type[Base]) -> tuple[str, ...]:
+    return tuple(attr.key for attr in inspect(model).column_attrs)
 
 
 async def attach(uow: UnitOfWork, row: R | None) -> R | None:
     """A cached detached row as part of this session (no SELECT; changes flush as usual)."""
     if row is None:
         return None
-    return await uow.session.merge(row, load=False)
+    return _attached(uow.session.sync_session, row)
 
 
 async def attach_all(uow: UnitOfWork, rows: list[R]) -> list[R]:
-    return [await uow.session.merge(row, load=False) for row in rows]
+    session = uow.session.sync_session
+    return [_attached(session, row) for row in rows]
+
+
+def _attached(session: Session, row: R) -> R:
+    """What `session.merge(row, load=False)` does for a row without loaded relationships, at
+    a fraction of its cost (it ran several times for every incoming message): the session's
+    own copy when it has one, else a fresh copy added as loaded-and-clean."""
+    state = inspect(row)
+    found = session.identity_map.get(state.key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    copy = detached(row)
+    session.add(copy)
+    return copy
 
 
 def remember(uow: UnitOfWork, row: Base) -> None:

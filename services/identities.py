@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from core.config import PersonSeed
 from core.events import ChatKind, ChatRef, Event
 from models import Identity, Person
-from services import questions
+from services import questions, sql
 from services.uow import UnitOfWork
 
 
@@ -38,18 +38,20 @@ async def touch(uow: UnitOfWork, event: Event, *, reachable_without_contact: boo
     else:
         variant, private_chat_id = _GROUP, None
     stmt = _touch_statement(uow.session.bind.dialect.name, variant)
-    identity, question = (await uow.session.execute(stmt, {
+    *values, question = (await sql.run(uow.session, stmt, {
         "channel": sender.channel, "external_id": sender.user_id,
         "display_name": sender.display_name, "private_chat_id": private_chat_id,
         "private_reachable": private_chat_id is not None, "last_seen_at": uow.now,
         "q_now": uow.now, "q_channel": event.chat.channel, "q_chat_id": event.chat.chat_id,
-    }, execution_options={"populate_existing": True})).one()
+    })).one()
+    identity = sql.attached(uow.session, Identity, dict(zip(_COLUMNS, values, strict=True)))
     if identity.person_id is not None and question is None:
         questions.none_open(uow, identity.person_id, event.chat)
     return identity
 
 
 _PRIVATE, _REACHABLE, _GROUP = "private", "reachable", "group"
+_COLUMNS = tuple(c.key for c in Identity.__table__.c)
 
 
 @functools.cache
@@ -57,7 +59,9 @@ def _touch_statement(dialect: str, variant: str) -> Any:
     """The identity upsert, built once per dialect and kind of chat with bound parameters:
     building it anew for every message cost more Python time than running it (issue 14)."""
     table = Identity.__table__.c
-    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(Identity)
+    # On the table, not the mapped class: the ORM's insert-returning-entity path cost 5× the
+    # statement (services/sql.run); services/sql.attached makes the row an Identity again.
+    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(Identity.__table__)
     new = stmt.excluded
     changes: dict[str, Any] = {
         "display_name": func.coalesce(func.nullif(new.display_name, ""), table.display_name),
@@ -75,7 +79,7 @@ def _touch_statement(dialect: str, variant: str) -> Any:
              "last_seen_at")
     return (stmt.values({name: bindparam(name) for name in names})
             .on_conflict_do_update(index_elements=["channel", "external_id"], set_=changes)
-            .returning(Identity, questions.open_in(
+            .returning(*Identity.__table__.c, questions.open_in(
                 literal_column("identities.person_id"), bindparam("q_now"),
                 bindparam("q_channel"), bindparam("q_chat_id"))))
 

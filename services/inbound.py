@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from core.events import Event
 from models import InboundMessage
-from services import directory
+from services import directory, sql
 from services.uow import UnitOfWork
 
 
@@ -19,7 +19,7 @@ async def claim(uow: UnitOfWork, event: Event) -> bool:
 
     The same statement reads the directory's stamp (services/directory.py), so a new event
     learns whether the process's cache is current without a statement of its own."""
-    row = (await uow.session.execute(_claim_statement(uow.session.bind.dialect.name), {
+    row = (await sql.run(uow.session, _claim_statement(uow.session.bind.dialect.name), {
         "channel": event.channel, "chat_id": event.chat.chat_id,
         "message_id": event.message_id, "received_at": uow.now})).first()
     if row is None:

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ColumnElement, event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, bindparam, event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.session import ORMExecuteState
 
 from models import Notice, NoticeAck
 from models.base import storable
-from services import directory, guardians
+from services import directory, guardians, sql
 from services.guardians import Family
-from services.sql import dialect_insert
 from services.uow import UnitOfWork
 
 
@@ -114,22 +116,36 @@ class AckStatus(StrEnum):
 
 async def acknowledge(uow: UnitOfWork, notice: Notice, person_id: int, via: str) -> AckStatus:
     """Record 收到 for every child of this guardian in the notice's class: one upsert (INSERT
-    … ON CONFLICT DO NOTHING RETURNING), so a repeated 收到 costs no read first."""
+    … ON CONFLICT DO NOTHING RETURNING), so a repeated 收到 costs no read first — and no
+    statement at all when this transaction has already read the notice's acknowledgements
+    (the resolver did, to find what the family owes) and they include every child."""
     students = await guardians.students_of_guardian(uow, notice.class_id, person_id)
     if not students:
         return AckStatus.NOT_GUARDIAN
-    acks = NoticeAck.__table__  # the table, not the class: no ORM bulk-insert work
-    stmt = (dialect_insert(uow.session, acks)
-            .values([{"notice_id": notice.id, "student_id": student_id, "person_id": person_id,
-                      "via": via, "acked_at": uow.now} for student_id in students])
-            .on_conflict_do_nothing(index_elements=["notice_id", "student_id"])
-            .returning(acks.c.student_id)
-            .execution_options(**{_OWN_WRITE: True}))
-    added = (await uow.session.scalars(stmt)).all()
     memo = uow.session.info.get(_ACKS)
+    known = memo.get(notice.id) if memo is not None else None
+    if known is not None and known.issuperset(students):
+        return AckStatus.ALREADY
+    rows = [{"notice_id": notice.id, "student_id": student_id, "person_id": person_id,
+             "via": via, "acked_at": uow.now} for student_id in students]
+    stmt = _ack_statement(uow.session.bind.dialect.name)
+    added: list[int] = []
+    for row in rows:  # a family has one child in the class, rarely two
+        added += (await sql.run(uow.session, stmt, row)).scalars().all()  # memo kept: no event
     if memo is not None and notice.id in memo:
         memo[notice.id] |= set(added)
     return AckStatus.NEW if added else AckStatus.ALREADY
+
+
+@functools.cache
+def _ack_statement(dialect: str) -> Any:
+    """Built once per dialect with bound parameters, on the table (no ORM insert path)."""
+    acks = NoticeAck.__table__
+    names = ("notice_id", "student_id", "person_id", "via", "acked_at")
+    return ((postgresql if dialect == "postgresql" else sqlite).insert(acks)
+            .values({name: bindparam(name) for name in names})
+            .on_conflict_do_nothing(index_elements=["notice_id", "student_id"])
+            .returning(acks.c.student_id))
 
 
 # --- who has acknowledged, read once per transaction ----------------------------------------
@@ -138,7 +154,6 @@ async def acknowledge(uow: UnitOfWork, notice: Notice, person_id: int, via: str)
 # in session.info until the (sub)transaction ends; any other write to notice_acks drops it.
 
 _ACKS = "notice_acks_read"  # session.info: notice id → acknowledged student ids
-_OWN_WRITE = "notice_acks_memo_kept"  # execution option: acknowledge() updates the memo itself
 
 
 async def acks_of(uow: UnitOfWork, notice_ids: Sequence[int]) -> dict[int, set[int]]:
@@ -148,18 +163,20 @@ async def acks_of(uow: UnitOfWork, notice_ids: Sequence[int]) -> dict[int, set[i
     if missing:
         for notice_id in missing:
             memo[notice_id] = set()
-        for notice_id, student_id in (await uow.session.execute(
-                select(NoticeAck.notice_id, NoticeAck.student_id).where(
-                    NoticeAck.notice_id.in_(missing)))).all():
+        for notice_id, student_id in (await sql.run(uow.session, _ACKS_OF, {
+                "ids": missing})).all():
             memo[notice_id].add(student_id)
     return {i: memo[i] for i in notice_ids}
+
+
+_ACKS_OF = select(NoticeAck.notice_id, NoticeAck.student_id).where(
+    NoticeAck.notice_id.in_(bindparam("ids", expanding=True)))
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _drop_on_write(state: ORMExecuteState) -> None:
     if (state.is_insert or state.is_update or state.is_delete) and \
-            getattr(getattr(state.statement, "table", None), "name", None) == "notice_acks" and \
-            not state.execution_options.get(_OWN_WRITE):
+            getattr(getattr(state.statement, "table", None), "name", None) == "notice_acks":
         state.session.info.pop(_ACKS, None)
 
 
@@ -170,9 +187,15 @@ def _drop_on_flush(session: Session, _context: object) -> None:
         session.info.pop(_ACKS, None)
 
 
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_on_rollback(session: Session, _transaction: object) -> None:
+    session.info.pop(_ACKS, None)  # a savepoint too: what it wrote is gone
+
+
 @event.listens_for(Session, "after_transaction_end")
-def _drop_at_end(session: Session, _transaction: object) -> None:
-    session.info.pop(_ACKS, None)
+def _drop_at_end(session: Session, transaction: SessionTransaction) -> None:
+    if not transaction.nested:  # a released savepoint keeps it: the batch goes on
+        session.info.pop(_ACKS, None)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ redelivery never leaves half of them behind (nothing lost, nothing doubled).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -38,6 +39,31 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self.now: datetime = clock.now()
         self.reply_claim: ReplyClaim | None = None
+        # Work to do once, just before the commit, however many events asked for it (a
+        # notice card's tally after a batch of 收到: one re-render and one edit, not fifty).
+        self._before_commit: dict[Hashable, Callable[[], Awaitable[None]]] = {}
+
+    def before_commit(self, key: Hashable, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work()` just before this unit commits; a later call with the same key
+        replaces an earlier one (the latest state is what gets written)."""
+        self._before_commit.pop(key, None)
+        self._before_commit[key] = work
+
+    def pending_work(self) -> list[Hashable]:
+        """The keys of the work queued so far (a failed event's savepoint drops what it
+        added: `drop_work_since`)."""
+        return list(self._before_commit)
+
+    def drop_work_since(self, keys: list[Hashable]) -> None:
+        """Forget the work queued after `keys` was taken, except what was queued before."""
+        known = set(keys)
+        for key in [k for k in self._before_commit if k not in known]:
+            del self._before_commit[key]
+
+    async def run_before_commit(self) -> None:
+        while self._before_commit:
+            key = next(iter(self._before_commit))
+            await self._before_commit.pop(key)()
 
     @property
     def session(self) -> AsyncSession:
@@ -60,6 +86,7 @@ class UnitOfWork:
         session = self.session
         try:
             if exc_type is None:
+                await self.run_before_commit()
                 await session.commit()
             else:
                 await session.rollback()

@@ -67,7 +67,7 @@ from core.reading.lexicon import (
 )
 from core.reading.numbers import count_people, people_count
 from core.reading.numerals import to_int
-from core.reading.text import Chunk, Normalised, chunks, normalise
+from core.reading.text import Chunk, Normalised, chunks, memo, normalise
 from core.reading.tokens import Token, tokenize
 
 T = TypeVar("T")
@@ -391,6 +391,7 @@ def _unique(values: list[T]) -> tuple[T, ...]:
     return tuple(dict.fromkeys(values))
 
 
+@memo
 def read(text: str) -> Reading:
     """Read one message (see the module docstring for the rules)."""
     norm = normalise(text or "")
@@ -430,6 +431,7 @@ def read(text: str) -> Reading:
         changed_mind=_changed(parts, deciding), **common)  # type: ignore[arg-type]
 
 
+@memo
 def looks_like_answer(text: str) -> bool:
     """A short message with a strong answer word that `read` could not read (see docstring)."""
     reading = read(text)
@@ -544,6 +546,7 @@ _LAST_CLAUSE = re.compile(
     r"^(.+?)[\s,，。.!！;；~～]+([^\s,，。.!！;；~～]+)[\s,，。.!！~～]*$", re.S)
 
 
+@memo
 def read_signup(text: str) -> SignupWords | None:
     """A join or leave in the forms above, or None (see the block comment). The words may also
     close the message after the sender's reason or note (`我周五临时有事，取消报名`,

@@ -13,9 +13,12 @@ Rules:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 _DROP = frozenset("\ufe0f\ufe0e\u200b\u200c\u200d\u2060\ufeff")
 _SEPARATORS = frozenset(" \t\n\r,.。!?;:~…()[]{}\"'“”‘’「」『』《》<>|-—_=*\u3000·")
@@ -111,3 +114,24 @@ def is_emoji(char: str) -> bool:
     if ord(char) < 0x2000:
         return False
     return unicodedata.category(char) in ("So", "Sk") or 0x1F000 <= ord(char) <= 0x1FAFF
+
+
+R = TypeVar("R")
+MEMO_MAX_CHARS = 200  # longer texts (letters, notices) are read once and not kept
+MEMO_ENTRIES = 4096
+
+
+def memo(read: Callable[[str], R]) -> Callable[[str], R]:
+    """Remember a pure reader's result for short texts: a flood of 收到 is a few hundred
+    distinct messages read several times each (is it a command argument, an answer, a check-in,
+    a sign-up?), and every reader here returns an immutable value. Long texts are not kept, so
+    the memory stays bounded by MEMO_ENTRIES × MEMO_MAX_CHARS."""
+    cached = functools.lru_cache(maxsize=MEMO_ENTRIES)(read)
+
+    @functools.wraps(read)
+    def reader(text: str) -> R:
+        if text is not None and len(text) <= MEMO_MAX_CHARS:
+            return cached(text)
+        return read(text)
+
+    return reader

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.reading.numerals import NUMERAL, to_int
+from core.reading.text import memo
 
 _END = "。.!！~～,，、 \t"
 _FILLERS = ("吧", "了", "哈", "哦", "呀", "啊", "的", "呢", "哈哈", "谢谢", "谢谢老师",
@@ -97,6 +98,7 @@ def _asks(clause: str) -> bool:
     return _QUESTION.search(_CHOSEN.sub("", clause)) is not None
 
 
+@memo
 def read_vote(text: str) -> Vote | None:
     """A marked vote (`选B`, `投票 1`, `我投周六`), or None (see the module docstring). The
     vote may close the message after other words (`我投1，不对，改成2`, `不选A，选B`,
