@@ -37,13 +37,12 @@ async def touch(uow: UnitOfWork, event: Event, *, reachable_without_contact: boo
         variant, private_chat_id = _REACHABLE, sender.user_id
     else:
         variant, private_chat_id = _GROUP, None
-    stmt = _touch_statement(uow.session.bind.dialect.name, variant)
-    *values, question = (await sql.run(uow.session, stmt, {
+    *values, question = (await _TOUCH[variant].rows(uow.session, {
         "channel": sender.channel, "external_id": sender.user_id,
         "display_name": sender.display_name, "private_chat_id": private_chat_id,
         "private_reachable": private_chat_id is not None, "last_seen_at": uow.now,
         "q_now": uow.now, "q_channel": event.chat.channel, "q_chat_id": event.chat.chat_id,
-    })).one()
+    }))[0]
     identity = sql.attached(uow.session, Identity, dict(zip(_COLUMNS, values, strict=True)))
     if identity.person_id is not None and question is None:
         questions.none_open(uow, identity.person_id, event.chat)
@@ -54,7 +53,6 @@ _PRIVATE, _REACHABLE, _GROUP = "private", "reachable", "group"
 _COLUMNS = tuple(c.key for c in Identity.__table__.c)
 
 
-@functools.cache
 def _touch_statement(dialect: str, variant: str) -> Any:
     """The identity upsert, built once per dialect and kind of chat with bound parameters:
     building it anew for every message cost more Python time than running it (issue 14)."""
@@ -82,6 +80,10 @@ def _touch_statement(dialect: str, variant: str) -> Any:
             .returning(*Identity.__table__.c, questions.open_in(
                 literal_column("identities.person_id"), bindparam("q_now"),
                 bindparam("q_channel"), bindparam("q_chat_id"))))
+
+
+_TOUCH = {variant: sql.Prepared(functools.partial(_touch_statement, variant=variant))
+          for variant in (_PRIVATE, _REACHABLE, _GROUP)}
 
 
 def private_chat(identity: Identity, title: str | None = None) -> ChatRef | None:

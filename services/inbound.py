@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -19,16 +18,15 @@ async def claim(uow: UnitOfWork, event: Event) -> bool:
 
     The same statement reads the directory's stamp (services/directory.py), so a new event
     learns whether the process's cache is current without a statement of its own."""
-    row = (await sql.run(uow.session, _claim_statement(uow.session.bind.dialect.name), {
+    rows = await _CLAIM.rows(uow.session, {
         "channel": event.channel, "chat_id": event.chat.chat_id,
-        "message_id": event.message_id, "received_at": uow.now})).first()
-    if row is None:
+        "message_id": event.message_id, "received_at": uow.now})
+    if not rows:
         return False
-    directory.note_stamp(uow, row[1])
+    directory.note_stamp(uow, rows[0][1])
     return True
 
 
-@functools.cache
 def _claim_statement(dialect: str) -> Any:
     """Built once per dialect with bound parameters (it runs for every incoming message), on
     the table rather than the mapped class: the ORM's bulk-insert path cost more CPU than the
@@ -38,3 +36,6 @@ def _claim_statement(dialect: str) -> Any:
             .values({name: bindparam(name) for name in names})
             .on_conflict_do_nothing(index_elements=["channel", "chat_id", "message_id"])
             .returning(InboundMessage.__table__.c.id, directory.stamp_column()))
+
+
+_CLAIM = sql.Prepared(_claim_statement)
