@@ -111,6 +111,34 @@ class InlineDialect(SQLiteDialect_pysqlite):
         _patiently(cursor, lambda: cursor.executemany(statement, parameters))
 
 
+    # Savepoints (one per event of a group-committed batch, issue 14) go straight to the
+    # cursor: the default compiles and runs a SavepointClause through Connection.execute,
+    # which cost more than the statements of a repeated 收到. The engine's savepoint events
+    # still fire (Connection calls these hooks after dispatching them); its cursor events too.
+    def do_savepoint(self, connection: Any, name: str) -> None:
+        self._direct(connection, f"SAVEPOINT {self.identifier_preparer.quote(name)}")
+
+    def do_release_savepoint(self, connection: Any, name: str) -> None:
+        self._direct(connection, f"RELEASE SAVEPOINT {self.identifier_preparer.quote(name)}")
+
+    def do_rollback_to_savepoint(self, connection: Any, name: str) -> None:
+        self._direct(connection, f"ROLLBACK TO SAVEPOINT {self.identifier_preparer.quote(name)}")
+
+    def _direct(self, connection: Any, statement: str) -> None:
+        cursor = connection.connection.dbapi_connection.cursor()
+        observed = connection._has_events or connection.engine._has_events
+        try:
+            if observed:
+                connection.dispatch.before_cursor_execute(connection, cursor, statement, (),
+                                                          None, False)
+            self.do_execute_no_params(cursor, statement)
+            if observed:
+                connection.dispatch.after_cursor_execute(connection, cursor, statement, (),
+                                                         None, False)
+        finally:
+            cursor.close()
+
+
 registry.register(f"sqlite.{DRIVER}", __name__, "InlineDialect")
 
 

@@ -28,10 +28,11 @@ from typing import Any, TypeVar
 from sqlalchemy import ScalarSelect, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.session import ORMExecuteState
 
 from models import Base, DirectoryStamp
+from services import sql
 from services.uow import UnitOfWork
 
 T = TypeVar("T")
@@ -122,18 +123,11 @@ async def cached(uow: UnitOfWork, key: tuple[Any, ...], load: Callable[[], Await
 
 def detached(row: R) -> R:
     """A copy of a loaded row that belongs to no session (safe to keep across transactions).
-    Built without the mapped class's constructor (a cached row is copied every time a
-    transaction attaches it, several times per incoming message): the column values are put
-    in the new instance's dictionary, then marked loaded-and-clean."""
-    state = inspect(row)
-    copy = state.manager.new_instance()
-    values = copy.__dict__
-    source = state.dict
-    for key in _column_keys(type(row)):
-        if key in source:
-            values[key] = source[key]
-    make_transient_to_detached(copy)
-    return copy  # type: ignore[no-any-return]
+    A cached row is copied every time a transaction attaches it (several times per incoming
+    message), so the copy skips the mapped class's constructor (services/sql.loaded)."""
+    source = inspect(row).dict
+    return sql.loaded(type(row), {key: source[key] for key in _column_keys(type(row))
+                                  if key in source})
 
 
 @functools.cache

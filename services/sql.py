@@ -88,10 +88,19 @@ def attached(session: AsyncSession, model: type[R], values: Mapping[str, Any]) -
         for name, value in values.items():
             set_committed_value(found, name, value)
         return found  # type: ignore[no-any-return]
-    row = model(**values)
-    make_transient_to_detached(row)
+    row = loaded(model, values)
     sync.add(row)
     return row
+
+
+def loaded(model: type[R], values: Mapping[str, Any]) -> R:
+    """A detached instance holding `values` as if loaded from its row. Built without the
+    mapped class's constructor, which cost half of a cached row's copy (its attribute events
+    and defaults; measured 85 µs against 44 µs with the session's add)."""
+    row = inspect(model).class_manager.new_instance()
+    row.__dict__.update(values)
+    make_transient_to_detached(row)
+    return row  # type: ignore[no-any-return]
 
 
 class Prepared:
