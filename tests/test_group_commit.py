@@ -1,7 +1,8 @@
-"""Group commit (issue 14): events that arrive together share one transaction, each in its own
-savepoint; a failing event is rolled back and apologised for alone, duplicates stay dropped and
-every reply is queued exactly once, also when the whole batch is delivered again; a reply the
-failed event had queued (handed to the sender already claimed) is never sent."""
+"""Group commit (issue 14): events that arrive together share one transaction (no savepoints
+while nothing fails); when one fails, the batch runs again with a savepoint per event, so the
+failing one is rolled back and apologised for alone, duplicates stay dropped and every reply is
+queued exactly once, also when the whole batch is delivered again; a reply the failed event had
+queued (handed to the sender already claimed) is never sent."""
 
 from __future__ import annotations
 
@@ -86,7 +87,9 @@ async def test_a_batch_commits_together_and_a_failure_rolls_back_alone(
         ("boom-help", Say("李明妈妈", PRIVATE, "#帮助")),  # its reply is rolled back
     ])
     begins = await deliver_at_once(bound, events, boom)
-    assert len(begins) == 2, begins  # the gate's transaction, then one for the six events
+    # the gate's transaction; the six events together (rolled back: two of them failed); the
+    # six again, each in a savepoint
+    assert len(begins) == 3, begins
     sent = bound.channel.sent[before:]
     apologies = [s for s in sent if "出了点问题" in s.text]
     assert sorted(a.where for a in apologies) == sorted([CLASS, "李明妈妈"]), \
@@ -101,6 +104,27 @@ async def test_a_batch_commits_together_and_a_failure_rolls_back_alone(
     await deliver_at_once(bound, events, boom)  # the whole batch redelivered: nothing happens
     assert bound.channel.sent[again:] == []
     assert "已读 2/3" in (await bound.say("王老师", CLASS, "#未读"))[0].text
+
+
+async def test_a_batch_where_nothing_fails_is_one_transaction_without_savepoints(
+        bound: Harness, boom: asyncio.Event) -> None:
+    await bound.say("王老师", CLASS, NOTICE)
+    savepoints: list[str] = []
+    engine = bound.bot.pipeline.db.engine.sync_engine
+
+    def on_savepoint(_conn: Any, name: str) -> None:
+        savepoints.append(name)
+
+    sa_event.listen(engine, "savepoint", on_savepoint)
+    try:
+        begins = await deliver_at_once(bound, together(bound, [
+            ("b1", Say("李明妈妈", CLASS, "收到")), ("b2", Say("张华爸爸", CLASS, "收到了")),
+            ("b3", Say("张华爸爸", PRIVATE, "#帮助"))]), boom)
+    finally:
+        sa_event.remove(engine, "savepoint", on_savepoint)
+    assert len(begins) == 2 and savepoints == [], (begins, savepoints)
+    assert "已读 2/3" in (await bound.say("王老师", CLASS, "#未读"))[0].text
+    assert any(s.where == "张华爸爸" for s in bound.channel.sent)  # #帮助 answered
 
 
 async def test_a_lone_event_runs_without_savepoints(bound: Harness) -> None:
