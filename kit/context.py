@@ -15,6 +15,7 @@ the pipeline hands the handler the matching type, so no handler has to narrow op
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -211,4 +212,10 @@ def narrow(base: Context, kind: type[C]) -> C:
         raise MissingContext(f"{kind.__name__} without a person")
     if issubclass(kind, ClassContext) and base.school_class is None:
         raise MissingContext(f"{kind.__name__} without a class")
-    return kind(**{f.name: getattr(base, f.name) for f in fields(Context) if f.init})
+    return kind(**{name: getattr(base, name) for name in _context_fields()})
+
+
+@functools.cache
+def _context_fields() -> tuple[str, ...]:
+    """What a narrowed context copies (read once: `fields()` walks the class every call)."""
+    return tuple(f.name for f in fields(Context) if f.init)

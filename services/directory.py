@@ -45,6 +45,7 @@ MAX_ENTRIES = 200_000  # a district of 1,000 classes × 40 families needs about 
 
 _STAMP = "directory_stamp"  # session.info: the stamp this transaction read
 _WROTE = "directory_wrote"  # session.info: this transaction wrote a watched table
+_KEPT = "directory_kept"  # session.info: the rows attached so far (kept for the session)
 
 
 class Directory:
@@ -157,6 +158,9 @@ def _attached(session: Session, row: R) -> R:
         return found  # type: ignore[no-any-return]
     copy = detached(row)
     session.add(copy)
+    # The session's identity map holds rows weakly: without this the copy would be gone by
+    # the batch's next event, which would copy the same class and notice again.
+    session.info.setdefault(_KEPT, []).append(copy)
     return copy
 
 
@@ -220,8 +224,10 @@ def _forget_on_rollback(session: Session, _previous: Any) -> None:
     if not session.in_transaction():
         session.info.pop(_WROTE, None)
         session.info.pop(_STAMP, None)
+        session.info.pop(_KEPT, None)
 
 
 @event.listens_for(Session, "after_commit")
 def _forget_on_commit(session: Session) -> None:
     session.info.pop(_STAMP, None)
+    session.info.pop(_KEPT, None)

@@ -7,6 +7,7 @@ so a change that starts re-reading the roster per message fails here, not on a s
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -93,3 +94,29 @@ async def test_a_write_in_this_process_is_seen_by_the_next_event(bound: Harness)
     await bound.say("李明爸爸", CLASS, "#登记 李明 爸爸")
     await bound.say("李明爸爸", CLASS, "收到")
     assert "已读 1/3" in (await bound.say("王老师", CLASS, "#未读"))[0].text
+
+
+async def test_a_flood_handed_over_together_costs_three_statements_a_message(
+        bound: Harness) -> None:
+    """Twelve families' 收到 arriving together (a getUpdates page) are one transaction: per
+    message only its claim, its sender's row and its acknowledgement; the acknowledgements
+    read, the card refreshed and BEGIN/COMMIT once for all of them."""
+    kids = [f"学生{n}" for n in "甲乙丙丁戊己庚辛壬癸子丑"]
+    await bound.say("王老师", CLASS, "#加学生 " + " ".join(kids))
+    for kid in kids:
+        await bound.say(f"{kid}妈妈", CLASS, f"#登记 {kid} 妈妈")
+    await bound.say("王老师", CLASS, NOTICE)
+    events = [bound.channel.event_for(Say(f"{kid}妈妈", CLASS, "收到"), bound.clock.now())
+              for kid in kids]
+    with counting(bound) as seen:
+        await asyncio.gather(*(bound.bot.pipeline.handle(e) for e in events))
+    assert seen.count("BEGIN") == 1, "\n".join(seen)
+    own = [s for s in seen if s.startswith(("INSERT INTO inbound_messages",
+                                            "INSERT INTO identities", "INSERT INTO notice_acks"))]
+    assert len(own) == 3 * len(kids), "\n".join(seen)
+    # Once for the batch, however many messages it holds: BEGIN, COMMIT, the acknowledgements
+    # read, the card's posts and its edit (4), and the directory refilled after the notice
+    # moved its stamp (the class, its binding, families, roles, people: 8).
+    assert len(seen) - len(own) <= 16, "\n".join(seen)
+    unread = (await bound.say("王老师", CLASS, "#未读"))[0].text
+    assert f"已读 {len(kids)}/{len(kids) + 3}" in unread
