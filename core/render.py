@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -38,5 +39,15 @@ class Renderer:
         self.env.filters["local"] = local_time
         self.env.globals.update(globals_)  # bot_name, school_name: the same in every message
 
+        self._kept: dict[tuple[str, Hashable], str] = {}
+
     def render(self, name: str, /, **values: object) -> str:
         return self.env.get_template(f"{name}.txt.j2").render(**values).strip()
+
+    def render_kept(self, name: str, key: Hashable, /, **values: object) -> str:
+        """`render`, kept for a text that `key` alone decides (#帮助 for a set of roles is the
+        same text every time; rendering it was a third of a private #帮助's round trip)."""
+        found = self._kept.get((name, key))
+        if found is None:
+            found = self._kept[(name, key)] = self.render(name, **values)
+        return found

@@ -31,11 +31,13 @@ async def show_help(ctx: Context, args: HelpArgs) -> None:
         await ctx.reply("common/private_linked",
                         name=ctx.person.display_name if ctx.person else None)
         return
+    # The same roles always get the same list: rendered once per set of roles.
     commands = ctx.table.visible_to(ctx.roles)
     if ctx.event.chat.kind is ChatKind.GROUP:
-        await ctx.reply("help_group", lines=group_lines(commands), roles=sorted(ctx.roles))
+        await ctx.reply("help_group", kept=ctx.roles, lines=group_lines(commands),
+                        roles=sorted(ctx.roles))
         return
-    await ctx.reply("help", commands=commands, roles=sorted(ctx.roles))
+    await ctx.reply("help", kept=ctx.roles, commands=commands, roles=sorted(ctx.roles))
 
 
 GROUP_HELP_LINES = 6  # + the title and the pointer to the private chat: 8 lines in a group

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Protocol, TypeVar
 
@@ -121,9 +121,10 @@ class Context(Messenger):
         return keys.reply(e.channel, e.chat.chat_id, e.message_id, self.replies.count)
 
     async def reply(self, template: str, /, *, private: bool = False, note: str = "",
-                    **values: object) -> None:
+                    kept: Hashable | None = None, **values: object) -> None:
         """Answer the asker: in the chat they wrote in, or privately (falls back with a hint).
-        `note`: a line added under the text (a question it replaces, kit/conversation.py)."""
+        `note`: a line added under the text (a question it replaces, kit/conversation.py);
+        `kept`: the text depends on this key alone, render it once (Renderer.render_kept)."""
         chat = self.event.chat
         if private:
             own = identities.private_chat(self.identity)
@@ -131,7 +132,8 @@ class Context(Messenger):
                 template = "common/cannot_dm"
             else:
                 chat = own
-        text = self.render(template, **values)
+        text = (self.renderer.render_kept(template, kept, **values) if kept is not None
+                else self.render(template, **values))
         if note:
             text = f"{text}\n{note}"
         if self.label_class and self.school_class is not None and chat.kind is ChatKind.PRIVATE:
