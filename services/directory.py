@@ -46,6 +46,7 @@ MAX_ENTRIES = 200_000  # a district of 1,000 classes × 40 families needs about 
 _STAMP = "directory_stamp"  # session.info: the stamp this transaction read
 _WROTE = "directory_wrote"  # session.info: this transaction wrote a watched table
 _KEPT = "directory_kept"  # session.info: the rows attached so far (kept for the session)
+_CHECKED = "directory_checked"  # session.info: the directory, checked against the stamp
 
 
 class Directory:
@@ -89,19 +90,23 @@ def note_stamp(uow: UnitOfWork, version: int | None) -> None:
 
 async def _current(uow: UnitOfWork) -> Directory | None:
     """The process's directory, made current for this transaction; None to bypass it."""
-    session = uow.session
-    if session.info.get(_WROTE):
+    info = uow.session.info
+    if info.get(_WROTE):
         return None
-    directory = _of_session(session.sync_session)
+    directory: Directory | None = info.get(_CHECKED)
+    if directory is not None:  # already made current in this transaction
+        return directory
+    directory = _of_session(uow.session.sync_session)
     if directory is None:
         return None
-    if _STAMP not in session.info:
-        note_stamp(uow, await session.scalar(select(DirectoryStamp.version)
-                                             .where(DirectoryStamp.id == 1)))
-    version = session.info[_STAMP]
+    if _STAMP not in info:
+        note_stamp(uow, await uow.session.scalar(select(DirectoryStamp.version)
+                                                 .where(DirectoryStamp.id == 1)))
+    version = info[_STAMP]
     if directory.version != version:
         directory.clear()
         directory.version = version
+    info[_CHECKED] = directory
     return directory
 
 
@@ -225,9 +230,11 @@ def _forget_on_rollback(session: Session, _previous: Any) -> None:
         session.info.pop(_WROTE, None)
         session.info.pop(_STAMP, None)
         session.info.pop(_KEPT, None)
+        session.info.pop(_CHECKED, None)
 
 
 @event.listens_for(Session, "after_commit")
 def _forget_on_commit(session: Session) -> None:
     session.info.pop(_STAMP, None)
     session.info.pop(_KEPT, None)
+    session.info.pop(_CHECKED, None)
