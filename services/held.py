@@ -10,14 +10,16 @@ wrote from, the next time they write to the bot privately (`release`, from the p
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, bindparam, or_, select
 
 from core.events import Button, ChatKind, ChatRef
 from models import HeldMessage, Identity
+from models.base import UTCDateTime
 from services import keys, outbox
 from services.outbox import Draft, Kind
-from services.sql import insert_if_absent
+from services.sql import Prepared, insert_if_absent
 from services.uow import UnitOfWork
 
 # How long a held reminder (a nudge for an unread notice) stays worth delivering: a day later
@@ -37,12 +39,23 @@ async def hold(uow: UnitOfWork, person_id: int, text: str, *, key: str, kind: Ki
     return new_id is not None
 
 
+def _still_held(person_id: Any, now: Any) -> list[ColumnElement[bool]]:
+    return [HeldMessage.person_id == person_id, HeldMessage.released_at.is_(None),
+            or_(HeldMessage.expires_at.is_(None), HeldMessage.expires_at > now)]
+
+
+# Every private message asks; almost always nothing is held: one precompiled look first
+# (services/sql.Prepared), the rows as objects only when there are some.
+_ANY = Prepared(lambda _dialect: select(HeldMessage.__table__.c.id).where(
+    *_still_held(bindparam("person_id"), bindparam("now", type_=UTCDateTime))).limit(1))
+
+
 async def waiting(uow: UnitOfWork, person_id: int) -> list[HeldMessage]:
     """What is held for the person and still worth delivering, oldest first."""
+    if not await _ANY.rows(uow.session, {"person_id": person_id, "now": uow.now}):
+        return []
     return list((await uow.session.scalars(select(HeldMessage).where(
-        HeldMessage.person_id == person_id, HeldMessage.released_at.is_(None),
-        or_(HeldMessage.expires_at.is_(None), HeldMessage.expires_at > uow.now))
-        .order_by(HeldMessage.id))).all())
+        *_still_held(person_id, uow.now)).order_by(HeldMessage.id))).all())
 
 
 async def release(uow: UnitOfWork, identity: Identity, chat: ChatRef) -> int:
