@@ -112,9 +112,18 @@ class OutboxSender:
                 await self.drain()
             except Exception:
                 log.exception("outbox sender round failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), idle_seconds)
-            self._wake.clear()
+            await self._idle(idle_seconds)
+
+    async def _idle(self, seconds: float) -> None:
+        """Wait for a kick or `seconds`. Not `asyncio.wait_for`: on Python 3.11 it swallows a
+        cancellation that arrives while the kick is being delivered (the wait finished, the
+        task not yet resumed), and `stop()` then waits forever for a loop that never ends —
+        with the inline SQLite driver a round takes so few loop turns that this race was hit
+        on every stop of tests/test_telegram_e2e.py. `asyncio.timeout` re-raises it."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
+        self._wake.clear()
 
     async def drain(self) -> int:
         """Send everything that is due now; returns how many rows this process handled."""

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from models.base import Base
-from models.inline import DRIVER, inline_url
+from models.inline import DRIVER, sqlite_url
 
 # aiosqlite logs every call with its SQL parameters at DEBUG: a parent's letter would reach the
 # logs of anyone debugging. Its INFO and above (errors) still show.
@@ -24,22 +24,20 @@ logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
 READ_ONLY = "classbot_read_only"
-# SQLite files through aiosqlite unless a Database is made with inline=True (models/inline.py).
-# Measured (bench/inbound.py, bench/README.md): the inline driver saves ~8% CPU per message but
-# on this shared 2-core machine it was slower in wall time, and the suite ran several times
-# slower with it; so it stays an option the benchmark switches on, not the default.
-INLINE_SQLITE = False
+# None: the URL chooses the SQLite driver (models/inline.sqlite_url: `sqlite:///` runs inline,
+# `sqlite+aiosqlite:///` keeps aiosqlite); the inbound benchmark sets it to compare the two.
+INLINE_SQLITE: bool | None = None
 
 
 class Database:
     def __init__(self, url: str, *, inline: bool | None = None) -> None:
         """`inline`: a SQLite file is driven by models/inline.py (statements run in the event
-        loop's greenlet, lock waits awaited) instead of aiosqlite's thread (issue 14);
-        `inline=False` keeps aiosqlite. None: INLINE_SQLITE decides."""
+        loop's greenlet, lock waits awaited: ~4× cheaper per statement, issue 14) or, False,
+        by aiosqlite (a thread hop per statement). None: INLINE_SQLITE, else the URL."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         inline = INLINE_SQLITE if inline is None else inline
-        self.engine: AsyncEngine = _make_engine(inline_url(url) if inline else url)
+        self.engine: AsyncEngine = _make_engine(sqlite_url(url, inline))
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # Read-only work (is anything due?) must not queue behind or block the one SQLite
         # writer: its transactions begin DEFERRED instead of IMMEDIATE (see _on_begin).

@@ -69,7 +69,7 @@ async def _admin(*statements: str) -> None:
 def url_for(path: Path) -> str:
     """The database URL a test with this SQLite path uses (created empty on PostgreSQL)."""
     if not on_postgres():
-        return f"sqlite+aiosqlite:///{path}"
+        return f"sqlite:///{path}"
     name = _name(path)
     if name not in _created:
         _blocking(_admin(f'CREATE DATABASE "{name}"'))

@@ -1,5 +1,6 @@
-"""The optional inline SQLite driver (models/inline.py, issue 14): statements run in the event
-loop's greenlet, and waiting for another connection's write lock never blocks the loop."""
+"""The inline SQLite driver (models/inline.py, issue 14; what `sqlite:///` means): statements run
+in the event loop's greenlet, and waiting for another connection's write lock never blocks the
+loop."""
 
 from __future__ import annotations
 
@@ -10,10 +11,29 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from core.config import Config
 from models import Database
 from tests.database import on_postgres
 
 pytestmark = pytest.mark.skipif(on_postgres(), reason="a SQLite driver")
+
+
+@pytest.mark.parametrize(("url", "driver"), [
+    ("sqlite:///x.db", "inline"),  # the default spelling
+    ("sqlite+inline:///x.db", "inline"),
+    ("sqlite+aiosqlite:///x.db", "aiosqlite"),  # written out: kept as asked
+])
+async def test_the_url_chooses_the_driver(url: str, driver: str, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    db = Database(url)
+    assert db.engine.dialect.driver == driver
+    assert db.engine.url.database == "x.db"
+    await db.dispose()
+
+
+def test_the_default_configuration_runs_inline() -> None:
+    assert Database(Config().database_url).engine.dialect.driver == "inline"
 
 
 async def test_a_locked_database_is_waited_for_with_the_loop_free(tmp_path: Path) -> None:
