@@ -24,6 +24,7 @@ logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
 READ_ONLY = "classbot_read_only"
+ONE_STATEMENT = "classbot_one_statement"
 # None: the URL chooses the SQLite driver (models/inline.sqlite_url: `sqlite:///` runs inline,
 # `sqlite+aiosqlite:///` keeps aiosqlite); the inbound benchmark sets it to compare the two.
 INLINE_SQLITE: bool | None = None
@@ -43,6 +44,11 @@ class Database:
         # writer: its transactions begin DEFERRED instead of IMMEDIATE (see _on_begin).
         self._readers = async_sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
                                            expire_on_commit=False)
+        # Work that is one statement (the outbox sender's claims, marks and due reads) needs
+        # no BEGIN and COMMIT around it: the statement is its own transaction (see single()).
+        alone = ({ONE_STATEMENT: True} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"})
+        self._single = async_sessionmaker(self.engine.execution_options(**alone),
+                                          expire_on_commit=False)
 
     def session(self) -> AsyncSession:
         return self.sessions()
@@ -50,6 +56,14 @@ class Database:
     def reading(self) -> AsyncSession:
         """A session for reads only: on SQLite it takes no write lock."""
         return self._readers()
+
+    def single(self) -> AsyncSession:
+        """A session in which every statement commits on its own (autocommit): for work that is
+        one statement, it saves the BEGIN and COMMIT round trips (issue 14: ≤ 3 statements per
+        sent outbox row). An UPDATE alone takes SQLite's write lock when it starts, as BEGIN
+        IMMEDIATE would, and only for itself; a SELECT alone takes none. Never for work of
+        several statements that must commit together."""
+        return self._single()
 
     async def create_schema(self) -> None:
         """Create missing tables (a fresh install needs no migration step)."""
@@ -86,7 +100,9 @@ def _make_engine(url: str) -> AsyncEngine:
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front: no SQLITE_BUSY on a read→write upgrade when
         # two processes (or the outbox sender and a handler) write at once.
-        read_only = conn.get_execution_options().get(READ_ONLY, False)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        options = conn.get_execution_options()
+        if options.get(ONE_STATEMENT, False):
+            return  # Database.single(): each statement is its own transaction
+        conn.exec_driver_sql("BEGIN" if options.get(READ_ONLY, False) else "BEGIN IMMEDIATE")
 
     return engine

@@ -153,8 +153,8 @@ def to_chat(row: OutboxMessage) -> ChatRef:
 async def due_rows(db: Database, now: datetime, channels: set[str],
                    limit: int = 200) -> list[OutboxMessage]:
     """What is due now, oldest first. Only reads: an idle sender never takes the write lock,
-    and nothing is claimed until the moment it is sent (`claim`)."""
-    async with db.reading() as session:
+    and nothing is claimed until the moment it is sent (`claim`). One statement, no BEGIN."""
+    async with db.single() as session:
         rows = await session.scalars(
             select(OutboxMessage)
             .where(OutboxMessage.status == "pending", OutboxMessage.not_before <= now,
@@ -167,19 +167,22 @@ async def claim(db: Database, row_id: int, worker: str) -> OutboxMessage | None:
     """Take one row right before sending it; None if another process took it first.
 
     One row at a time on purpose: a process killed with -9 leaves only what it was sending
-    at that moment in 'sending' (its lease then hands it over), never a whole batch.
+    at that moment in 'sending' (its lease then hands it over), never a whole batch. The
+    UPDATE is its own transaction (Database.single): one statement per claim.
     """
     stmt = (update(OutboxMessage)
             .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
             .values(status="sending", claimed_by=worker, attempts=OutboxMessage.attempts + 1)
             .returning(OutboxMessage)
             .execution_options(synchronize_session=False))
-    async with db.session() as session, session.begin():
+    async with db.single() as session, session.begin():
         return (await session.scalars(stmt)).one_or_none()
 
 
 async def _set(db: Database, row_id: int, **values: object) -> None:
-    async with db.session() as session, session.begin():
+    """One row's outcome, recorded at once (before the next send of its channel): a single
+    UPDATE that commits on its own, no BEGIN/COMMIT around it."""
+    async with db.single() as session, session.begin():
         await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
                               .values(**values))
 
