@@ -24,6 +24,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from models.inline import sqlite_url
+
 ENV = "CLASSBOT_TEST_DATABASE_URL"
 _TOKEN = uuid.uuid4().hex[:8]
 _created: list[str] = []
@@ -103,7 +105,7 @@ def fetch_all(url: str, sql: str) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
 
     async def query() -> None:
-        engine = create_async_engine(url)
+        engine = create_async_engine(sqlite_url(url))  # `sqlite:///`: the inline driver
         try:
             async with engine.connect() as conn:
                 rows.extend(tuple(r) for r in (await conn.execute(text(sql))).all())
