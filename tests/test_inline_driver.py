@@ -80,3 +80,28 @@ async def test_a_savepoint_rolls_back_alone(tmp_path: Path) -> None:
     async with db.session() as session:
         assert await session.scalar(text("SELECT count(*) FROM t")) == 1
     await db.dispose()
+
+
+async def test_a_statement_alone_takes_no_turn_of_the_loop(tmp_path: Path) -> None:
+    """The outbox sender's read before a reply and its marks (Database.single) run straight
+    through: no task for the close, so nothing else runs in between on a busy loop."""
+    db = Database(f"sqlite:///{tmp_path / 'inline.db'}")
+    turns = 0
+    stop = asyncio.Event()
+
+    async def count_turns() -> None:
+        nonlocal turns
+        while not stop.is_set():
+            await asyncio.sleep(0)
+            turns += 1
+
+    counter = asyncio.create_task(count_turns())
+    await asyncio.sleep(0)
+    before = turns
+    for _ in range(10):
+        async with db.single() as session, session.begin():
+            await session.execute(text("SELECT 1"))
+    assert turns == before
+    stop.set()
+    await counter
+    await db.dispose()
