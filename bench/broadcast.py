@@ -20,8 +20,11 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/broadcast.py`
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
@@ -33,6 +36,8 @@ from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filte
 
 from bot.app import ClassBot
 from bot.channels.telegram import TelegramChannel
+from bot.pipeline import EventPipeline
+from bot.sender import OutboxSender
 from core.channel import SendLimits
 from core.clock import SystemClock
 from core.events import ChatKind, ChatRef
@@ -107,6 +112,59 @@ async def broadcast(fake: FakeTelegram, db_dir: Path, private: int, groups: int)
         await bot.stop()
 
 
+class Stages:
+    """`--trace`: when each step of a classbot round trip was first reached, in ms after the
+    update was pushed (medians printed per step), to show where the time goes."""
+
+    STEPS = (  # (class, method, step on entry, step on return)
+        (TelegramChannel, "_on_update", "1 update handed to the channel", None),
+        (EventPipeline, "handle", "2 event transaction begins", "3 event committed"),
+        (OutboxSender, "drain", "4 sender round begins", None),
+        (TelegramChannel, "send", "5 sendMessage begins", None),
+    )
+
+    def __init__(self) -> None:
+        self.start = 0.0
+        self.now: dict[str, float] = {}
+        self.seen: dict[str, list[float]] = defaultdict(list)
+
+    def mark(self, step: str) -> None:
+        if self.start and step not in self.now:
+            self.now[step] = (time.perf_counter() - self.start) * 1000
+
+    def install(self) -> None:
+        for cls, name, entry, exit_ in self.STEPS:
+            setattr(cls, name, self._wrapped(getattr(cls, name), entry, exit_))
+
+    def _wrapped(self, method: Callable[..., Awaitable[Any]], entry: str,
+                 exit_: str | None) -> Callable[..., Awaitable[Any]]:
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            self.mark(entry)
+            result = await method(*args, **kwargs)
+            if exit_:
+                self.mark(exit_)
+            return result
+        return timed
+
+    def begin(self) -> None:
+        self.start, self.now = time.perf_counter(), {}
+
+    def end(self) -> None:
+        self.mark("6 server has the sendMessage")
+        for step, ms in self.now.items():
+            self.seen[step].append(ms)
+        self.start = 0.0
+
+    def report(self, title: str) -> None:
+        print(f"trace          {title}: median ms after the push")
+        for step in sorted(self.seen):
+            print(f"               {step:34s} {statistics.median(self.seen[step]):7.2f}")
+        self.seen.clear()
+
+
+TRACE: Stages | None = None
+
+
 async def _round_trips(fake: FakeTelegram, chat: dict, sender: dict, text: str,
                        count: int, gap: float = 0.0) -> list[float]:
     times: list[float] = []
@@ -114,9 +172,13 @@ async def _round_trips(fake: FakeTelegram, chat: dict, sender: dict, text: str,
         await asyncio.sleep(gap)
         mark = len(fake.calls)
         start = time.perf_counter()
+        if TRACE:
+            TRACE.begin()
         await fake.push(updates.message(chat, sender, text))
         await fake.wait_for("sendMessage", lambda p: int(p["chat_id"]) == chat["id"], after=mark)
         times.append(time.perf_counter() - start)
+        if TRACE:
+            TRACE.end()
     return times
 
 
@@ -129,8 +191,15 @@ async def classbot_round_trip(fake: FakeTelegram, db_dir: Path, count: int) -> l
         parent = updates.person(555, "李明妈妈")
         chat = updates.private(parent)
         await _round_trips(fake, chat, parent, "#帮助", 3)  # warm-up
-        return [statistics.median(await _round_trips(fake, chat, parent, "#帮助", count, gap))
-                for gap in (GAP_SECONDS, 0.0)]
+        medians = []
+        for gap, title in ((GAP_SECONDS, "spaced"), (0.0, "back to back")):
+            if TRACE:
+                TRACE.seen.clear()
+            medians.append(statistics.median(
+                await _round_trips(fake, chat, parent, "#帮助", count, gap)))
+            if TRACE:
+                TRACE.report(title)
+        return medians
     finally:
         await bot.stop()
 
@@ -178,7 +247,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--private", type=int, default=600, help="private chats (600)")
     parser.add_argument("--groups", type=int, default=30, help="group chats (30)")
     parser.add_argument("--trips", type=int, default=50, help="round trips each side (50)")
+    parser.add_argument("--trace", action="store_true",
+                        help="print where classbot's round trip spends its time")
     args = parser.parse_args(argv)
+    if args.trace:
+        global TRACE
+        TRACE = Stages()
+        TRACE.install()
+    print(f"load average   {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} cores")
     b, r = asyncio.run(run(args.private, args.groups, args.trips))
     print(f"broadcast      {b.messages} messages ({args.private} private + {args.groups} groups)")
     print(f"seconds        {b.seconds:.2f} (rate-limit floor {b.floor:.2f}, "
@@ -190,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
           f"ratio {r.classbot_ms / r.echo_ms:.2f}")
     print(f"back-to-back   classbot {r.classbot_b2b_ms:.1f} ms, PTB echo {r.echo_b2b_ms:.1f} ms, "
           f"ratio {r.classbot_b2b_ms / r.echo_b2b_ms:.2f}")
-    print(f"python {sys.version.split()[0]}")
+    print(f"python {sys.version.split()[0]}, load average after "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0 if b.lost == 0 else 1
 
 

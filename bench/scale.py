@@ -65,7 +65,7 @@ async def seed(path: Path, classes: int, families: int) -> list[tuple[str, str]]
     """Returns (speaker, group) of every parent, for the timed messages."""
     data = rows(classes, families)
     data.update(extra_rows(data))
-    db = Database(f"sqlite+aiosqlite:///{path}")
+    db = Database(f"sqlite:///{path}")
     await migrate.upgrade(db)  # the tables stamped at head, so the bot's start migrates nothing
     async with db.session() as session, session.begin():
         for table, batch in data.items():
@@ -90,7 +90,7 @@ async def measure(classes: int, families: int, messages: int) -> tuple[float, fl
     with tempfile.TemporaryDirectory(prefix="classbot-scale-") as tmp:
         path = Path(tmp) / "scale.db"
         parents = await seed(path, classes, families)
-        config = Config.model_validate({"database_url": f"sqlite+aiosqlite:///{path}",
+        config = Config.model_validate({"database_url": f"sqlite:///{path}",
                                         "classes": []})
         clock = SimulatedClock(MONDAY + timedelta(days=2, hours=3))  # notice 2 is fresh
         channel = MemoryChannel()

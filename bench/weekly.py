@@ -111,7 +111,7 @@ def rows(classes: int, families: int) -> dict[Any, list[dict[str, Any]]]:
 
 
 async def seed(path: Path, classes: int, families: int) -> None:
-    db = Database(f"sqlite+aiosqlite:///{path}")
+    db = Database(f"sqlite:///{path}")
     await db.create_schema()
     async with db.session() as session, session.begin():
         for table, batch in rows(classes, families).items():
@@ -122,7 +122,7 @@ async def seed(path: Path, classes: int, families: int) -> None:
 
 async def burst(path: Path) -> tuple[float, int, int]:
     """Run every due weekly job; returns seconds, jobs run and outbox rows written."""
-    config = Config.model_validate({"database_url": f"sqlite+aiosqlite:///{path}"})
+    config = Config.model_validate({"database_url": f"sqlite:///{path}"})
     db = Database(config.database_url)
     clock = SimulatedClock(SLOT)
     runner = DueWorkRunner(db, clock, config, Renderer(config.language),

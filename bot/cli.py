@@ -184,7 +184,7 @@ def run(config: ConfigOption = None,
     settings = _load(config)
     if fresh:
         with tempfile.TemporaryDirectory(prefix="classbot-replay-") as tmp:
-            url = f"sqlite+aiosqlite:///{tmp}/replay.db"
+            url = f"sqlite:///{tmp}/replay.db"
             _start(settings.model_copy(update={"database_url": url}), script)
         return
     _start(settings, script)
@@ -224,7 +224,7 @@ def demo(verbose: VerboseOption = False) -> None:
             tempfile.TemporaryDirectory(prefix="classbot-demo-") as tmp:
         env = dict(os.environ)
         if not env.get("CLASSBOT_DATABASE_URL"):
-            env["CLASSBOT_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp}/demo.db"
+            env["CLASSBOT_DATABASE_URL"] = f"sqlite:///{tmp}/demo.db"
         try:
             settings = load_config(path, env)
         except ConfigError as exc:
@@ -485,7 +485,7 @@ def db_revision(message: Annotated[str, typer.Option("--message", "-m",
 
     async def go() -> str:
         with tempfile.TemporaryDirectory(prefix="classbot-revision-") as tmp:
-            db = Database(f"sqlite+aiosqlite:///{tmp}/scratch.db")
+            db = Database(f"sqlite:///{tmp}/scratch.db")
             try:
                 script = await new_revision(db, message)
             finally:

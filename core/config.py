@@ -277,7 +277,9 @@ class Config(_Strict):
     school_name: str = Field(default="示例小学", min_length=1, max_length=60)
     timezone: str = "Asia/Shanghai"
     quiet_hours: QuietHours = QuietHours()
-    database_url: str = "sqlite+aiosqlite:///data/classbot.db"
+    # `sqlite:///…` runs SQLite inline on the event loop (models/inline.py); written out as
+    # `sqlite+aiosqlite:///…` it keeps aiosqlite's thread; or `postgresql+asyncpg://…`.
+    database_url: str = "sqlite:///data/classbot.db"
     channels: list[ChannelName] = Field(default_factory=lambda: ["console"], min_length=1)
     bot_name: str = Field(default="班级助手", min_length=1, max_length=20)
     language: Language = "zh_CN"
@@ -309,7 +311,8 @@ class Config(_Strict):
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        if not value.startswith(("sqlite://", "sqlite+inline://", "sqlite+aiosqlite://",
+                                  "postgresql+asyncpg://")):
             raise ValueError("unsupported database driver")
         return value
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from models.base import Base
-from models.inline import DRIVER, inline_url
+from models.inline import DRIVER, sqlite_url
 
 # aiosqlite logs every call with its SQL parameters at DEBUG: a parent's letter would reach the
 # logs of anyone debugging. Its INFO and above (errors) still show.
@@ -24,27 +26,32 @@ logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
 READ_ONLY = "classbot_read_only"
-# SQLite files through aiosqlite unless a Database is made with inline=True (models/inline.py).
-# Measured (bench/inbound.py, bench/README.md): the inline driver saves ~8% CPU per message but
-# on this shared 2-core machine it was slower in wall time, and the suite ran several times
-# slower with it; so it stays an option the benchmark switches on, not the default.
-INLINE_SQLITE = False
+ONE_STATEMENT = "classbot_one_statement"
+# None: the URL chooses the SQLite driver (models/inline.sqlite_url: `sqlite:///` runs inline,
+# `sqlite+aiosqlite:///` keeps aiosqlite); the inbound benchmark sets it to compare the two.
+INLINE_SQLITE: bool | None = None
 
 
 class Database:
     def __init__(self, url: str, *, inline: bool | None = None) -> None:
         """`inline`: a SQLite file is driven by models/inline.py (statements run in the event
-        loop's greenlet, lock waits awaited) instead of aiosqlite's thread (issue 14);
-        `inline=False` keeps aiosqlite. None: INLINE_SQLITE decides."""
+        loop's greenlet, lock waits awaited: ~4× cheaper per statement, issue 14) or, False,
+        by aiosqlite (a thread hop per statement). None: INLINE_SQLITE, else the URL."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         inline = INLINE_SQLITE if inline is None else inline
-        self.engine: AsyncEngine = _make_engine(inline_url(url) if inline else url)
+        self.engine: AsyncEngine = _make_engine(sqlite_url(url, inline))
+        self.inline = self.engine.dialect.driver == DRIVER
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # Read-only work (is anything due?) must not queue behind or block the one SQLite
         # writer: its transactions begin DEFERRED instead of IMMEDIATE (see _on_begin).
         self._readers = async_sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
                                            expire_on_commit=False)
+        # Work that is one statement (the outbox sender's claims, marks and due reads) needs
+        # no BEGIN and COMMIT around it: the statement is its own transaction (see single()).
+        alone = ({ONE_STATEMENT: True} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"})
+        self._single = async_sessionmaker(self.engine.execution_options(**alone),
+                                          expire_on_commit=False)
 
     def session(self) -> AsyncSession:
         return self.sessions()
@@ -52,6 +59,28 @@ class Database:
     def reading(self) -> AsyncSession:
         """A session for reads only: on SQLite it takes no write lock."""
         return self._readers()
+
+    @asynccontextmanager
+    async def single(self) -> AsyncIterator[AsyncSession]:
+        """A session in which every statement commits on its own (autocommit): for work that is
+        one statement, it saves the BEGIN and COMMIT round trips (issue 14: ≤ 3 statements per
+        sent outbox row). An UPDATE alone takes SQLite's write lock when it starts, as BEGIN
+        IMMEDIATE would, and only for itself; a SELECT alone takes none. Never for work of
+        several statements that must commit together.
+
+        On the inline driver the session is closed directly: SQLAlchemy's `async with` closes
+        in a task of its own so a cancellation cannot cut the close short, which costs three
+        turns of the event loop per use (measured); a close that never suspends cannot be cut
+        short, and the sender's read before a reply no longer lets the loop run other work."""
+        if not self.inline:
+            async with self._single() as session:
+                yield session
+            return
+        session = self._single()
+        try:
+            yield session
+        finally:
+            await session.close()
 
     async def create_schema(self) -> None:
         """Create missing tables (a fresh install needs no migration step)."""
@@ -88,7 +117,9 @@ def _make_engine(url: str) -> AsyncEngine:
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front: no SQLITE_BUSY on a read→write upgrade when
         # two processes (or the outbox sender and a handler) write at once.
-        read_only = conn.get_execution_options().get(READ_ONLY, False)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        options = conn.get_execution_options()
+        if options.get(ONE_STATEMENT, False):
+            return  # Database.single(): each statement is its own transaction
+        conn.exec_driver_sql("BEGIN" if options.get(READ_ONLY, False) else "BEGIN IMMEDIATE")
 
     return engine

@@ -142,6 +142,17 @@ class InlineDialect(SQLiteDialect_pysqlite):
 registry.register(f"sqlite.{DRIVER}", __name__, "InlineDialect")
 
 
-def inline_url(url: str) -> str:
-    """The same SQLite database through this driver (`sqlite+aiosqlite:///x` → `sqlite+inline`)."""
-    return url.replace("sqlite+aiosqlite:", f"sqlite+{DRIVER}:", 1)
+AIOSQLITE = "sqlite+aiosqlite:"
+
+
+def sqlite_url(url: str, inline: bool | None = None) -> str:
+    """The URL SQLAlchemy gets for a configured one. SQLite without a driver (`sqlite:///x`,
+    the default) and `sqlite+inline:///x` run on this driver; `sqlite+aiosqlite:///x`, written
+    out, keeps aiosqlite. `inline` forces one or the other (the benchmark compares them);
+    other databases pass through."""
+    if not url.startswith("sqlite"):
+        return url
+    rest = url.split(":", 1)[1]
+    if inline is None:
+        inline = not url.startswith(AIOSQLITE)
+    return f"sqlite+{DRIVER}:{rest}" if inline else f"{AIOSQLITE}{rest}"

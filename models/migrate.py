@@ -30,6 +30,7 @@ from sqlalchemy.engine import Connection, make_url
 
 from models.base import Base
 from models.db import Database
+from models.inline import DRIVER
 
 SCRIPTS = Path(__file__).with_name("migrations")
 BASELINE = "0001_first_release"
@@ -151,7 +152,11 @@ async def _backup_sqlite(db: Database) -> Path | None:
     async with db.engine.connect() as conn:
         # VACUUM cannot run inside a transaction; the driver-level connection runs it alone.
         raw = await conn.get_raw_connection()
-        await raw.driver_connection.execute("VACUUM INTO ?", (str(target),))
+        vacuum = functools.partial(raw.driver_connection.execute, "VACUUM INTO ?", (str(target),))
+        if conn.dialect.driver == DRIVER:  # plain sqlite3 (models/inline.py): copying a big
+            await asyncio.to_thread(vacuum)  # file must not hold up the loop
+        else:
+            await vacuum()  # aiosqlite: already on its own thread
     return target
 
 

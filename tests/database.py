@@ -24,6 +24,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from models.inline import sqlite_url
+
 ENV = "CLASSBOT_TEST_DATABASE_URL"
 _TOKEN = uuid.uuid4().hex[:8]
 _created: list[str] = []
@@ -69,7 +71,7 @@ async def _admin(*statements: str) -> None:
 def url_for(path: Path) -> str:
     """The database URL a test with this SQLite path uses (created empty on PostgreSQL)."""
     if not on_postgres():
-        return f"sqlite+aiosqlite:///{path}"
+        return f"sqlite:///{path}"
     name = _name(path)
     if name not in _created:
         _blocking(_admin(f'CREATE DATABASE "{name}"'))
@@ -103,7 +105,7 @@ def fetch_all(url: str, sql: str) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
 
     async def query() -> None:
-        engine = create_async_engine(url)
+        engine = create_async_engine(sqlite_url(url))  # `sqlite:///`: the inline driver
         try:
             async with engine.connect() as conn:
                 rows.extend(tuple(r) for r in (await conn.execute(text(sql))).all())

@@ -41,7 +41,7 @@ def test_defaults_without_a_file() -> None:
     assert config.timezone == "Asia/Shanghai"
     assert config.quiet_hours.start == time(21, 30)
     assert config.quiet_hours.end == time(7, 0)
-    assert config.database_url.startswith("sqlite+aiosqlite:///")
+    assert config.database_url.startswith("sqlite:///")
     assert config.channels == ["console"]
     assert config.bot_name == "班级助手"
     assert config.language == "zh_CN"
@@ -62,7 +62,7 @@ def test_committed_config_loads() -> None:
 async def test_committed_config_seeds_the_class(tmp_path: Path) -> None:
     """Started on the committed file, 王老师 is head teacher and only rostered pupils register."""
     config = load_config(COMMITTED, env={
-        "CLASSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'seed.db'}"})
+        "CLASSBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'seed.db'}"})
     h = await Harness(config).start()
     try:
         [bound] = await h.say("王老师", "三年级二班", "#绑定 三年级二班")
@@ -84,7 +84,7 @@ def test_environment_overrides_database_url() -> None:
     assert load_config(COMMITTED, env={"CLASSBOT_DATABASE_URL": PG_URL}).database_url == PG_URL
     # An empty variable is no override.
     assert load_config(COMMITTED, env={"CLASSBOT_DATABASE_URL": ""}).database_url == \
-        "sqlite+aiosqlite:///data/classbot.db"
+        "sqlite:///data/classbot.db"
 
 
 def test_environment_is_read_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -255,7 +255,7 @@ def test_run_refuses_a_rejected_token(tmp_path: Path) -> None:
         try:
             config = tmp_path / "config.yaml"
             config.write_text(f"channels: [telegram]\ntelegram: {{base_url: '{fake.base_url}'}}\n"
-                              f"database_url: sqlite+aiosqlite:///{tmp_path / 'x.db'}\n",
+                              f"database_url: sqlite:///{tmp_path / 'x.db'}\n",
                               encoding="utf-8")
             env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
                    "CLASSBOT_TELEGRAM_TOKEN": "999:WRONG", "NO_PROXY": "127.0.0.1"}

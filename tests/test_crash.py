@@ -43,7 +43,7 @@ def _config_file(tmp_path: Path, fake: FakeTelegram) -> Path:
     path = tmp_path / "config.yaml"
     path.write_text(f"channels: [telegram]\n"
                     f"telegram: {{base_url: '{fake.base_url}', poll_timeout_seconds: 1}}\n"
-                    f"database_url: sqlite+aiosqlite:///{tmp_path / 'crash.db'}\n"
+                    f"database_url: sqlite:///{tmp_path / 'crash.db'}\n"
                     f"lease_seconds: {LEASE}\ntick_seconds: 1\n", encoding="utf-8")
     return path
 

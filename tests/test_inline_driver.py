@@ -1,5 +1,6 @@
-"""The optional inline SQLite driver (models/inline.py, issue 14): statements run in the event
-loop's greenlet, and waiting for another connection's write lock never blocks the loop."""
+"""The inline SQLite driver (models/inline.py, issue 14; what `sqlite:///` means): statements run
+in the event loop's greenlet, and waiting for another connection's write lock never blocks the
+loop."""
 
 from __future__ import annotations
 
@@ -10,10 +11,29 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from core.config import Config
 from models import Database
 from tests.database import on_postgres
 
 pytestmark = pytest.mark.skipif(on_postgres(), reason="a SQLite driver")
+
+
+@pytest.mark.parametrize(("url", "driver"), [
+    ("sqlite:///x.db", "inline"),  # the default spelling
+    ("sqlite+inline:///x.db", "inline"),
+    ("sqlite+aiosqlite:///x.db", "aiosqlite"),  # written out: kept as asked
+])
+async def test_the_url_chooses_the_driver(url: str, driver: str, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    db = Database(url)
+    assert db.engine.dialect.driver == driver
+    assert db.engine.url.database == "x.db"
+    await db.dispose()
+
+
+def test_the_default_configuration_runs_inline() -> None:
+    assert Database(Config().database_url).engine.dialect.driver == "inline"
 
 
 async def test_a_locked_database_is_waited_for_with_the_loop_free(tmp_path: Path) -> None:
@@ -59,4 +79,29 @@ async def test_a_savepoint_rolls_back_alone(tmp_path: Path) -> None:
                 raise RuntimeError("this event failed")
     async with db.session() as session:
         assert await session.scalar(text("SELECT count(*) FROM t")) == 1
+    await db.dispose()
+
+
+async def test_a_statement_alone_takes_no_turn_of_the_loop(tmp_path: Path) -> None:
+    """The outbox sender's read before a reply and its marks (Database.single) run straight
+    through: no task for the close, so nothing else runs in between on a busy loop."""
+    db = Database(f"sqlite:///{tmp_path / 'inline.db'}")
+    turns = 0
+    stop = asyncio.Event()
+
+    async def count_turns() -> None:
+        nonlocal turns
+        while not stop.is_set():
+            await asyncio.sleep(0)
+            turns += 1
+
+    counter = asyncio.create_task(count_turns())
+    await asyncio.sleep(0)
+    before = turns
+    for _ in range(10):
+        async with db.single() as session, session.begin():
+            await session.execute(text("SELECT 1"))
+    assert turns == before
+    stop.set()
+    await counter
     await db.dispose()

@@ -101,7 +101,7 @@ async def test_a_first_release_database_is_upgraded_with_its_data(db_path: Path)
         assert done.backup is None
     else:  # SQLite: the copy taken before is the first release's database, complete
         assert done.backup is not None and done.backup.exists()
-        copy = Database(f"sqlite+aiosqlite:///{done.backup}")
+        copy = Database(f"sqlite:///{done.backup}")
         assert await current(copy) == (None, True)
         assert await rows(copy, "SELECT count(*) FROM notice_acks") == [(1,)]
         await copy.dispose()

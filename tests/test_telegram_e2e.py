@@ -280,7 +280,7 @@ async def test_classbot_run_serves_telegram_until_sigterm(fake: FakeTelegram,
     config = tmp_path / "config.yaml"
     config.write_text(f"channels: [telegram]\ntelegram: {{base_url: '{fake.base_url}', "
                       f"poll_timeout_seconds: 1}}\n"
-                      f"database_url: sqlite+aiosqlite:///{tmp_path / 'run.db'}\n",
+                      f"database_url: sqlite:///{tmp_path / 'run.db'}\n",
                       encoding="utf-8")
     env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
            "CLASSBOT_TELEGRAM_TOKEN": fake.token, "NO_PROXY": "127.0.0.1"}

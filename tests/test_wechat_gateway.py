@@ -154,7 +154,7 @@ async def test_classbot_run_says_why_and_never_claims_to_run(
     (tmp_path / "config.yaml").write_text(
         f"channels: [wechat]\nwechat: {{endpoint: '{server.endpoint}', "
         f"reconnect_min_seconds: 0.05, reconnect_max_seconds: 0.2}}\n"
-        f"database_url: 'sqlite+aiosqlite:///{tmp_path}/c.db'\n", encoding="utf-8")
+        f"database_url: 'sqlite:///{tmp_path}/c.db'\n", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO), "CLASSBOT_WECHAT_TOKEN": "wrong-token"}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", cwd=tmp_path, env=env,
