@@ -147,15 +147,35 @@ async def close(uow: UnitOfWork, signup: SignupList) -> bool:
 
 async def standing(uow: UnitOfWork, signup: SignupList) -> Standing:
     """Every line in joining order; over the capacity (people) the rest are waiting."""
+    return (await standings(uow, [signup]))[signup.id]
+
+
+async def standings(uow: UnitOfWork, signups: Sequence[SignupList]) -> dict[int, Standing]:
+    """list id → `standing`, for many lists in two statements (lines, the classes' students)."""
+    if not signups:
+        return {}
     rows = (await uow.session.execute(
         select(SignupEntry, ClassMembership.relation, Person.display_name)
+        .join(SignupList, SignupList.id == SignupEntry.list_id)
         .join(Person, Person.id == SignupEntry.person_id)
         .outerjoin(ClassMembership, (ClassMembership.person_id == SignupEntry.person_id)
                    & (ClassMembership.student_id == SignupEntry.student_id)
-                   & (ClassMembership.class_id == signup.class_id))
-        .where(SignupEntry.list_id == signup.id, SignupEntry.withdrawn_at.is_(None))
+                   & (ClassMembership.class_id == SignupList.class_id))
+        .where(SignupEntry.list_id.in_([s.id for s in signups]),
+               SignupEntry.withdrawn_at.is_(None))
         .order_by(SignupEntry.joined_at, SignupEntry.id))).all()
-    students = {s.id: s.name for s in await roster.students(uow, signup.class_id)}
+    class_ids = list(dict.fromkeys(s.class_id for s in signups))
+    students: dict[int, dict[int, str]] = {class_id: {} for class_id in class_ids}
+    for class_id, student_id, name in await roster.names_of(uow, class_ids):
+        students[class_id][student_id] = name
+    by_list: dict[int, list[tuple[SignupEntry, str | None, str]]] = {s.id: [] for s in signups}
+    for entry, relation, person_name in rows:
+        by_list[entry.list_id].append((entry, relation, person_name))
+    return {s.id: _standing_of(s, by_list[s.id], students[s.class_id]) for s in signups}
+
+
+def _standing_of(signup: SignupList, rows: list[tuple[SignupEntry, str | None, str]],
+                 students: dict[int, str]) -> Standing:
     lines: list[Line] = []
     seen: set[int] = set()
     total = 0
