@@ -42,13 +42,13 @@ async def schedule(uow: UnitOfWork, *, kind: str, key: str, due_at: datetime,
 
 
 async def schedule_many(uow: UnitOfWork, due: Sequence[Due]) -> None:
-    """`schedule` for many items in one multi-row INSERT … ON CONFLICT DO NOTHING (the weekly
-    burst schedules next week's slot of every class it posts for)."""
+    """`schedule` for many items in one executemany of INSERT … ON CONFLICT DO NOTHING (the
+    weekly burst schedules next week's slot of every class it posts for): one round trip, and
+    one compiled statement whatever the number of rows."""
     if due:
-        table = ScheduledJob.__table__
-        await uow.session.execute(dialect_insert(uow.session, table)
-                                  .values([d.row() for d in due])
-                                  .on_conflict_do_nothing(index_elements=["dedupe_key"]))
+        await uow.session.execute(dialect_insert(uow.session, ScheduledJob.__table__)
+                                  .on_conflict_do_nothing(index_elements=["dedupe_key"]),
+                                  [d.row() for d in due])
 
 
 async def claim_due(db: Database, now: datetime, worker: str,

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, select
+from sqlalchemy import ColumnElement, Row, Select, delete, func, select
 
 from core.events import Event
 from models import Meeting, MeetingCheckin, MeetingRsvp
@@ -244,15 +244,17 @@ async def tallies(uow: UnitOfWork, meetings: Sequence[Meeting],
                   families: Mapping[int, list[Family]]) -> dict[int, Tally]:
     """meeting id → its tally, the answers of all `meetings` read in one statement;
     `families`: class id → the class's families (roster order)."""
-    rows: dict[int, dict[int, MeetingRsvp]] = {m.id: {} for m in meetings}
-    if meetings:
-        for row in (await uow.session.scalars(select(MeetingRsvp).where(
+    rows: dict[int, dict[int, Row[Any]]] = {m.id: {} for m in meetings}
+    if meetings:  # columns, not rows: a burst reads thousands of answers
+        for row in (await uow.session.execute(select(
+                MeetingRsvp.meeting_id, MeetingRsvp.student_id, MeetingRsvp.answer,
+                MeetingRsvp.heads, MeetingRsvp.reason, MeetingRsvp.person_id).where(
                 MeetingRsvp.meeting_id.in_(list(rows))))).all():
             rows[row.meeting_id][row.student_id] = row
     return {m.id: _tally_of(m, families[m.class_id], rows[m.id]) for m in meetings}
 
 
-def _tally_of(meeting: Meeting, families: list[Family], rows: dict[int, MeetingRsvp]) -> Tally:
+def _tally_of(meeting: Meeting, families: list[Family], rows: dict[int, Row[Any]]) -> Tally:
     result = Tally(meeting)
     buckets = {Answer.YES: result.yes, Answer.NO: result.no, Answer.MAYBE: result.maybe}
     for family in families:

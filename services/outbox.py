@@ -110,7 +110,7 @@ async def enqueue(uow: UnitOfWork, draft: Draft) -> bool:
 
 
 async def enqueue_many(uow: UnitOfWork, drafts: Sequence[Draft]) -> None:
-    """`enqueue` for many drafts in one multi-row INSERT … ON CONFLICT DO NOTHING (a key
+    """`enqueue` for many drafts in one executemany of INSERT … ON CONFLICT DO NOTHING (a key
     queued before is still a no-op): the weekly burst queues a thousand updates at once.
     Replies handed to this process's sender (`uow.reply_claim`) go one by one, as `enqueue`."""
     if uow.reply_claim is not None:
@@ -119,8 +119,8 @@ async def enqueue_many(uow: UnitOfWork, drafts: Sequence[Draft]) -> None:
         return
     if drafts:
         await uow.session.execute(dialect_insert(uow.session, OutboxMessage.__table__)
-                                  .values([await _row(uow, d) for d in drafts])
-                                  .on_conflict_do_nothing(index_elements=["dedupe_key"]))
+                                  .on_conflict_do_nothing(index_elements=["dedupe_key"]),
+                                  [await _row(uow, d) for d in drafts])
 
 
 async def find_reference(uow: UnitOfWork, channel: str, chat_id: str,

@@ -91,6 +91,14 @@ async def names_of(uow: UnitOfWork, class_ids: Sequence[int]) -> list[tuple[int,
     return [(class_id, student_id, name) for class_id, student_id, name in rows.all()]
 
 
+async def names_by_class(uow: UnitOfWork, class_ids: Sequence[int]) -> dict[int, dict[int, str]]:
+    """class id → student id → name (`names_of` by class; every class has its entry)."""
+    found: dict[int, dict[int, str]] = {class_id: {} for class_id in class_ids}
+    for class_id, student_id, name in await names_of(uow, list(found)):
+        found[class_id][student_id] = name
+    return found
+
+
 async def same_named(uow: UnitOfWork, class_id: int, name: str, *,
                      removed: bool = False) -> list[Student]:
     """Every student called `name`, with or without a mark (王一, 王一(1), 王一(2) …);

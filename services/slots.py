@@ -10,7 +10,7 @@ so a change to a full slot keeps the old booking.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -134,15 +134,16 @@ async def schedule(uow: UnitOfWork, board: SlotBoard) -> Schedule:
     return (await schedules(uow, [board]))[board.id]
 
 
-async def schedules(uow: UnitOfWork, boards: Sequence[SlotBoard]) -> dict[int, Schedule]:
-    """board id → `schedule`, for many boards in three statements (the classes' students,
-    the bookings, the slots)."""
+async def schedules(uow: UnitOfWork, boards: Sequence[SlotBoard],
+                    students: Mapping[int, Mapping[int, str]] | None = None
+                    ) -> dict[int, Schedule]:
+    """board id → `schedule`, for many boards in three statements (the bookings, the slots,
+    and the classes' students unless the caller has them: class id → student id → name)."""
     if not boards:
         return {}
     board_ids = [b.id for b in boards]
-    students: dict[int, dict[int, str]] = {b.class_id: {} for b in boards}
-    for class_id, student_id, name in await roster.names_of(uow, list(students)):
-        students[class_id][student_id] = name
+    if students is None:
+        students = await roster.names_by_class(uow, [b.class_id for b in boards])
     rows = (await uow.session.execute(
         select(SlotBooking, SlotBoard.class_id, ClassMembership.relation, Person.display_name)
         .join(SlotBoard, SlotBoard.id == SlotBooking.board_id)

@@ -127,9 +127,13 @@ async def compile_digests(uow: UnitOfWork,
     for tally in (await meetings.tallies(uow, await meetings.upcoming_in(uow, ids),
                                          families)).values():
         digests[tally.meeting.class_id].meetings.append(tally)
-    for standing in (await signups.standings(uow, await signups.open_lists(uow, ids))).values():
+    names = {class_id: {f.student_id: f.student for f in found}
+             for class_id, found in families.items()}  # the roster, as families read it
+    for standing in (await signups.standings(uow, await signups.open_lists(uow, ids),
+                                             names)).values():
         digests[standing.signup.class_id].signups.append(standing)
-    for board in (await slots.schedules(uow, await slots.open_boards(uow, ids))).values():
+    for board in (await slots.schedules(uow, await slots.open_boards(uow, ids),
+                                        names)).values():
         digests[board.board.class_id].slots.append(board)
     # Open polls with how many have voted (never the counts per option: results are the
     # author's until the close, and never names).
