@@ -59,12 +59,15 @@ async def claim_due(db: Database, now: datetime, worker: str,
         if await session.scalar(select(ScheduledJob.id).where(
                 ScheduledJob.status == "pending", ScheduledJob.due_at <= now).limit(1)) is None:
             return []
+    # The due rows are picked once, in a CTE: as a subquery of IN, PostgreSQL may run the
+    # SELECT … LIMIT … SKIP LOCKED again for each row it updates, and each run skips the rows
+    # the last one locked — the claim then took every due row, not `limit` of them.
     due = (select(ScheduledJob.id)
            .where(ScheduledJob.status == "pending", ScheduledJob.due_at <= now)
            .order_by(ScheduledJob.due_at, ScheduledJob.id).limit(limit)
-           .with_for_update(skip_locked=True))
+           .with_for_update(skip_locked=True).cte("due"))
     stmt = (update(ScheduledJob)
-            .where(ScheduledJob.id.in_(due.scalar_subquery()), ScheduledJob.status == "pending")
+            .where(ScheduledJob.id.in_(select(due.c.id)), ScheduledJob.status == "pending")
             .values(status="running", claimed_by=worker, claimed_at=now)
             .returning(ScheduledJob)
             .execution_options(synchronize_session=False))

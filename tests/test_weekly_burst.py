@@ -25,7 +25,7 @@ from handlers import command_table
 from handlers.weekly import post
 from models import ClassUpdateItem, Database, OutboxMessage, ScheduledJob, SchoolClass
 from scheduler.runner import DueWorkRunner
-from services import weekly
+from services import jobs, weekly
 from services.uow import UnitOfWork
 from services.weekly import WEEKLY_JOB
 from tests.database import on_postgres, url_for
@@ -259,3 +259,17 @@ async def test_the_burst_costs_statements_per_claim_not_per_class(tmp_path: Path
     assert twenty <= 1 * per_claim + last_look, twenty
     assert sixty <= 2 * per_claim + last_look, sixty  # fifty, then ten
     assert sixty / 60 < twenty / 20 < 2
+
+
+async def test_a_claim_takes_at_most_its_limit(tmp_path: Path) -> None:
+    """The batch is the claim: on PostgreSQL the claim once took every due row at once."""
+    url = await world(tmp_path, "c.db", 12)
+    db = Database(url)
+    try:
+        first = await jobs.claim_due(db, SLOT, "test", limit=5)
+        second = await jobs.claim_due(db, SLOT, "test", limit=5)
+        assert len(first) == 5 and len(second) == 5
+        assert not {j.id for j in first} & {j.id for j in second}
+        assert len(await jobs.claim_due(db, SLOT, "test", limit=5)) == 2
+    finally:
+        await db.dispose()
