@@ -69,28 +69,33 @@ def _given(value: list[Family]) -> Callable[[], Awaitable[list[Family]]]:
 
 
 async def _read_families(uow: UnitOfWork, class_ids: Sequence[int]) -> dict[int, list[Family]]:
-    """Families of these classes, read in two statements (students, guardianships)."""
-    by_class: dict[int, dict[int, Family]] = {class_id: {} for class_id in class_ids}
-    for class_id, student_id, name in await roster.names_of(uow, class_ids):
-        by_class[class_id][student_id] = Family(student_id, name)
+    """Families of these classes in one statement: each current student (roster order) with
+    their active guardianships (in the order they were made), or a row of NULLs for none."""
     rows = (await uow.session.execute(
-        select(ClassMembership.class_id, ClassMembership.student_id, ClassMembership.relation,
+        select(Student.class_id, Student.id, Student.name, ClassMembership.relation,
                Person.id, Person.display_name)
-        .join(Person, Person.id == ClassMembership.person_id)
-        .where(ClassMembership.class_id.in_(class_ids), parents())
-        .order_by(ClassMembership.id))).all()
+        .outerjoin(ClassMembership, and_(ClassMembership.student_id == Student.id,
+                                         ClassMembership.class_id == Student.class_id,
+                                         parents()))
+        .outerjoin(Person, Person.id == ClassMembership.person_id)
+        .where(Student.class_id.in_(class_ids), roster.current())
+        .order_by(Student.id, ClassMembership.id))).all()
+    by_class: dict[int, dict[int, Family]] = {class_id: {} for class_id in class_ids}
+    for class_id, student_id, name, *_ in rows:
+        by_class[class_id].setdefault(student_id, Family(student_id, name))
     pupils = {class_id: {f.student for f in by_id.values()}
               for class_id, by_id in by_class.items()}
-    for class_id, student_id, relation, person_id, name in rows:
-        family = by_class[class_id].get(student_id)
-        if family is not None:
-            # Only a name made by registration for a child of another class (李明妈妈 in 李红's
-            # class) is re-made for this child; a person known by their own name (王老师, also
-            # a parent) or by a child of this class keeps it.
-            by_child = bool(relation) and name.endswith(relation) \
-                and name[:-len(relation)] not in pupils[class_id]
-            family.guardians.append(Guardian(
-                person_id, f"{family.student}{relation}" if by_child else name))
+    for class_id, student_id, _, relation, person_id, name in rows:
+        if person_id is None:
+            continue
+        family = by_class[class_id][student_id]
+        # Only a name made by registration for a child of another class (李明妈妈 in 李红's
+        # class) is re-made for this child; a person known by their own name (王老师, also
+        # a parent) or by a child of this class keeps it.
+        by_child = bool(relation) and name.endswith(relation) \
+            and name[:-len(relation)] not in pupils[class_id]
+        family.guardians.append(Guardian(
+            person_id, f"{family.student}{relation}" if by_child else name))
     return {class_id: list(by_id.values()) for class_id, by_id in by_class.items()}
 
 

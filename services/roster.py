@@ -67,27 +67,28 @@ def _mark(name: str) -> int:
 _MARKED = re.compile(r"^(.+)\((\d+)\)$")
 
 
-def _current() -> ColumnElement[bool]:
+def current() -> ColumnElement[bool]:
+    """Students still on the roster (#删学生 removes one from every count from then on)."""
     return Student.removed_at.is_(None)
 
 
 async def student(uow: UnitOfWork, class_id: int, name: str) -> Student | None:
     """The class's (not removed) student of exactly this name, mark included."""
     return (await uow.session.scalars(select(Student).where(
-        Student.class_id == class_id, Student.name == normal_name(name), _current()))).first()
+        Student.class_id == class_id, Student.name == normal_name(name), current()))).first()
 
 
 async def students(uow: UnitOfWork, class_id: int) -> list[Student]:
     """The class's students in roster order (as they were added), removed ones left out."""
     return list((await uow.session.scalars(select(Student).where(
-        Student.class_id == class_id, _current()).order_by(Student.id))).all())
+        Student.class_id == class_id, current()).order_by(Student.id))).all())
 
 
 async def names_of(uow: UnitOfWork, class_ids: Sequence[int]) -> list[tuple[int, int, str]]:
     """(class id, student id, name) of these classes' students, each class in roster order:
     `students` for many classes in one statement, without loading rows (the weekly burst)."""
     rows = await uow.session.execute(select(Student.class_id, Student.id, Student.name).where(
-        Student.class_id.in_(class_ids), _current()).order_by(Student.id))
+        Student.class_id.in_(class_ids), current()).order_by(Student.id))
     return [(class_id, student_id, name) for class_id, student_id, name in rows.all()]
 
 
