@@ -8,15 +8,12 @@ a time, shows here as a different text, a different digest, or different rows wr
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import select, text
 
 from core.clock import SimulatedClock
 from core.config import Config
@@ -29,6 +26,7 @@ from services import jobs, weekly
 from services.uow import UnitOfWork
 from services.weekly import WEEKLY_JOB
 from tests.database import on_postgres, url_for
+from tests.test_statements import statements_of
 from tests.weekly_world import SLOT, seed, summary
 
 PINNED = Path(__file__).parent / "data" / "weekly_digests.json"
@@ -71,12 +69,16 @@ async def test_digests_compiled_together_are_the_pinned_ones(tmp_path: Path) -> 
 
 
 async def run(url: str, config: Config, at: Any, handlers: dict[str, Any] | None = None,
-              renderer: Renderer | None = None) -> None:
-    """Run every job due at `at`, as the bot's runner does."""
+              renderer: Renderer | None = None, seen: list[str] | None = None) -> None:
+    """Run every job due at `at`, as the bot's runner does (its statements into `seen`)."""
     db = Database(url)
+    runner = DueWorkRunner(db, SimulatedClock(at), config, renderer or Renderer("zh_CN"),
+                           handlers or command_table().jobs, "test")
     try:
-        await DueWorkRunner(db, SimulatedClock(at), config, renderer or Renderer("zh_CN"),
-                            handlers or command_table().jobs, "test").run_due()
+        with statements_of(db.engine.sync_engine) as statements:
+            await runner.run_due()
+        if seen is not None:
+            seen += statements
     finally:
         await db.dispose()
 
@@ -170,8 +172,8 @@ def failed_alone(result: dict[str, Any], class_id: int) -> None:
 
 async def test_a_class_whose_update_cannot_be_made_fails_alone(tmp_path: Path) -> None:
     url = await world(tmp_path, "f.db", 24)
-    with counting(url) as seen:
-        await run(url, config_for(url), SLOT, renderer=FailingFor("班级005"))
+    seen: list[str] = []
+    await run(url, config_for(url), SLOT, renderer=FailingFor("班级005"), seen=seen)
     result = await state(url)
     failed_alone(result, 5)
     assert seen.count("COMMIT") == 2, "the claim, then the batch: not a transaction per job"
@@ -204,46 +206,17 @@ async def test_a_class_the_database_refuses_is_rolled_back_alone(tmp_path: Path)
         for statement in REFUSE_POSTGRES if on_postgres() else (REFUSE_SQLITE,):
             await session.execute(text(statement))
     await db.dispose()
-    with counting(url) as seen:
-        await run(url, config_for(url), SLOT)
+    seen: list[str] = []
+    await run(url, config_for(url), SLOT, seen=seen)
     failed_alone(await state(url), 7)
     assert seen.count("COMMIT") == 2, "the claim, then the batch: not a transaction per job"
     assert sum(s.startswith("SAVEPOINT") for s in seen) > 20, "a savepoint per class"
 
 
-@contextmanager
-def counting(url: str) -> Iterator[list[str]]:
-    """Every statement any engine on `url` runs meanwhile (BEGIN and COMMIT included)."""
-    seen: list[str] = []
-
-    def on_begin(conn: Any) -> None:
-        if conn.engine.url.render_as_string(hide_password=False) == url:
-            seen.append("BEGIN")
-
-    def on_execute(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if conn.engine.url.render_as_string(hide_password=False) == url \
-                and not statement.startswith("BEGIN"):
-            seen.append(" ".join(statement.split())[:200])
-
-    def on_commit(conn: Any) -> None:
-        if conn.engine.url.render_as_string(hide_password=False) == url:
-            seen.append("COMMIT")
-
-    event.listen(Engine, "begin", on_begin)
-    event.listen(Engine, "before_cursor_execute", on_execute)
-    event.listen(Engine, "commit", on_commit)
-    try:
-        yield seen
-    finally:
-        event.remove(Engine, "begin", on_begin)
-        event.remove(Engine, "before_cursor_execute", on_execute)
-        event.remove(Engine, "commit", on_commit)
-
-
 async def statements_for(tmp_path: Path, classes: int) -> int:
     url = await world(tmp_path, f"s{classes}.db", classes)
-    with counting(url) as seen:
-        await run(url, config_for(url), SLOT)
+    seen: list[str] = []
+    await run(url, config_for(url), SLOT, seen=seen)
     assert all(j[3] in ("done", "pending") for j in (await state(url))["jobs"])
     return len(seen)
 
