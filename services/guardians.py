@@ -76,6 +76,9 @@ async def _read_families(uow: UnitOfWork, class_ids: Sequence[int]) -> dict[int,
                Person.id, Person.display_name)
         .outerjoin(ClassMembership, and_(ClassMembership.student_id == Student.id,
                                          ClassMembership.class_id == Student.class_id,
+                                         # said twice: PostgreSQL then reads these classes'
+                                         # rows by index instead of scanning the table
+                                         ClassMembership.class_id.in_(class_ids),
                                          parents()))
         .outerjoin(Person, Person.id == ClassMembership.person_id)
         .where(Student.class_id.in_(class_ids), roster.current())

@@ -158,6 +158,7 @@ async def standings(uow: UnitOfWork, signups: Sequence[SignupList],
     students unless the caller has them: class id → student id → name)."""
     if not signups:
         return {}
+    class_ids = list(dict.fromkeys(s.class_id for s in signups))
     rows = (await uow.session.execute(
         select(SignupEntry.id, SignupEntry.list_id, SignupEntry.student_id,
                SignupEntry.person_id, SignupEntry.heads, SignupEntry.note,
@@ -166,12 +167,14 @@ async def standings(uow: UnitOfWork, signups: Sequence[SignupList],
         .join(Person, Person.id == SignupEntry.person_id)
         .outerjoin(ClassMembership, (ClassMembership.person_id == SignupEntry.person_id)
                    & (ClassMembership.student_id == SignupEntry.student_id)
-                   & (ClassMembership.class_id == SignupList.class_id))
+                   & (ClassMembership.class_id == SignupList.class_id)
+                   # said twice: PostgreSQL then reads these classes' rows by index
+                   & ClassMembership.class_id.in_(class_ids))
         .where(SignupEntry.list_id.in_([s.id for s in signups]),
                SignupEntry.withdrawn_at.is_(None))
         .order_by(SignupEntry.joined_at, SignupEntry.id))).all()
     if students is None:
-        students = await roster.names_by_class(uow, [s.class_id for s in signups])
+        students = await roster.names_by_class(uow, class_ids)
     by_list: dict[int, list[Row[Any]]] = {s.id: [] for s in signups}
     for row in rows:
         by_list[row.list_id].append(row)

@@ -150,7 +150,10 @@ async def schedules(uow: UnitOfWork, boards: Sequence[SlotBoard],
         .join(Person, Person.id == SlotBooking.person_id)
         .outerjoin(ClassMembership, (ClassMembership.person_id == SlotBooking.person_id)
                    & (ClassMembership.student_id == SlotBooking.student_id)
-                   & (ClassMembership.class_id == SlotBoard.class_id))
+                   & (ClassMembership.class_id == SlotBoard.class_id)
+                   # said twice: PostgreSQL then reads these classes' rows by index
+                   & ClassMembership.class_id.in_(list(dict.fromkeys(b.class_id
+                                                                     for b in boards))))
         .where(SlotBooking.board_id.in_(board_ids)).order_by(SlotBooking.id))).all()
     names: dict[int, list[str]] = {}
     seen: set[int] = set()

@@ -183,7 +183,10 @@ async def _unconfirmed(uow: UnitOfWork, notice_ids: list[int]) -> dict[int, set[
     found: dict[int, set[int]] = {notice_id: set() for notice_id in notice_ids}
     if notice_ids:
         confirmed = select(NoticeAck.id).where(NoticeAck.notice_id == Notice.id,
-                                               NoticeAck.student_id == Student.id)
+                                               NoticeAck.student_id == Student.id,
+                                               # said twice: PostgreSQL then reads these
+                                               # notices' confirmations by index only
+                                               NoticeAck.notice_id.in_(notice_ids))
         for notice_id, student_id in (await uow.session.execute(
                 select(Notice.id, Student.id)
                 .join(Student, Student.class_id == Notice.class_id)
