@@ -3,15 +3,19 @@
 Why: every class's update falls due in the same minute (Friday 17:00 by default), so a district
 instance must compile them all in one burst. This times exactly that burst — the due-work runner
 claiming the 1,000 weekly rows, compiling each digest (items, the week's notices with read
-rates, upcoming meetings with RSVP counts), rendering the template and writing the outbox rows —
-and records peak memory. Seeding the database (bulk inserts) is not timed. Sending is not timed
-either: delivery pacing is the channel's rate limit, measured in the channel benchmarks.
+rates, upcoming meetings with RSVP counts, an open sign-up, slot board and poll with their
+counts), rendering the template and writing the outbox rows — and counts its SQL statements
+and records peak memory. On PostgreSQL when CLASSBOT_TEST_DATABASE_URL names a server
+(`source .ci/postgres.sh && pg_start`), as the tests do; SQLite files otherwise. Seeding the
+database (bulk inserts) is not timed. Sending is not timed either: delivery pacing is the
+channel's rate limit, measured in the channel benchmarks.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import resource
 import shutil
 import sqlite3
@@ -25,7 +29,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python bench/weekly.py`
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select, text
+from sqlalchemy.engine import Engine
 
 from core.clock import SimulatedClock
 from core.config import Config
@@ -42,11 +47,19 @@ from models import (
     NoticeAck,
     OutboxMessage,
     Person,
+    Poll,
+    PollVote,
     ScheduledJob,
     SchoolClass,
+    SignupEntry,
+    SignupList,
+    Slot,
+    SlotBoard,
+    SlotBooking,
     Student,
 )
 from scheduler.runner import DueWorkRunner
+from tests import database
 
 SLOT = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)  # Friday 17:00 in Shanghai
 MONDAY = SLOT - timedelta(days=4)
@@ -56,7 +69,8 @@ def rows(classes: int, families: int) -> dict[Any, list[dict[str, Any]]]:
     """Everything a busy week leaves behind, as plain rows for bulk inserts."""
     data: dict[Any, list[dict[str, Any]]] = {t: [] for t in (
         SchoolClass, Person, Student, ClassMembership, GroupBinding, Notice, NoticeAck, Meeting,
-        MeetingRsvp, ClassUpdateItem, ScheduledJob)}
+        MeetingRsvp, ClassUpdateItem, SignupList, SignupEntry, SlotBoard, Slot, SlotBooking, Poll,
+        PollVote, ScheduledJob)}
     person_id = student_id = notice_id = 0
     for c in range(1, classes + 1):
         data[SchoolClass].append({"id": c, "name": f"班级{c:04d}", "timezone": "Asia/Shanghai",
@@ -104,36 +118,90 @@ def rows(classes: int, families: int) -> dict[Any, list[dict[str, Any]]]:
             data[ClassUpdateItem].append({"class_id": c, "author_id": teacher,
                                           "text": f"本周第{i + 1}件事：完成了单元测验",
                                           "created_at": MONDAY})
+        others(data, c, teacher, family_ids)
         data[ScheduledJob].append({"dedupe_key": f"weekly:{c}:2026-11-30",
                                    "kind": "weekly_update", "ref_id": c, "class_id": c,
                                    "due_at": SLOT, "status": "pending", "payload": {}})
     return data
 
 
-async def seed(path: Path, classes: int, families: int) -> None:
-    db = Database(f"sqlite:///{path}")
+def others(data: dict[Any, list[dict[str, Any]]], c: int, teacher: int,
+           family_ids: list[tuple[int, int]]) -> None:
+    """An open sign-up (half the families joined), slot board (3 slots ahead, a booking each)
+    and named poll (half the families voted): one of each kind the digest counts. Ids follow
+    the class number (one of each per class)."""
+    data[SignupList].append({"id": c, "class_id": c, "number": 1, "title": "周六志愿者",
+                             "capacity": 10, "status": "open", "author_id": teacher,
+                             "created_at": MONDAY})
+    data[SlotBoard].append({"id": c, "class_id": c, "number": 1, "title": "家访预约",
+                            "place": "家中", "per_family": 1, "status": "open",
+                            "author_id": teacher, "created_at": MONDAY})
+    data[Poll].append({"id": c, "class_id": c, "number": 1, "question": "春游去哪里",
+                       "options": ["植物园", "动物园"], "anonymous": False, "per_person": False,
+                       "publish_results": False, "salt": "00", "status": "open",
+                       "author_id": teacher, "created_at": MONDAY})
+    for k in range(3):
+        starts = SLOT + timedelta(days=2, hours=k)
+        data[Slot].append({"id": 3 * c + k, "board_id": c, "starts_at": starts,
+                           "ends_at": starts + timedelta(minutes=30), "capacity": 2})
+    for i, (sid, pid) in enumerate(family_ids[: len(family_ids) // 2]):
+        data[SignupEntry].append({"list_id": c, "student_id": sid, "person_id": pid,
+                                  "heads": 1 + i % 2, "note": "", "via": "word",
+                                  "joined_at": MONDAY + timedelta(minutes=i)})
+        data[PollVote].append({"poll_id": c, "voter_key": f"s:{sid}", "option": i % 2,
+                               "person_id": pid, "student_id": sid,
+                               "voted_at": MONDAY + timedelta(minutes=i)})
+    for k, (sid, pid) in enumerate(family_ids[:3]):
+        data[SlotBooking].append({"board_id": c, "slot_id": 3 * c + k, "student_id": sid,
+                                  "person_id": pid, "seat": 1, "turn": 1,
+                                  "booked_at": MONDAY})
+
+
+async def seed(url: str, classes: int, families: int) -> None:
+    db = Database(url)
     await db.create_schema()
     async with db.session() as session, session.begin():
         for table, batch in rows(classes, families).items():
             for start in range(0, len(batch), 5000):
                 await session.execute(insert(table), batch[start:start + 5000])
+    async with db.engine.connect() as conn:
+        # Statistics, as a live database has them (autovacuum): without them PostgreSQL plans
+        # the burst's joins for empty tables. SQLite plans from its indexes alone.
+        await conn.execute(text("ANALYZE"))
+        await conn.commit()
     await db.dispose()
 
 
-async def burst(path: Path) -> tuple[float, int, int]:
-    """Run every due weekly job; returns seconds, jobs run and outbox rows written."""
-    config = Config.model_validate({"database_url": f"sqlite:///{path}"})
+async def burst(url: str) -> tuple[float, float, int, int, int]:
+    """Run every due weekly job; returns seconds, this process's CPU seconds (the figure a
+    busy machine changes least), jobs run, outbox rows written and the SQL statements the
+    burst ran (BEGIN and COMMIT included)."""
+    config = Config.model_validate({"database_url": url})
     db = Database(config.database_url)
     clock = SimulatedClock(SLOT)
     runner = DueWorkRunner(db, clock, config, Renderer(config.language),
                            command_table().jobs, "bench")
-    start = time.perf_counter()
-    ran = await runner.run_due()
-    seconds = time.perf_counter() - start
+    statements = 0
+
+    def count(*_args: Any) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(Engine, "before_cursor_execute", count)
+    event.listen(Engine, "begin", count)  # SQLite's BEGIN is also a cursor statement: twice
+    event.listen(Engine, "commit", count)
+    start, cpu_start = time.perf_counter(), time.process_time()
+    try:
+        ran = await runner.run_due()
+    finally:
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+        event.remove(Engine, "before_cursor_execute", count)
+        event.remove(Engine, "begin", count)
+        event.remove(Engine, "commit", count)
     async with db.session() as session:
         queued = await session.scalar(select(func.count()).select_from(OutboxMessage)) or 0
     await db.dispose()
-    return seconds, ran, queued
+    return seconds, cpu, ran, queued, statements
 
 
 def main() -> None:
@@ -141,29 +209,42 @@ def main() -> None:
     parser.add_argument("--classes", type=int, default=1000)
     parser.add_argument("--families", type=int, default=40)
     args = parser.parse_args()
+    postgres = database.on_postgres()
+    mark = database.created_count()
     with tempfile.TemporaryDirectory(prefix="classbot-weekly-") as tmp:
         timed, traced = Path(tmp) / "timed.db", Path(tmp) / "traced.db"
         t0 = time.perf_counter()
-        asyncio.run(seed(timed, args.classes, args.families))
+        asyncio.run(seed(database.url_for(timed), args.classes, args.families))
         seeding = time.perf_counter() - t0
-        shutil.copy(timed, traced)
+        if postgres:
+            database.copy(timed, traced)
+        else:
+            shutil.copy(timed, traced)
+        load = os.getloadavg()
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        seconds, ran, queued = asyncio.run(burst(timed))
+        seconds, cpu, ran, queued, statements = asyncio.run(burst(database.url_for(timed)))
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         tracemalloc.start()
-        asyncio.run(burst(traced))
+        asyncio.run(burst(database.url_for(traced)))
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
+    if postgres:
+        database.drop_created_since(mark)
     assert ran >= args.classes and queued == args.classes, (ran, queued)
     print(f"classes × families   {args.classes} × {args.families}")
+    kind = "postgresql" if postgres else f"sqlite {sqlite3.sqlite_version}"
+    print(f"database             {kind}")
+    print(f"load average before  {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"seeding (untimed)    {seeding:.1f} s")
     print(f"updates queued       {queued}")
     print(f"seconds              {seconds:.2f}")
     print(f"per class            {seconds / args.classes * 1000:.1f} ms")
+    print(f"CPU (this process)   {cpu:.2f} s (the server's not included)")
+    print(f"statements           {statements} ({statements / args.classes:.2f} per class)")
     print(f"peak RSS (process)   {rss_after / 1024:.0f} MiB "
           f"(before the burst {rss_before / 1024:.0f} MiB)")
     print(f"peak traced (burst)  {peak / 2**20:.1f} MiB (tracemalloc, second run)")
-    print(f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}")
+    print(f"python {sys.version.split()[0]}")
 
 
 if __name__ == "__main__":

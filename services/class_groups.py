@@ -4,6 +4,7 @@ removed)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -32,6 +33,15 @@ async def class_of_chat(uow: UnitOfWork, chat: ChatRef) -> SchoolClass | None:
 async def of_class(uow: UnitOfWork, class_id: int) -> list[GroupBinding]:
     return list((await uow.session.scalars(select(GroupBinding).where(
         GroupBinding.class_id == class_id).order_by(GroupBinding.id))).all())
+
+
+async def of_classes(uow: UnitOfWork, class_ids: Sequence[int]) -> dict[int, list[GroupBinding]]:
+    """class id → `of_class`, for many classes in one statement."""
+    found: dict[int, list[GroupBinding]] = {class_id: [] for class_id in class_ids}
+    for binding in (await uow.session.scalars(select(GroupBinding).where(
+            GroupBinding.class_id.in_(list(found))).order_by(GroupBinding.id))).all():
+        found[binding.class_id].append(binding)
+    return found
 
 
 # --- binding a group -----------------------------------------------------------------------

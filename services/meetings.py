@@ -6,12 +6,13 @@ answers for the child, and a new answer replaces the old one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, select
+from sqlalchemy import ColumnElement, Row, Select, delete, func, select
 
 from core.events import Event
 from models import Meeting, MeetingCheckin, MeetingRsvp
@@ -113,6 +114,13 @@ def checkin_opens(uow: UnitOfWork, meeting: Meeting) -> datetime:
 async def upcoming(uow: UnitOfWork, class_id: int) -> list[Meeting]:
     return list((await uow.session.scalars(
         _open(class_id, Meeting.starts_at > uow.now).order_by(Meeting.starts_at))).all())
+
+
+async def upcoming_in(uow: UnitOfWork, class_ids: Sequence[int]) -> list[Meeting]:
+    """`upcoming` of many classes in one statement, by class then start."""
+    return list((await uow.session.scalars(select(Meeting).where(
+        Meeting.class_id.in_(class_ids), Meeting.status == "open", Meeting.starts_at > uow.now)
+        .order_by(Meeting.class_id, Meeting.starts_at, Meeting.id))).all())
 
 
 # --- RSVP --------------------------------------------------------------------------------------
@@ -229,8 +237,24 @@ async def tally(uow: UnitOfWork, meeting: Meeting,
     """`families` (roster order) may be passed by a caller that already read them."""
     if families is None:
         families = await guardians.families(uow, meeting.class_id)
-    rows = {r.student_id: r for r in (await uow.session.scalars(select(MeetingRsvp).where(
-        MeetingRsvp.meeting_id == meeting.id))).all()}
+    return (await tallies(uow, [meeting], {meeting.class_id: families}))[meeting.id]
+
+
+async def tallies(uow: UnitOfWork, meetings: Sequence[Meeting],
+                  families: Mapping[int, list[Family]]) -> dict[int, Tally]:
+    """meeting id → its tally, the answers of all `meetings` read in one statement;
+    `families`: class id → the class's families (roster order)."""
+    rows: dict[int, dict[int, Row[Any]]] = {m.id: {} for m in meetings}
+    if meetings:  # columns, not rows: a burst reads thousands of answers
+        for row in (await uow.session.execute(select(
+                MeetingRsvp.meeting_id, MeetingRsvp.student_id, MeetingRsvp.answer,
+                MeetingRsvp.heads, MeetingRsvp.reason, MeetingRsvp.person_id).where(
+                MeetingRsvp.meeting_id.in_(list(rows))))).all():
+            rows[row.meeting_id][row.student_id] = row
+    return {m.id: _tally_of(m, families[m.class_id], rows[m.id]) for m in meetings}
+
+
+def _tally_of(meeting: Meeting, families: list[Family], rows: dict[int, Row[Any]]) -> Tally:
     result = Tally(meeting)
     buckets = {Answer.YES: result.yes, Answer.NO: result.no, Answer.MAYBE: result.maybe}
     for family in families:

@@ -7,16 +7,18 @@ again after a crash) a no-op instead of a second message.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
 from core.events import Button, ChatKind, ChatRef, Mention
 from core.quiet_hours import release_time
 from models import Database, OutboxMessage, SchoolClass
-from services.sql import insert_if_absent
+from services.sql import dialect_insert, insert_if_absent
 from services.uow import UnitOfWork
 
 
@@ -59,14 +61,14 @@ async def release_after_quiet_hours(uow: UnitOfWork, class_id: int | None) -> da
     return release_time(uow.now, tz, quiet.start, quiet.end)
 
 
-async def enqueue(uow: UnitOfWork, draft: Draft) -> bool:
-    """Queue a message; False if this dedupe key was queued before (nothing is sent twice)."""
+async def _row(uow: UnitOfWork, draft: Draft) -> dict[str, Any]:
+    """The outbox row a draft becomes (held past quiet hours unless urgent or a reply)."""
     not_before = uow.now
     if draft.kind in HELD_IN_QUIET_HOURS and not draft.urgent:
         not_before = await release_after_quiet_hours(uow, draft.class_id) or uow.now
     if draft.not_before is not None:
         not_before = max(not_before, draft.not_before)
-    values: dict[str, object] = {
+    return {
         "dedupe_key": draft.dedupe_key,
         "channel": draft.chat.channel,
         "chat_id": draft.chat.chat_id,
@@ -89,8 +91,13 @@ async def enqueue(uow: UnitOfWork, draft: Draft) -> bool:
         "created_at": uow.now,
         "key_base": draft.key_base,
     }
+
+
+async def enqueue(uow: UnitOfWork, draft: Draft) -> bool:
+    """Queue a message; False if this dedupe key was queued before (nothing is sent twice)."""
+    values = await _row(uow, draft)
     claim = uow.reply_claim
-    handed = (claim is not None and draft.kind is Kind.REPLY and not_before <= uow.now
+    handed = (claim is not None and draft.kind is Kind.REPLY and values["not_before"] <= uow.now
               and draft.chat.channel in claim.channels)
     if handed:
         assert claim is not None
@@ -100,6 +107,20 @@ async def enqueue(uow: UnitOfWork, draft: Draft) -> bool:
         assert claim is not None
         claim.rows.append(OutboxMessage(id=new_id, **values))
     return new_id is not None
+
+
+async def enqueue_many(uow: UnitOfWork, drafts: Sequence[Draft]) -> None:
+    """`enqueue` for many drafts in one executemany of INSERT … ON CONFLICT DO NOTHING (a key
+    queued before is still a no-op): the weekly burst queues a thousand updates at once.
+    Replies handed to this process's sender (`uow.reply_claim`) go one by one, as `enqueue`."""
+    if uow.reply_claim is not None:
+        for draft in drafts:
+            await enqueue(uow, draft)
+        return
+    if drafts:
+        await uow.session.execute(dialect_insert(uow.session, OutboxMessage.__table__)
+                                  .on_conflict_do_nothing(index_elements=["dedupe_key"]),
+                                  [await _row(uow, d) for d in drafts])
 
 
 async def find_reference(uow: UnitOfWork, channel: str, chat_id: str,

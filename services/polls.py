@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from models import Person, Poll, PollVote
 from models.base import storable
 from services import guardians, jobs, keys
+from services.guardians import Family
 from services.uow import UnitOfWork
 
 CLOSE_JOB = "poll_close"
@@ -150,20 +151,38 @@ class PollTally:
 
 
 async def tally(uow: UnitOfWork, poll: Poll) -> PollTally:
-    rows = (await uow.session.execute(select(PollVote.option, PollVote.person_id).where(
-        PollVote.poll_id == poll.id).order_by(PollVote.voted_at, PollVote.id))).all()
+    families = await guardians.families(uow, poll.class_id)
+    return (await tallies(uow, [poll], {poll.class_id: families}))[poll.id]
+
+
+async def tallies(uow: UnitOfWork, polls: Sequence[Poll],
+                  families: Mapping[int, list[Family]]) -> dict[int, PollTally]:
+    """poll id → its tally, the votes of all `polls` (with the voters' names) read in one
+    statement; `families`: class id → the class's families (who may vote)."""
+    votes: dict[int, list[tuple[int, int | None, str | None]]] = {p.id: [] for p in polls}
+    if polls:
+        for poll_id, option, person_id, name in (await uow.session.execute(
+                select(PollVote.poll_id, PollVote.option, PollVote.person_id,
+                       Person.display_name)
+                .outerjoin(Person, Person.id == PollVote.person_id)
+                .where(PollVote.poll_id.in_(list(votes)))
+                .order_by(PollVote.voted_at, PollVote.id))).all():
+            votes[poll_id].append((option, person_id, name))
+    return {p.id: _tally_of(p, votes[p.id], families[p.class_id]) for p in polls}
+
+
+def _tally_of(poll: Poll, votes: list[tuple[int, int | None, str | None]],
+              families: list[Family]) -> PollTally:
     counts = [0] * len(poll.options)
     names: list[list[str]] = [[] for _ in poll.options]
-    for option, person_id in rows:
+    for option, person_id, name in votes:
         if 0 <= option < len(counts):
             counts[option] += 1
             if not poll.anonymous and person_id is not None:
-                person = await uow.session.get(Person, person_id)
-                names[option].append(person.display_name if person else "")
-    families = await guardians.families(uow, poll.class_id)
+                names[option].append(name or "")
     eligible = sum(len(f.guardians) for f in families) if poll.per_person else sum(
         1 for f in families if f.guardians)
-    return PollTally(poll, counts, len(rows), eligible, [] if poll.anonymous else names)
+    return PollTally(poll, counts, len(votes), eligible, [] if poll.anonymous else names)
 
 
 async def close(uow: UnitOfWork, poll: Poll) -> bool:

@@ -153,11 +153,20 @@ async def post_to_groups(m: Sender, *, class_id: int, key: str, text: str,
                          ref: tuple[str, int] | None = None,
                          buttons: tuple[Button, ...] = ()) -> int:
     """The same message in every group bound to the class; returns how many groups."""
-    bindings = await class_groups.of_class(m.uow, class_id)
-    for binding in bindings:
-        await m.send(Draft(chat=group_chat(binding), text=text, kind=kind, urgent=urgent,
-                           class_id=class_id, dedupe_key=keys.in_group(key, binding.id),
-                           key_base=keys.posts_of(key), buttons=buttons,
-                           ref_kind=ref[0] if ref else None,
-                           ref_id=ref[1] if ref else None))
-    return len(bindings)
+    drafts = group_posts(await class_groups.of_class(m.uow, class_id), class_id=class_id,
+                         key=key, text=text, kind=kind, urgent=urgent, ref=ref, buttons=buttons)
+    for draft in drafts:
+        await m.send(draft)
+    return len(drafts)
+
+
+def group_posts(bindings: Iterable[GroupBinding], *, class_id: int, key: str, text: str,
+                kind: Kind = Kind.BROADCAST, urgent: bool = False,
+                ref: tuple[str, int] | None = None,
+                buttons: tuple[Button, ...] = ()) -> list[Draft]:
+    """`post_to_groups`'s drafts, for a caller that read the bindings and queues in bulk."""
+    return [Draft(chat=group_chat(binding), text=text, kind=kind, urgent=urgent,
+                  class_id=class_id, dedupe_key=keys.in_group(key, binding.id),
+                  key_base=keys.posts_of(key), buttons=buttons,
+                  ref_kind=ref[0] if ref else None, ref_id=ref[1] if ref else None)
+            for binding in bindings]

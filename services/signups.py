@@ -14,12 +14,13 @@ A paste only adds lines; a family missing from it is never removed (people paste
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 
 from models import ClassMembership, Person, SignupEntry, SignupList
 from models.base import storable
@@ -147,28 +148,54 @@ async def close(uow: UnitOfWork, signup: SignupList) -> bool:
 
 async def standing(uow: UnitOfWork, signup: SignupList) -> Standing:
     """Every line in joining order; over the capacity (people) the rest are waiting."""
+    return (await standings(uow, [signup]))[signup.id]
+
+
+async def standings(uow: UnitOfWork, signups: Sequence[SignupList],
+                    students: Mapping[int, Mapping[int, str]] | None = None
+                    ) -> dict[int, Standing]:
+    """list id → `standing`, for many lists in two statements (the lines, and the classes'
+    students unless the caller has them: class id → student id → name)."""
+    if not signups:
+        return {}
+    class_ids = list(dict.fromkeys(s.class_id for s in signups))
     rows = (await uow.session.execute(
-        select(SignupEntry, ClassMembership.relation, Person.display_name)
+        select(SignupEntry.id, SignupEntry.list_id, SignupEntry.student_id,
+               SignupEntry.person_id, SignupEntry.heads, SignupEntry.note,
+               ClassMembership.relation, Person.display_name)
+        .join(SignupList, SignupList.id == SignupEntry.list_id)
         .join(Person, Person.id == SignupEntry.person_id)
         .outerjoin(ClassMembership, (ClassMembership.person_id == SignupEntry.person_id)
                    & (ClassMembership.student_id == SignupEntry.student_id)
-                   & (ClassMembership.class_id == signup.class_id))
-        .where(SignupEntry.list_id == signup.id, SignupEntry.withdrawn_at.is_(None))
+                   & (ClassMembership.class_id == SignupList.class_id)
+                   # said twice: PostgreSQL then reads these classes' rows by index
+                   & ClassMembership.class_id.in_(class_ids))
+        .where(SignupEntry.list_id.in_([s.id for s in signups]),
+               SignupEntry.withdrawn_at.is_(None))
         .order_by(SignupEntry.joined_at, SignupEntry.id))).all()
-    students = {s.id: s.name for s in await roster.students(uow, signup.class_id)}
+    if students is None:
+        students = await roster.names_by_class(uow, class_ids)
+    by_list: dict[int, list[Row[Any]]] = {s.id: [] for s in signups}
+    for row in rows:
+        by_list[row.list_id].append(row)
+    return {s.id: _standing_of(s, by_list[s.id], students[s.class_id]) for s in signups}
+
+
+def _standing_of(signup: SignupList, rows: list[Row[Any]],
+                 students: Mapping[int, str]) -> Standing:
     lines: list[Line] = []
     seen: set[int] = set()
     total = 0
-    for entry, relation, person_name in rows:
-        if entry.id in seen:  # two membership rows of one guardian: one line
+    for row in rows:
+        if row.id in seen:  # two membership rows of one guardian: one line
             continue
-        seen.add(entry.id)
-        total += entry.heads
-        child = students.get(entry.student_id)
-        name = f"{child}{relation or ''}" if child else person_name
+        seen.add(row.id)
+        total += row.heads
+        child = students.get(row.student_id)
+        name = f"{child}{row.relation or ''}" if child else row.display_name
         waiting = signup.capacity is not None and total > signup.capacity
-        lines.append(Line(entry.id, entry.student_id, entry.person_id, name, entry.heads,
-                          entry.note, waiting))
+        lines.append(Line(row.id, row.student_id, row.person_id, name, row.heads, row.note,
+                          waiting))
     return Standing(signup, tuple(lines))
 
 

@@ -10,7 +10,7 @@ so a change to a full slot keeps the old booking.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -123,38 +123,53 @@ async def slots_of(uow: UnitOfWork, board: SlotBoard) -> list[Slot]:
 
 async def open_boards(uow: UnitOfWork, class_ids: Sequence[int]) -> list[SlotBoard]:
     """Boards still taking bookings: open, with a slot that has not begun."""
-    rows = (await uow.session.scalars(select(SlotBoard).where(
-        SlotBoard.class_id.in_(class_ids), SlotBoard.status == "open")
-        .order_by(SlotBoard.class_id, SlotBoard.number))).all()
-    out = []
-    for board in rows:
-        if await uow.session.scalar(select(Slot.id).where(
-                Slot.board_id == board.id, Slot.starts_at > uow.now).limit(1)) is not None:
-            out.append(board)
-    return out
+    ahead = select(Slot.id).where(Slot.board_id == SlotBoard.id, Slot.starts_at > uow.now)
+    return list((await uow.session.scalars(select(SlotBoard).where(
+        SlotBoard.class_id.in_(class_ids), SlotBoard.status == "open", ahead.exists())
+        .order_by(SlotBoard.class_id, SlotBoard.number))).all())
 
 
 async def schedule(uow: UnitOfWork, board: SlotBoard) -> Schedule:
     """Every slot with the families booked into it, in time order."""
-    students = {s.id: s.name for s in await roster.students(uow, board.class_id)}
+    return (await schedules(uow, [board]))[board.id]
+
+
+async def schedules(uow: UnitOfWork, boards: Sequence[SlotBoard],
+                    students: Mapping[int, Mapping[int, str]] | None = None
+                    ) -> dict[int, Schedule]:
+    """board id → `schedule`, for many boards in three statements (the bookings, the slots,
+    and the classes' students unless the caller has them: class id → student id → name)."""
+    if not boards:
+        return {}
+    board_ids = [b.id for b in boards]
+    if students is None:
+        students = await roster.names_by_class(uow, [b.class_id for b in boards])
     rows = (await uow.session.execute(
-        select(SlotBooking, ClassMembership.relation, Person.display_name)
+        select(SlotBooking, SlotBoard.class_id, ClassMembership.relation, Person.display_name)
+        .join(SlotBoard, SlotBoard.id == SlotBooking.board_id)
         .join(Person, Person.id == SlotBooking.person_id)
         .outerjoin(ClassMembership, (ClassMembership.person_id == SlotBooking.person_id)
                    & (ClassMembership.student_id == SlotBooking.student_id)
-                   & (ClassMembership.class_id == board.class_id))
-        .where(SlotBooking.board_id == board.id).order_by(SlotBooking.id))).all()
+                   & (ClassMembership.class_id == SlotBoard.class_id)
+                   # said twice: PostgreSQL then reads these classes' rows by index
+                   & ClassMembership.class_id.in_(list(dict.fromkeys(b.class_id
+                                                                     for b in boards))))
+        .where(SlotBooking.board_id.in_(board_ids)).order_by(SlotBooking.id))).all()
     names: dict[int, list[str]] = {}
     seen: set[int] = set()
-    for booking, relation, person_name in rows:
+    for booking, class_id, relation, person_name in rows:
         if booking.id in seen:
             continue
         seen.add(booking.id)
-        child = students.get(booking.student_id)
+        child = students[class_id].get(booking.student_id)
         names.setdefault(booking.slot_id, []).append(
             f"{child}{relation or ''}" if child else person_name)
-    return Schedule(board, tuple(SlotLine(slot, tuple(names.get(slot.id, ())))
-                                 for slot in await slots_of(uow, board)))
+    slots: dict[int, list[Slot]] = {board_id: [] for board_id in board_ids}
+    for slot in (await uow.session.scalars(select(Slot).where(
+            Slot.board_id.in_(board_ids)).order_by(Slot.starts_at))).all():
+        slots[slot.board_id].append(slot)
+    return {b.id: Schedule(b, tuple(SlotLine(slot, tuple(names.get(slot.id, ())))
+                                    for slot in slots[b.id])) for b in boards}
 
 
 # --- matching what a parent wrote ------------------------------------------------------------

@@ -23,8 +23,14 @@ NOTICE = "#通知 周五春游\n请带好水和帽子，早上7:50到校。"
 @contextmanager
 def counting(h: Harness) -> Iterator[list[str]]:
     """Every statement the bot's engine runs meanwhile, BEGIN and COMMIT included."""
+    with statements_of(h.db().engine.sync_engine) as seen:
+        yield seen
+
+
+@contextmanager
+def statements_of(engine: Any) -> Iterator[list[str]]:
+    """Every statement `engine` (a sync Engine) runs meanwhile, BEGIN and COMMIT included."""
     seen: list[str] = []
-    engine = h.db().engine.sync_engine
 
     def on_begin(_conn: Any) -> None:
         seen.append("BEGIN")  # PostgreSQL's BEGIN is no cursor statement, SQLite's is (db.py)
