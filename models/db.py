@@ -120,6 +120,10 @@ def _make_engine(url: str) -> AsyncEngine:
         options = conn.get_execution_options()
         if options.get(ONE_STATEMENT, False):
             return  # Database.single(): each statement is its own transaction
-        conn.exec_driver_sql("BEGIN" if options.get(READ_ONLY, False) else "BEGIN IMMEDIATE")
+        begin = "BEGIN" if options.get(READ_ONLY, False) else "BEGIN IMMEDIATE"
+        if inline:  # straight to the cursor: every incoming message's transaction starts here
+            conn.dialect.execute_direct(conn, begin)
+        else:
+            conn.exec_driver_sql(begin)
 
     return engine

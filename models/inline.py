@@ -116,15 +116,18 @@ class InlineDialect(SQLiteDialect_pysqlite):
     # which cost more than the statements of a repeated 收到. The engine's savepoint events
     # still fire (Connection calls these hooks after dispatching them); its cursor events too.
     def do_savepoint(self, connection: Any, name: str) -> None:
-        self._direct(connection, f"SAVEPOINT {self.identifier_preparer.quote(name)}")
+        self.execute_direct(connection, f"SAVEPOINT {self.identifier_preparer.quote(name)}")
 
     def do_release_savepoint(self, connection: Any, name: str) -> None:
-        self._direct(connection, f"RELEASE SAVEPOINT {self.identifier_preparer.quote(name)}")
+        self.execute_direct(connection, f"RELEASE SAVEPOINT {self.identifier_preparer.quote(name)}")
 
     def do_rollback_to_savepoint(self, connection: Any, name: str) -> None:
-        self._direct(connection, f"ROLLBACK TO SAVEPOINT {self.identifier_preparer.quote(name)}")
+        self.execute_direct(connection,
+                            f"ROLLBACK TO SAVEPOINT {self.identifier_preparer.quote(name)}")
 
-    def _direct(self, connection: Any, statement: str) -> None:
+    def execute_direct(self, connection: Any, statement: str) -> None:
+        """A statement without parameters on the connection's cursor, past Connection.execute
+        (savepoints here, BEGIN IMMEDIATE in models/db.py); a refused one is retried patiently."""
         cursor = connection.connection.dbapi_connection.cursor()
         observed = connection._has_events or connection.engine._has_events
         try:
