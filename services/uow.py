@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from core.clock import Clock
 from core.config import Config
@@ -73,8 +74,9 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         self.now = self.clock.now()
+        # The transaction begins with the first statement (SQLAlchemy's autobegin): an
+        # explicit begin() was one more hop into the session's greenlet for every event.
         self._session = self.db.session()
-        await self._session.begin()
         return self
 
     async def __aexit__(
@@ -87,9 +89,25 @@ class UnitOfWork:
         try:
             if exc_type is None:
                 await self.run_before_commit()
-                await session.commit()
+                await session.run_sync(_commit_and_close)  # one hop into the greenlet for both
             else:
-                await session.rollback()
+                await session.run_sync(_rollback_and_close)
+        except BaseException:
+            await session.close()  # the work before the commit failed (closing twice is harmless)
+            raise
         finally:
-            await session.close()
             self._session = None
+
+
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
+def _rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
