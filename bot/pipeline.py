@@ -56,7 +56,7 @@ class EventPipeline:
         self.capabilities = capabilities
         # Set by the app: replies go to the sender already claimed (UnitOfWork.reply_claim).
         self.replies_to: Callable[[], ReplyClaim] | None = None
-        self.hand_over: Callable[[list[OutboxMessage]], None] | None = None
+        self.hand_over: Callable[[list[OutboxMessage], bool], None] | None = None
         self._busy = False  # an event or a batch is being written
         self._waiting: list[tuple[Event, asyncio.Future[str | None]]] = []
         self._draining: asyncio.Task[None] | None = None
@@ -208,7 +208,9 @@ class EventPipeline:
 
     def _hand_over(self, claim: ReplyClaim | None) -> None:
         if claim is not None and claim.rows and self.hand_over is not None:
-            self.hand_over(claim.rows)  # committed: straight to the sender
+            # committed: straight to the sender (first in its round when nothing else of the
+            # unit waits in the outbox)
+            self.hand_over(claim.rows, claim.others == 0)
 
     def _log_failure(self, event: Event) -> None:
         # A private chat's id is the person's account: a salted tag, never the id.

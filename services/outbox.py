@@ -106,6 +106,8 @@ async def enqueue(uow: UnitOfWork, draft: Draft) -> bool:
     if handed and new_id is not None:
         assert claim is not None
         claim.rows.append(OutboxMessage(id=new_id, **values))
+    elif claim is not None:
+        claim.others += 1
     return new_id is not None
 
 

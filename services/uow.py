@@ -30,6 +30,10 @@ class ReplyClaim:
     worker: str
     channels: frozenset[str]
     rows: list[Any] = field(default_factory=list)  # OutboxMessage, claimed
+    # Rows this unit queued that were not handed over (a group post, a reminder): while there
+    # are none, the handed replies cannot overtake anything of their own events, and the
+    # sender sends them before it looks for other due rows (bot/sender.py).
+    others: int = 0
 
 
 class UnitOfWork:

@@ -66,6 +66,29 @@ async def test_a_handed_reply_keeps_its_place_behind_what_its_event_queued(
             await outbox.enqueue(uow, Draft(chat=group, text=f"{kind.value} {n}", kind=kind,
                                             urgent=True, dedupe_key=f"order:{n}"))
     assert [row.kind for row in claim.rows] == ["reply"], "only the reply is handed over"
-    bound.bot.sender.hand_over(claim.rows)
+    assert claim.others == 1  # the notice waits in the outbox: the reply must not go first
+    bound.bot.sender.hand_over(claim.rows, claim.others == 0)
     await bound.bot.sender.drain()
     assert [s.text for s in bound.channel.sent] == ["notice 0", "reply 1"]
+
+
+async def test_a_reply_whose_event_queued_nothing_else_goes_before_the_read(
+        bound: Harness) -> None:
+    """The round sends it first and only then looks for other due rows: a private #帮助's
+    answer does not wait for that read (issue 14, the round trip)."""
+    await bound.bot.settle()
+    engine = bound.db().engine.sync_engine
+    seen: list[str] = []
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(f"{statement.split()[0]} {len(bound.channel.sent)}")
+
+    await bound.channel.receive(bound.channel.event_for(Say("李明妈妈", CLASS, "#帮助"),
+                                                        bound.clock.now()))
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        await bound.bot.sender.drain()
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    # the "sent" mark right after the send (1 message out), then the read of other due rows
+    assert seen == ["UPDATE 1", "SELECT 1"], seen

@@ -77,9 +77,10 @@ async def test_a_handed_reply_costs_a_read_and_its_mark(bound: Harness) -> None:
     with executed(bound.db()) as seen:
         await bound.bot.sender.drain()
     assert len(channel.sent) == 1
-    # the due read (anything queued before the reply goes first) and the "sent" mark
+    # the "sent" mark, then the due read (the reply's event queued nothing else, so the reply
+    # went first: tests/test_sender_handoff.py)
     assert len(seen) == 2, "\n".join(seen)
-    assert seen[0].startswith("SELECT") and seen[1].startswith("UPDATE outbox"), seen
+    assert seen[0].startswith("UPDATE outbox") and seen[1].startswith("SELECT"), seen
     assert (await statuses(bound)).get("sending", 0) == 0
 
 
