@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from sqlalchemy import func, select
 
-from models import Person, Poll, PollVote
+from models import Poll, PollVote
 from models.base import storable
 from services import guardians, jobs, keys
 from services.guardians import Family
@@ -157,29 +157,31 @@ async def tally(uow: UnitOfWork, poll: Poll) -> PollTally:
 
 async def tallies(uow: UnitOfWork, polls: Sequence[Poll],
                   families: Mapping[int, list[Family]]) -> dict[int, PollTally]:
-    """poll id → its tally, the votes of all `polls` (with the voters' names) read in one
-    statement; `families`: class id → the class's families (who may vote)."""
-    votes: dict[int, list[tuple[int, int | None, str | None]]] = {p.id: [] for p in polls}
+    """poll id → its tally, the votes of all `polls` read in one statement and the voters'
+    names (named polls) in one more; `families`: class id → the class's families (who may
+    vote)."""
+    votes: dict[int, list[tuple[int, int | None]]] = {p.id: [] for p in polls}
     if polls:
-        for poll_id, option, person_id, name in (await uow.session.execute(
-                select(PollVote.poll_id, PollVote.option, PollVote.person_id,
-                       Person.display_name)
-                .outerjoin(Person, Person.id == PollVote.person_id)
+        for poll_id, option, person_id in (await uow.session.execute(
+                select(PollVote.poll_id, PollVote.option, PollVote.person_id)
                 .where(PollVote.poll_id.in_(list(votes)))
                 .order_by(PollVote.voted_at, PollVote.id))).all():
-            votes[poll_id].append((option, person_id, name))
-    return {p.id: _tally_of(p, votes[p.id], families[p.class_id]) for p in polls}
+            votes[poll_id].append((option, person_id))
+    people = await guardians.person_names(uow, (
+        person_id for p in polls if not p.anonymous for _, person_id in votes[p.id]
+        if person_id is not None))
+    return {p.id: _tally_of(p, votes[p.id], families[p.class_id], people) for p in polls}
 
 
-def _tally_of(poll: Poll, votes: list[tuple[int, int | None, str | None]],
-              families: list[Family]) -> PollTally:
+def _tally_of(poll: Poll, votes: list[tuple[int, int | None]], families: list[Family],
+              people: Mapping[int, str]) -> PollTally:
     counts = [0] * len(poll.options)
     names: list[list[str]] = [[] for _ in poll.options]
-    for option, person_id, name in votes:
+    for option, person_id in votes:
         if 0 <= option < len(counts):
             counts[option] += 1
             if not poll.anonymous and person_id is not None:
-                names[option].append(name or "")
+                names[option].append(people.get(person_id, ""))
     eligible = sum(len(f.guardians) for f in families) if poll.per_person else sum(
         1 for f in families if f.guardians)
     return PollTally(poll, counts, len(votes), eligible, [] if poll.anonymous else names)

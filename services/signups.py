@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Row, func, select, update
 
-from models import ClassMembership, Person, SignupEntry, SignupList
+from models import ClassMembership, SignupEntry, SignupList
 from models.base import storable
 from services import guardians, roster
 from services.membership import parents
@@ -162,9 +162,8 @@ async def standings(uow: UnitOfWork, signups: Sequence[SignupList],
     rows = (await uow.session.execute(
         select(SignupEntry.id, SignupEntry.list_id, SignupEntry.student_id,
                SignupEntry.person_id, SignupEntry.heads, SignupEntry.note,
-               ClassMembership.relation, Person.display_name)
+               SignupList.class_id, ClassMembership.relation)
         .join(SignupList, SignupList.id == SignupEntry.list_id)
-        .join(Person, Person.id == SignupEntry.person_id)
         .outerjoin(ClassMembership, (ClassMembership.person_id == SignupEntry.person_id)
                    & (ClassMembership.student_id == SignupEntry.student_id)
                    & (ClassMembership.class_id == SignupList.class_id)
@@ -175,14 +174,19 @@ async def standings(uow: UnitOfWork, signups: Sequence[SignupList],
         .order_by(SignupEntry.joined_at, SignupEntry.id))).all()
     if students is None:
         students = await roster.names_by_class(uow, class_ids)
+    # A line is named by its child; the person's own name only when the child has left the
+    # roster (read for those lines alone).
+    people = await guardians.person_names(uow, (
+        row.person_id for row in rows if row.student_id not in students[row.class_id]))
     by_list: dict[int, list[Row[Any]]] = {s.id: [] for s in signups}
     for row in rows:
         by_list[row.list_id].append(row)
-    return {s.id: _standing_of(s, by_list[s.id], students[s.class_id]) for s in signups}
+    return {s.id: _standing_of(s, by_list[s.id], students[s.class_id], people)
+            for s in signups}
 
 
-def _standing_of(signup: SignupList, rows: list[Row[Any]],
-                 students: Mapping[int, str]) -> Standing:
+def _standing_of(signup: SignupList, rows: list[Row[Any]], students: Mapping[int, str],
+                 people: Mapping[int, str]) -> Standing:
     lines: list[Line] = []
     seen: set[int] = set()
     total = 0
@@ -192,7 +196,7 @@ def _standing_of(signup: SignupList, rows: list[Row[Any]],
         seen.add(row.id)
         total += row.heads
         child = students.get(row.student_id)
-        name = f"{child}{row.relation or ''}" if child else row.display_name
+        name = f"{child}{row.relation or ''}" if child else people.get(row.person_id, "")
         waiting = signup.capacity is not None and total > signup.capacity
         lines.append(Line(row.id, row.student_id, row.person_id, name, row.heads, row.note,
                           waiting))

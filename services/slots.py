@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select
 
 from core.reading.answers import SlotWords
-from models import ClassMembership, Person, Slot, SlotBoard, SlotBooking
+from models import ClassMembership, Slot, SlotBoard, SlotBooking
 from models.base import storable
 from services import guardians, roster
 from services.sql import insert_unless_taken
@@ -145,9 +145,8 @@ async def schedules(uow: UnitOfWork, boards: Sequence[SlotBoard],
     if students is None:
         students = await roster.names_by_class(uow, [b.class_id for b in boards])
     rows = (await uow.session.execute(
-        select(SlotBooking, SlotBoard.class_id, ClassMembership.relation, Person.display_name)
+        select(SlotBooking, SlotBoard.class_id, ClassMembership.relation)
         .join(SlotBoard, SlotBoard.id == SlotBooking.board_id)
-        .join(Person, Person.id == SlotBooking.person_id)
         .outerjoin(ClassMembership, (ClassMembership.person_id == SlotBooking.person_id)
                    & (ClassMembership.student_id == SlotBooking.student_id)
                    & (ClassMembership.class_id == SlotBoard.class_id)
@@ -155,15 +154,20 @@ async def schedules(uow: UnitOfWork, boards: Sequence[SlotBoard],
                    & ClassMembership.class_id.in_(list(dict.fromkeys(b.class_id
                                                                      for b in boards))))
         .where(SlotBooking.board_id.in_(board_ids)).order_by(SlotBooking.id))).all()
+    # A booking is named by its child; the person's own name only when the child has left
+    # the roster (read for those bookings alone).
+    people = await guardians.person_names(uow, (
+        booking.person_id for booking, class_id, _ in rows
+        if booking.student_id not in students[class_id]))
     names: dict[int, list[str]] = {}
     seen: set[int] = set()
-    for booking, class_id, relation, person_name in rows:
+    for booking, class_id, relation in rows:
         if booking.id in seen:
             continue
         seen.add(booking.id)
         child = students[class_id].get(booking.student_id)
         names.setdefault(booking.slot_id, []).append(
-            f"{child}{relation or ''}" if child else person_name)
+            f"{child}{relation or ''}" if child else people.get(booking.person_id, ""))
     slots: dict[int, list[Slot]] = {board_id: [] for board_id in board_ids}
     for slot in (await uow.session.scalars(select(Slot).where(
             Slot.board_id.in_(board_ids)).order_by(Slot.starts_at))).all():
