@@ -12,6 +12,7 @@ gets (kit/context.py); the table checks each handler's annotation against it at 
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 import re
@@ -202,6 +203,9 @@ class Match:
 _SLASH = re.compile(r"^/([A-Za-z_]+)(?:@\S+)?(?:\s+(.*))?$", re.S)
 
 
+MATCH_MEMO_CHARS = 200  # longer texts (letters, notices) are matched each time, not kept
+
+
 class CommandTable:
     """All routers merged; matching is a pure function of the text."""
 
@@ -211,6 +215,7 @@ class CommandTable:
         # Narrowest first: a parent's plain message is the mailbox's, anyone else's gets hello.
         self.fallbacks: list[Fallback] = sorted((f for r in routers for f in r.fallbacks),
                                                 key=lambda f: len(f.roles))
+        self._kept_match = functools.lru_cache(maxsize=4096)(self._match)
         self.jobs: dict[str, JobHandler] = {EXPIRY_JOB: expire_questions}
         self.events: dict[str, EventHandler] = {}
         self.questions: dict[str, Question] = {}
@@ -263,7 +268,15 @@ class CommandTable:
     def match(self, text: str, *, group: bool | None = None) -> Match | None:
         """The command or phrase this text is. `group` (the chat's kind, when known) leaves out
         phrases declared for the other kind of chat, so a group-only phrase never hides what a
-        private message means (the private fallback answers it instead)."""
+        private message means (the private fallback answers it instead).
+
+        Kept for short texts (a pure function of the text, and a Match is immutable): a flood
+        is a few hundred distinct messages, each tried against every command word and phrase."""
+        if len(text) <= MATCH_MEMO_CHARS:
+            return self._kept_match(text, group)
+        return self._match(text, group)
+
+    def _match(self, text: str, group: bool | None) -> Match | None:
         text = text.strip()
         if not text:
             return None
