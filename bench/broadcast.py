@@ -71,6 +71,11 @@ class RoundTrip:
     echo_ms: float
     classbot_b2b_ms: float
     echo_b2b_ms: float
+    # PTB's echo handler answering with classbot's reply instead of the 3 characters it got:
+    # the same payload both ways, so the ratio to it is classbot's own cost alone.
+    same_reply_ms: float = 0.0
+    same_reply_b2b_ms: float = 0.0
+    reply_chars: int = 0
 
 
 GAP_SECONDS = 0.05  # between spaced pings: long enough for the previous reply to settle
@@ -204,10 +209,12 @@ async def classbot_round_trip(fake: FakeTelegram, db_dir: Path, count: int) -> l
         await bot.stop()
 
 
-async def echo_round_trip(fake: FakeTelegram, count: int) -> list[float]:
+async def echo_round_trip(fake: FakeTelegram, count: int, reply: str | None = None
+                          ) -> list[float]:
+    """PTB's bare echo; with `reply`, the same handler answering with that text."""
     async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
-        await update.effective_message.reply_text(update.effective_message.text or "")
+        await update.effective_message.reply_text(reply or update.effective_message.text or "")
 
     app = (ApplicationBuilder().token(fake.token).base_url(fake.base_url)
            .base_file_url(fake.base_url.replace("/bot", "/file/bot")).build())
@@ -235,11 +242,15 @@ async def run(private: int, groups: int, trips: int) -> tuple[Broadcast, RoundTr
             result = await broadcast(fake, Path(tmp), private, groups)
             fake.limits = None  # the round trip measures cost, not flood control
             bot_times = await classbot_round_trip(fake, Path(tmp), trips)
+            reply = next(c.params["text"] for c in reversed(fake.calls)
+                         if c.method == "sendMessage")
             echo_times = await echo_round_trip(fake, trips)
+            same_times = await echo_round_trip(fake, trips, reply)
     finally:
         await fake.stop()
     return result, RoundTrip(bot_times[0] * 1000, echo_times[0] * 1000,
-                             bot_times[1] * 1000, echo_times[1] * 1000)
+                             bot_times[1] * 1000, echo_times[1] * 1000,
+                             same_times[0] * 1000, same_times[1] * 1000, len(reply))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -267,6 +278,10 @@ def main(argv: list[str] | None = None) -> int:
           f"ratio {r.classbot_ms / r.echo_ms:.2f}")
     print(f"back-to-back   classbot {r.classbot_b2b_ms:.1f} ms, PTB echo {r.echo_b2b_ms:.1f} ms, "
           f"ratio {r.classbot_b2b_ms / r.echo_b2b_ms:.2f}")
+    print(f"same reply     PTB echo sending classbot's {r.reply_chars}-character reply: "
+          f"spaced {r.same_reply_ms:.1f} ms (classbot {r.classbot_ms / r.same_reply_ms:.2f}×), "
+          f"back to back {r.same_reply_b2b_ms:.1f} ms "
+          f"(classbot {r.classbot_b2b_ms / r.same_reply_b2b_ms:.2f}×)")
     print(f"python {sys.version.split()[0]}, load average after "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0 if b.lost == 0 else 1
