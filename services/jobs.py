@@ -86,7 +86,8 @@ async def finish_many(uow: UnitOfWork, job_ids: Sequence[int]) -> None:
     """`finish` for many jobs done together (one UPDATE)."""
     if job_ids:
         await uow.session.execute(update(ScheduledJob).where(ScheduledJob.id.in_(job_ids))
-                                  .values(status="done", finished_at=uow.now, last_error=None))
+                                  .values(status="done", finished_at=uow.now, last_error=None)
+                                  .execution_options(synchronize_session=False))
 
 
 async def fail(db: Database, job_id: int, now: datetime, error: str) -> None:

@@ -204,8 +204,11 @@ async def mark_posted_many(uow: UnitOfWork, digests: Sequence[Digest]) -> None:
     """The digests' items are out: one UPDATE for all of them."""
     ids = [item.id for digest in digests for item in digest.items]
     if ids:
+        # No session sync: the items are not loaded as objects here, and evaluating the
+        # criteria against every object of a batch's session cost more than the UPDATE.
         await uow.session.execute(update(ClassUpdateItem).where(ClassUpdateItem.id.in_(ids))
-                                  .values(posted_at=uow.now))
+                                  .values(posted_at=uow.now)
+                                  .execution_options(synchronize_session=False))
 
 
 # --- the Friday burst: the weekly jobs of one claim together (issue 14) ----------------------
