@@ -1,4 +1,7 @@
-"""The few statements that differ between SQLite and PostgreSQL, kept in one place."""
+"""How statements are built and run where it matters: the few that differ between SQLite and
+PostgreSQL (ON CONFLICT), and the hot path's — statements every incoming message runs,
+compiled once and run on the driver's cursor (`Prepared`), their rows made ORM objects without
+a SELECT (`attached`, `loaded`)."""
 
 from __future__ import annotations
 
