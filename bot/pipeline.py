@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from core.channel import Capabilities
@@ -126,32 +126,31 @@ class EventPipeline:
         savepoint per event, so the failing one is rolled back and apologised for alone."""
         if len(events) == 1:
             return [await self._alone(events[0])]
-        claim = self.replies_to() if self.replies_to else None
         try:
-            async with UnitOfWork(self.db, self.clock, self.config) as uow:
-                uow.reply_claim = claim
-                results = [await self._together(uow, event) for event in events]
+            return await self._in_one_transaction(events, self._together)
         except Exception:
             log.info("one of a batch of %s events failed; each runs in a savepoint", len(events))
-            return await self._isolated(events)
+        try:
+            return await self._in_one_transaction(events, self._in_savepoint)
+        except Exception:
+            log.exception("a batch of %s events could not commit; each runs alone", len(events))
+            return [await self._alone(event) for event in events]
+
+    async def _in_one_transaction(
+            self, events: list[Event],
+            run: Callable[[UnitOfWork, Event], Awaitable[str | None]]) -> list[str | None]:
+        """`run` for each event in one unit of work; its replies go to the sender once it
+        has committed."""
+        claim = self.replies_to() if self.replies_to else None
+        async with UnitOfWork(self.db, self.clock, self.config) as uow:
+            uow.reply_claim = claim
+            results = [await run(uow, event) for event in events]
         self._hand_over(claim)
         return results
 
     async def _together(self, uow: UnitOfWork, event: Event) -> str | None:
         uow.now = self.clock.now()
         return await self._event(uow, event)
-
-    async def _isolated(self, events: list[Event]) -> list[str | None]:
-        claim = self.replies_to() if self.replies_to else None
-        try:
-            async with UnitOfWork(self.db, self.clock, self.config) as uow:
-                uow.reply_claim = claim
-                results = [await self._in_savepoint(uow, event) for event in events]
-        except Exception:
-            log.exception("a batch of %s events could not commit; each runs alone", len(events))
-            return [await self._alone(event) for event in events]
-        self._hand_over(claim)
-        return results
 
     async def _alone(self, event: Event) -> str | None:
         claim = self.replies_to() if self.replies_to else None
