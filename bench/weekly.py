@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +60,7 @@ from models import (
 )
 from scheduler.runner import DueWorkRunner
 from tests import database
-
-SLOT = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)  # Friday 17:00 in Shanghai
-MONDAY = SLOT - timedelta(days=4)
+from tests.weekly_world import MONDAY, SLOT  # the same Friday slot as the burst's tests
 
 
 def rows(classes: int, families: int) -> dict[Any, list[dict[str, Any]]]:
