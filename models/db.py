@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -95,7 +97,9 @@ def _make_engine(url: str) -> AsyncEngine:
     # hide_parameters: SQL logging and database errors must never carry a parent's message
     # (mailbox letters, relayed #私信) into the logs; they show the statement only.
     if not url.startswith("sqlite"):
-        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
+        server = create_async_engine(url, hide_parameters=True)
+        _ping_when_idle(server.sync_engine)
+        return server
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -127,3 +131,35 @@ def _make_engine(url: str) -> AsyncEngine:
             conn.exec_driver_sql(begin)
 
     return engine
+
+
+# A pooled connection back in use within this many seconds is not pinged (_ping_when_idle).
+IDLE_BEFORE_PING = 5.0
+_CHECKED_IN = "classbot_checked_in"  # connection record info: when it went back to the pool
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check that a database server's connection is alive before using it again — but only
+    when it has lain in the pool for a while. SQLAlchemy's `pool_pre_ping` pings on every
+    checkout: a round trip for every unit of work and every outbox mark, a fifth of all
+    round trips in a 收到 flood on PostgreSQL (issue 14). A server restart or an idle timeout
+    kills connections that lie idle; one used a moment ago is as alive as a ping would show
+    (and a server dying mid-use fails the work either way). A dead one is replaced by a new
+    connection before anyone uses it, as with pre-ping."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_CHECKED_IN] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_CHECKED_IN)
+        if since is None or time.monotonic() - since < IDLE_BEFORE_PING:
+            return  # new (just connected) or back in use at once
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("connection found dead after lying idle") from exc
+        if not alive:
+            raise DisconnectionError("connection found dead after lying idle")

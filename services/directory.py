@@ -29,6 +29,7 @@ from sqlalchemy import ScalarSelect, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.base import instance_state
 from sqlalchemy.orm.session import ORMExecuteState
 
 from models import Base, DirectoryStamp
@@ -131,7 +132,7 @@ def detached(row: R) -> R:
     """A copy of a loaded row that belongs to no session (safe to keep across transactions).
     A cached row is copied every time a transaction attaches it (several times per incoming
     message), so the copy skips the mapped class's constructor (services/sql.loaded)."""
-    source = inspect(row).dict
+    source = row.__dict__  # the loaded columns (a row's own dict: no inspection per copy)
     return sql.loaded(type(row), {key: source[key] for key in _column_keys(type(row))
                                   if key in source})
 
@@ -157,8 +158,7 @@ def _attached(session: Session, row: R) -> R:
     """What `session.merge(row, load=False)` does for a row without loaded relationships, at
     a fraction of its cost (it ran several times for every incoming message): the session's
     own copy when it has one, else a fresh copy added as loaded-and-clean."""
-    state = inspect(row)
-    found = session.identity_map.get(state.key)
+    found = session.identity_map.get(instance_state(row).key)
     if found is not None:
         return found  # type: ignore[no-any-return]
     copy = detached(row)

@@ -57,14 +57,13 @@ async def put(uow: UnitOfWork, *, person_id: int, chat: ChatRef, name: str, minu
     return replaced
 
 
-def open_in(person_id: ColumnElement[int | None], now: Any, channel: Any,
-            chat_id: Any) -> ScalarSelect[int]:
-    """The id of the open question, as a column of a statement that runs anyway (the
-    identity's upsert): most messages come from people who were asked nothing. `now`,
-    `channel` and `chat_id` may be values or bound parameters (a statement built once)."""
+def open_anywhere(person_id: ColumnElement[int | None], now: Any) -> ScalarSelect[int]:
+    """The id of an open question of this person in any chat, as a column of a statement that
+    runs anyway (the identity's upsert, a batch's at once: its rows' chats differ): most
+    messages come from people who were asked nothing. `now` may be a value or a bound
+    parameter (a statement built once)."""
     return (select(PendingQuestion.id).where(
-        PendingQuestion.person_id == person_id, PendingQuestion.channel == channel,
-        PendingQuestion.chat_id == chat_id, PendingQuestion.expires_at > now)
+        PendingQuestion.person_id == person_id, PendingQuestion.expires_at > now)
         .limit(1).scalar_subquery())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from bot.channels.script import Say
+from bot.channels.script import PRIVATE, Say
 from core.config import Config
 from models import PendingQuestion
 from tests.harness import CLASS, DEMO_CLASS, Harness, make_config
@@ -344,3 +345,15 @@ async def test_one_class_never_sees_another_class_tickets(mb: Harness) -> None:
     [mine] = await mb.say("李老师", "私聊", "#信箱")
     assert "三年级一班的秘密" not in mine.text and "王一妈妈" in mine.text
     assert BODY not in mine.text
+
+
+async def test_an_answer_handed_over_with_its_question_answers_it(mb: Harness) -> None:
+    """A plain private message and the parent's 匿名 right after it, in one batch (a
+    getUpdates page): the batch read its senders' open questions ahead, before the first
+    message opened the offer, and the 匿名 must still answer that offer."""
+    events = [mb.channel.event_for(Say("张华爸爸", PRIVATE, text), mb.clock.now())
+              for text in ("孩子最近作业太多了", "匿名")]
+    await asyncio.gather(*(mb.bot.pipeline.handle(e) for e in events))
+    await mb.bot.settle()
+    to_teacher = [s.text for s in mb.channel.sent if s.where == "王老师"]
+    assert any("孩子最近作业太多了" in t and "张华" not in t for t in to_teacher), to_teacher
