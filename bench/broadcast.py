@@ -73,10 +73,13 @@ class Broadcast:
 @dataclass(frozen=True)
 class Trips:
     """One side's round trips, in seconds: until the fake server had the reply (`Call.at`,
-    what a user waits for) and until the bench's own waiter woke up to see it."""
+    what a user waits for), until the bench's own waiter woke up to see it, and the process's
+    CPU time until the server had the reply (all of it on the one event loop: the bot, PTB,
+    the fake server; unlike the wall clock it hardly moves with the machine's load)."""
 
     served: list[float]
     woken: list[float]
+    cpu: list[float]
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,10 @@ class RoundTrip:
     echo_woken_ms: float = 0.0
     classbot_b2b_woken_ms: float = 0.0
     echo_b2b_woken_ms: float = 0.0
+    classbot_cpu_ms: float = 0.0
+    echo_cpu_ms: float = 0.0
+    classbot_b2b_cpu_ms: float = 0.0
+    echo_b2b_cpu_ms: float = 0.0
 
 
 GAP_SECONDS = 0.05  # between spaced pings: long enough for the previous reply to settle
@@ -207,9 +214,11 @@ async def _round_trips(fake: FakeTelegram, chat: dict, sender: dict, text: str,
     waiter's figure is kept beside it (`woken`)."""
     served: list[float] = []
     woken: list[float] = []
+    cpu: list[float] = []
     for _ in range(count):
         await asyncio.sleep(gap)
         mark = len(fake.calls)
+        cpu_start = time.process_time()
         start = time.monotonic()  # the clock Call.at is stamped with
         if TRACE:
             TRACE.begin(start)
@@ -218,19 +227,22 @@ async def _round_trips(fake: FakeTelegram, chat: dict, sender: dict, text: str,
                                    after=mark)
         woken.append(time.monotonic() - start)
         served.append(call.at - start)
+        cpu.append(call.cpu - cpu_start)
         if TRACE:
             TRACE.end(call.at)
-    return Trips(served, woken)
+    return Trips(served, woken, cpu)
 
 
 @dataclass(frozen=True)
 class Medians:
-    """One side's medians in seconds: spaced and back to back, served and woken."""
+    """One side's medians in seconds: spaced and back to back, served, woken and CPU."""
 
     spaced: float
     b2b: float
     spaced_woken: float
     b2b_woken: float
+    spaced_cpu: float
+    b2b_cpu: float
 
 
 async def _measure(fake: FakeTelegram, user_id: int, name: str, count: int,
@@ -249,7 +261,8 @@ async def _measure(fake: FakeTelegram, user_id: int, name: str, count: int,
             TRACE.report(f"{title}, {mode}")
     spaced, b2b = runs
     return Medians(statistics.median(spaced.served), statistics.median(b2b.served),
-                   statistics.median(spaced.woken), statistics.median(b2b.woken))
+                   statistics.median(spaced.woken), statistics.median(b2b.woken),
+                   statistics.median(spaced.cpu), statistics.median(b2b.cpu))
 
 
 async def classbot_round_trip(fake: FakeTelegram, db_dir: Path, count: int) -> Medians:
@@ -302,7 +315,9 @@ async def run(private: int, groups: int, trips: int) -> tuple[Broadcast, RoundTr
                              bot.b2b * 1000, echo.b2b * 1000,
                              same.spaced * 1000, same.b2b * 1000, len(reply),
                              bot.spaced_woken * 1000, echo.spaced_woken * 1000,
-                             bot.b2b_woken * 1000, echo.b2b_woken * 1000)
+                             bot.b2b_woken * 1000, echo.b2b_woken * 1000,
+                             bot.spaced_cpu * 1000, echo.spaced_cpu * 1000,
+                             bot.b2b_cpu * 1000, echo.b2b_cpu * 1000)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -335,6 +350,11 @@ def main(argv: list[str] | None = None) -> int:
           f"spaced {r.same_reply_ms:.1f} ms (classbot {r.classbot_ms / r.same_reply_ms:.2f}×), "
           f"back to back {r.same_reply_b2b_ms:.1f} ms "
           f"(classbot {r.classbot_b2b_ms / r.same_reply_b2b_ms:.2f}×)")
+    print(f"CPU per trip   (the process's, push → server had the reply) spaced "
+          f"{r.classbot_cpu_ms:.1f} / {r.echo_cpu_ms:.1f} ms, "
+          f"ratio {r.classbot_cpu_ms / r.echo_cpu_ms:.2f}; back to back "
+          f"{r.classbot_b2b_cpu_ms:.1f} / {r.echo_b2b_cpu_ms:.1f} ms, "
+          f"ratio {r.classbot_b2b_cpu_ms / r.echo_b2b_cpu_ms:.2f}")
     print(f"waiter woken   (until the bench saw the reply, bookkeeping after the send included) "
           f"spaced {r.classbot_woken_ms:.1f} / {r.echo_woken_ms:.1f} ms, "
           f"ratio {r.classbot_woken_ms / r.echo_woken_ms:.2f}; back to back "

@@ -91,6 +91,8 @@ class Call:
     params: dict[str, Any]
     result: Any = None
     at: float = field(default_factory=time.monotonic)
+    # the process's CPU seconds when the call was accepted (bench/broadcast.py: CPU per trip)
+    cpu: float = field(default_factory=time.process_time)
 
 
 class FakeTelegram:
