@@ -32,7 +32,15 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from sqlalchemy import func, select
 from telegram import Update
-from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    ContextTypes,
+    ExtBot,
+    MessageHandler,
+    filters,
+)
 
 from bot.app import ClassBot
 from bot.channels.telegram import TelegramChannel
@@ -63,9 +71,22 @@ class Broadcast:
 
 
 @dataclass(frozen=True)
+class Trips:
+    """One side's round trips, in seconds: until the fake server had the reply (`Call.at`,
+    what a user waits for), until the bench's own waiter woke up to see it, and the process's
+    CPU time until the server had the reply (all of it on the one event loop: the bot, PTB,
+    the fake server; unlike the wall clock it hardly moves with the machine's load)."""
+
+    served: list[float]
+    woken: list[float]
+    cpu: list[float]
+
+
+@dataclass(frozen=True)
 class RoundTrip:
-    """Medians in ms: spaced (each update alone) and back-to-back (the next update arrives
-    while the previous reply's bookkeeping — marking it sent — still holds the write lock)."""
+    """Medians in ms, from the push of the update until the server had the reply: spaced (each
+    update alone) and back-to-back (the next update is pushed as soon as the previous reply
+    is seen). `*_woken_ms`: the same trips until the bench's waiter woke (see `_round_trips`)."""
 
     classbot_ms: float
     echo_ms: float
@@ -76,6 +97,14 @@ class RoundTrip:
     same_reply_ms: float = 0.0
     same_reply_b2b_ms: float = 0.0
     reply_chars: int = 0
+    classbot_woken_ms: float = 0.0
+    echo_woken_ms: float = 0.0
+    classbot_b2b_woken_ms: float = 0.0
+    echo_b2b_woken_ms: float = 0.0
+    classbot_cpu_ms: float = 0.0
+    echo_cpu_ms: float = 0.0
+    classbot_b2b_cpu_ms: float = 0.0
+    echo_b2b_cpu_ms: float = 0.0
 
 
 GAP_SECONDS = 0.05  # between spaced pings: long enough for the previous reply to settle
@@ -118,14 +147,16 @@ async def broadcast(fake: FakeTelegram, db_dir: Path, private: int, groups: int)
 
 
 class Stages:
-    """`--trace`: when each step of a classbot round trip was first reached, in ms after the
-    update was pushed (medians printed per step), to show where the time goes."""
+    """`--trace`: when each step of a round trip was first reached, in ms after the update was
+    pushed (medians printed per step), for classbot and for the echo alike, to show where
+    the time goes. Steps a side does not have (the echo has no event transaction) are absent."""
 
     STEPS = (  # (class, method, step on entry, step on return)
-        (TelegramChannel, "_on_update", "1 update handed to the channel", None),
-        (EventPipeline, "handle", "2 event transaction begins", "3 event committed"),
-        (OutboxSender, "drain", "4 sender round begins", None),
-        (TelegramChannel, "send", "5 sendMessage begins", None),
+        (Application, "process_update", "1 PTB's Application has the update", None),
+        (BaseHandler, "handle_update", "2 the handler runs", None),
+        (EventPipeline, "handle", "3 event transaction begins", "4 event committed"),
+        (OutboxSender, "drain", "5 sender round begins", None),
+        (ExtBot, "send_message", "6 sendMessage begins", None),
     )
 
     def __init__(self) -> None:
@@ -133,9 +164,9 @@ class Stages:
         self.now: dict[str, float] = {}
         self.seen: dict[str, list[float]] = defaultdict(list)
 
-    def mark(self, step: str) -> None:
+    def mark(self, step: str, at: float | None = None) -> None:
         if self.start and step not in self.now:
-            self.now[step] = (time.perf_counter() - self.start) * 1000
+            self.now[step] = ((time.monotonic() if at is None else at) - self.start) * 1000
 
     def install(self) -> None:
         for cls, name, entry, exit_ in self.STEPS:
@@ -151,11 +182,12 @@ class Stages:
             return result
         return timed
 
-    def begin(self) -> None:
-        self.start, self.now = time.perf_counter(), {}
+    def begin(self, start: float) -> None:
+        self.start, self.now = start, {}
 
-    def end(self) -> None:
-        self.mark("6 server has the sendMessage")
+    def end(self, served_at: float) -> None:
+        self.mark("7 the server has the sendMessage", served_at)
+        self.mark("8 the bench's waiter wakes")
         for step, ms in self.now.items():
             self.seen[step].append(ms)
         self.start = 0.0
@@ -163,7 +195,7 @@ class Stages:
     def report(self, title: str) -> None:
         print(f"trace          {title}: median ms after the push")
         for step in sorted(self.seen):
-            print(f"               {step:34s} {statistics.median(self.seen[step]):7.2f}")
+            print(f"               {step:36s} {statistics.median(self.seen[step]):7.2f}")
         self.seen.clear()
 
 
@@ -171,46 +203,81 @@ TRACE: Stages | None = None
 
 
 async def _round_trips(fake: FakeTelegram, chat: dict, sender: dict, text: str,
-                       count: int, gap: float = 0.0) -> list[float]:
-    times: list[float] = []
+                       count: int, gap: float = 0.0) -> Trips:
+    """Round trips, each timed until the fake server had the reply (the time it stamps on the
+    call, `Call.at`), which is what the round trip is. Not until `wait_for` returns: the
+    server, the bot and this waiter share one event loop, and the waiter needs four turns of
+    it after the server's handler (the Condition's lock, wait_for's inner task) while the
+    bot's sender carries straight on with what follows a send — reading PTB's answer,
+    marking the row sent, reading what else is due — so the waiter's clock included up to
+    ~5 ms of bookkeeping no user waits for (the echo's handler has ~1 ms of it). The
+    waiter's figure is kept beside it (`woken`)."""
+    served: list[float] = []
+    woken: list[float] = []
+    cpu: list[float] = []
     for _ in range(count):
         await asyncio.sleep(gap)
         mark = len(fake.calls)
-        start = time.perf_counter()
+        cpu_start = time.process_time()
+        start = time.monotonic()  # the clock Call.at is stamped with
         if TRACE:
-            TRACE.begin()
+            TRACE.begin(start)
         await fake.push(updates.message(chat, sender, text))
-        await fake.wait_for("sendMessage", lambda p: int(p["chat_id"]) == chat["id"], after=mark)
-        times.append(time.perf_counter() - start)
+        call = await fake.wait_for("sendMessage", lambda p: int(p["chat_id"]) == chat["id"],
+                                   after=mark)
+        woken.append(time.monotonic() - start)
+        served.append(call.at - start)
+        cpu.append(call.cpu - cpu_start)
         if TRACE:
-            TRACE.end()
-    return times
+            TRACE.end(call.at)
+    return Trips(served, woken, cpu)
 
 
-async def classbot_round_trip(fake: FakeTelegram, db_dir: Path, count: int) -> list[float]:
+@dataclass(frozen=True)
+class Medians:
+    """One side's medians in seconds: spaced and back to back, served, woken and CPU."""
+
+    spaced: float
+    b2b: float
+    spaced_woken: float
+    b2b_woken: float
+    spaced_cpu: float
+    b2b_cpu: float
+
+
+async def _measure(fake: FakeTelegram, user_id: int, name: str, count: int,
+                   title: str) -> Medians:
+    """`#帮助` from one parent in a private chat: 3 warm-up trips, then `count` spaced and
+    `count` back to back (traced with --trace)."""
+    parent = updates.person(user_id, name)
+    chat = updates.private(parent)
+    await _round_trips(fake, chat, parent, "#帮助", 3)  # warm-up
+    runs = []
+    for gap, mode in ((GAP_SECONDS, "spaced"), (0.0, "back to back")):
+        if TRACE:
+            TRACE.seen.clear()
+        runs.append(await _round_trips(fake, chat, parent, "#帮助", count, gap))
+        if TRACE:
+            TRACE.report(f"{title}, {mode}")
+    spaced, b2b = runs
+    return Medians(statistics.median(spaced.served), statistics.median(b2b.served),
+                   statistics.median(spaced.woken), statistics.median(b2b.woken),
+                   statistics.median(spaced.cpu), statistics.median(b2b.cpu))
+
+
+async def classbot_round_trip(fake: FakeTelegram, db_dir: Path, count: int) -> Medians:
     config = telegram_config(db_dir / "roundtrip.db", fake)
     channel = TelegramChannel(fake.token, config.telegram, limits=SendLimits())
     bot = ClassBot(config, [channel], SystemClock())
     await bot.start(background=True)
     try:
-        parent = updates.person(555, "李明妈妈")
-        chat = updates.private(parent)
-        await _round_trips(fake, chat, parent, "#帮助", 3)  # warm-up
-        medians = []
-        for gap, title in ((GAP_SECONDS, "spaced"), (0.0, "back to back")):
-            if TRACE:
-                TRACE.seen.clear()
-            medians.append(statistics.median(
-                await _round_trips(fake, chat, parent, "#帮助", count, gap)))
-            if TRACE:
-                TRACE.report(title)
-        return medians
+        return await _measure(fake, 555, "李明妈妈", count, "classbot")
     finally:
         await bot.stop()
 
 
 async def echo_round_trip(fake: FakeTelegram, count: int, reply: str | None = None
-                          ) -> list[float]:
+                          ) -> Medians:
     """PTB's bare echo; with `reply`, the same handler answering with that text."""
     async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
@@ -224,12 +291,8 @@ async def echo_round_trip(fake: FakeTelegram, count: int, reply: str | None = No
         await app.updater.start_polling(poll_interval=0, timeout=1)
         await app.start()
         try:
-            parent = updates.person(556, "张华爸爸")
-            chat = updates.private(parent)
-            await _round_trips(fake, chat, parent, "#帮助", 3)
-            return [statistics.median(await _round_trips(fake, chat, parent, "#帮助", count,
-                                                         gap))
-                    for gap in (GAP_SECONDS, 0.0)]
+            return await _measure(fake, 556, "张华爸爸", count,
+                                  "echo (same reply)" if reply else "echo")
         finally:
             await app.updater.stop()
             await app.stop()
@@ -241,16 +304,20 @@ async def run(private: int, groups: int, trips: int) -> tuple[Broadcast, RoundTr
         with tempfile.TemporaryDirectory(prefix="classbot-bench-") as tmp:
             result = await broadcast(fake, Path(tmp), private, groups)
             fake.limits = None  # the round trip measures cost, not flood control
-            bot_times = await classbot_round_trip(fake, Path(tmp), trips)
+            bot = await classbot_round_trip(fake, Path(tmp), trips)
             reply = next(c.params["text"] for c in reversed(fake.calls)
                          if c.method == "sendMessage")
-            echo_times = await echo_round_trip(fake, trips)
-            same_times = await echo_round_trip(fake, trips, reply)
+            echo = await echo_round_trip(fake, trips)
+            same = await echo_round_trip(fake, trips, reply)
     finally:
         await fake.stop()
-    return result, RoundTrip(bot_times[0] * 1000, echo_times[0] * 1000,
-                             bot_times[1] * 1000, echo_times[1] * 1000,
-                             same_times[0] * 1000, same_times[1] * 1000, len(reply))
+    return result, RoundTrip(bot.spaced * 1000, echo.spaced * 1000,
+                             bot.b2b * 1000, echo.b2b * 1000,
+                             same.spaced * 1000, same.b2b * 1000, len(reply),
+                             bot.spaced_woken * 1000, echo.spaced_woken * 1000,
+                             bot.b2b_woken * 1000, echo.b2b_woken * 1000,
+                             bot.spaced_cpu * 1000, echo.spaced_cpu * 1000,
+                             bot.b2b_cpu * 1000, echo.b2b_cpu * 1000)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--groups", type=int, default=30, help="group chats (30)")
     parser.add_argument("--trips", type=int, default=50, help="round trips each side (50)")
     parser.add_argument("--trace", action="store_true",
-                        help="print where classbot's round trip spends its time")
+                        help="print where each side's round trip spends its time")
     args = parser.parse_args(argv)
     if args.trace:
         global TRACE
@@ -274,7 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"429s           {b.rejected}")
     print(f"lost           {b.lost}")
     print(f"round trip     classbot {r.classbot_ms:.1f} ms, PTB echo {r.echo_ms:.1f} ms "
-          f"(median of {args.trips}, spaced {GAP_SECONDS * 1000:.0f} ms), "
+          f"(until the server had the reply; median of {args.trips}, "
+          f"spaced {GAP_SECONDS * 1000:.0f} ms), "
           f"ratio {r.classbot_ms / r.echo_ms:.2f}")
     print(f"back-to-back   classbot {r.classbot_b2b_ms:.1f} ms, PTB echo {r.echo_b2b_ms:.1f} ms, "
           f"ratio {r.classbot_b2b_ms / r.echo_b2b_ms:.2f}")
@@ -282,6 +350,16 @@ def main(argv: list[str] | None = None) -> int:
           f"spaced {r.same_reply_ms:.1f} ms (classbot {r.classbot_ms / r.same_reply_ms:.2f}×), "
           f"back to back {r.same_reply_b2b_ms:.1f} ms "
           f"(classbot {r.classbot_b2b_ms / r.same_reply_b2b_ms:.2f}×)")
+    print(f"CPU per trip   (the process's, push → server had the reply) spaced "
+          f"{r.classbot_cpu_ms:.1f} / {r.echo_cpu_ms:.1f} ms, "
+          f"ratio {r.classbot_cpu_ms / r.echo_cpu_ms:.2f}; back to back "
+          f"{r.classbot_b2b_cpu_ms:.1f} / {r.echo_b2b_cpu_ms:.1f} ms, "
+          f"ratio {r.classbot_b2b_cpu_ms / r.echo_b2b_cpu_ms:.2f}")
+    print(f"waiter woken   (until the bench saw the reply, bookkeeping after the send included) "
+          f"spaced {r.classbot_woken_ms:.1f} / {r.echo_woken_ms:.1f} ms, "
+          f"ratio {r.classbot_woken_ms / r.echo_woken_ms:.2f}; back to back "
+          f"{r.classbot_b2b_woken_ms:.1f} / {r.echo_b2b_woken_ms:.1f} ms, "
+          f"ratio {r.classbot_b2b_woken_ms / r.echo_b2b_woken_ms:.2f}")
     print(f"python {sys.version.split()[0]}, load average after "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0 if b.lost == 0 else 1

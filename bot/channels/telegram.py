@@ -13,6 +13,7 @@ import secrets
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import httpx
@@ -29,6 +30,7 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
 
 from bot.channels import telegram_map as tgmap
 from core.channel import (
@@ -60,6 +62,11 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 # no way to ask, so it is sent once more after UNCERTAIN_RETRY_SECONDS and never a third time.
 SEND_TIMEOUT = 20.0
 UNCERTAIN_RETRY_SECONDS = 5.0
+# Turns of the event loop the next getUpdates lets pass before it is written (see _Polling):
+# the reply to a lone update takes 6 on this stack (pipeline, hand-over, the sender, httpx's
+# checkpoints) — measured in bench/README.md "rt14"; 8 leaves room. Fewer than needed only
+# brings back the interleaving; more costs ~20 µs each when the loop is idle.
+POLL_YIELDS = 8
 
 
 def shared_limits(share: float) -> SendLimits:
@@ -97,7 +104,8 @@ class TelegramChannel:
             .base_url(settings.base_url)
             .base_file_url(settings.base_url.replace("/bot", "/file/bot"))
             .connect_timeout(10).read_timeout(20).write_timeout(20).pool_timeout(30)
-            .get_updates_read_timeout(settings.poll_timeout_seconds + 10)
+            .get_updates_request(_Polling(connection_pool_size=1,
+                                          read_timeout=settings.poll_timeout_seconds + 10))
             .build())
         self.app.add_handler(TypeHandler(TgUpdate, self._on_update))
 
@@ -254,6 +262,22 @@ class TelegramChannel:
             raise _translate(exc) from exc
         except TelegramError as exc:
             raise _translate(exc) from exc
+
+
+class _Polling(HTTPXRequest):
+    """getUpdates' own connection (PTB keeps it apart from the one that sends), as PTB would
+    build it (one connection), except that each poll first lets the loop run what is ready.
+
+    Why (issue 14): PTB asks for the next page as soon as it has queued the last one, before
+    the update is handled; writing a getUpdates costs as much CPU as a sendMessage (~1.5–2.5 ms
+    here, PTB and httpx), and on the one event loop that CPU went in between the update and its
+    reply — every lone message's reply left that much later. Yielding first lets the handling
+    and the reply's send go ahead; the poll follows at once (in webhook mode nothing polls)."""
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        for _ in range(POLL_YIELDS):
+            await asyncio.sleep(0)
+        return await super().do_request(*args, **kwargs)
 
 
 # What PTB raises for a 2xx answer that is not JSON (it checks the status first): the request

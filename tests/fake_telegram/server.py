@@ -91,6 +91,8 @@ class Call:
     params: dict[str, Any]
     result: Any = None
     at: float = field(default_factory=time.monotonic)
+    # the process's CPU seconds when the call was accepted (bench/broadcast.py: CPU per trip)
+    cpu: float = field(default_factory=time.process_time)
 
 
 class FakeTelegram:
@@ -117,6 +119,9 @@ class FakeTelegram:
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id → (file_path, content)
         self.downloads: list[str] = []  # file paths fetched from the file server
         self._file_ids = itertools.count(1)
+        # every getUpdates as it arrived: (Call.at's clock, its offset), for the order of polls
+        # and sends (tests/test_telegram_requests.py)
+        self.polls: list[tuple[float, int]] = []
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -178,7 +183,7 @@ class FakeTelegram:
         return await asyncio.wait_for(find(), within)
 
     async def wait_until(self, done: Callable[[], bool], *, within: float = 10.0) -> None:
-        """Until `done()` holds, checked after every accepted call."""
+        """Until `done()` holds, checked after every accepted call and every poll."""
         async def check() -> None:
             async with self._changed:
                 await self._changed.wait_for(done)
@@ -272,6 +277,9 @@ class FakeTelegram:
         method = request.match_info["method"]
         params = await self._params(request)
         if method == "getUpdates":
+            async with self._changed:
+                self.polls.append((time.monotonic(), int(params.get("offset", 0))))
+                self._changed.notify_all()
             return self._ok(await self._get_updates(params))
         fault = self.faults.pick() if self.faults and method == "sendMessage" else None
         if fault is not None:
