@@ -145,6 +145,27 @@ async def test_notice_button_and_typed_ack_keep_the_group_quiet(rig: Rig,
     assert "已读 2/3" in unread and "赵雪" in unread, unread
 
 
+async def test_a_page_of_updates_is_handled_together_and_in_order(rig: Rig,
+                                                                  fake: FakeTelegram) -> None:
+    """A flood reaches the bot as pages of updates: a page's messages are handled together
+    (one transaction: group commit), and still in the order they were written — a father's
+    #登记 and then his 收到 in the same page count for his child."""
+    await rig.say(WANG, "#绑定 三年级二班")
+    for who in (LI, ZHANG):
+        await rig.say(who, f"#登记 {who['first_name'][:2]} {who['first_name'][2:]}")
+    await rig.say(WANG, "/start remind", chat=updates.private(WANG))
+    await rig.say(WANG, NOTICE)
+    assert rig.bot is not None
+    rig.bot.most_in_flight = 0
+    await rig.send_page([updates.message(GROUP, ZHAO, "#登记 赵雪 爸爸"),
+                         updates.message(GROUP, ZHAO, "收到"),
+                         updates.message(GROUP, LI, "收到")])
+    assert rig.bot.most_in_flight == 3, "the page was handled one update at a time"
+    await rig.say(WANG, "#未读")
+    [unread] = fake.texts(WANG["id"])[-1:]
+    assert "已读 2/3" in unread and "张华" in unread and "赵雪" not in unread, unread
+
+
 # --- reachability: 403 and the group fallback ----------------------------------------------
 
 async def test_a_blocked_parent_is_nudged_in_the_group_instead(rig: Rig,

@@ -38,11 +38,16 @@ class RecordingBot(ClassBot):
 
     handled: list[Event]
     progress: asyncio.Condition
+    in_flight: int = 0
+    most_in_flight: int = 0  # events being handled at once, at most (a page handled together)
 
     async def handle_event(self, event: Event) -> str | None:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
             return await super().handle_event(event)
         finally:
+            self.in_flight -= 1
             async with self.progress:
                 self.handled.append(event)
                 self.progress.notify_all()
@@ -86,6 +91,17 @@ class Rig:
         await self.fake.push(update)
         async with asyncio.timeout(10), bot.progress:
             await bot.progress.wait_for(lambda: len(bot.handled) > before)
+        await bot.settle()
+
+    async def send_page(self, page: list[dict[str, Any]]) -> None:
+        """Updates that reach the bot in one getUpdates page (a flood), handled and delivered."""
+        bot = self.bot
+        assert bot is not None
+        before = len(bot.handled)
+        for update in page:  # no await suspends in between: the next poll gets them all
+            await self.fake.push(update)
+        async with asyncio.timeout(10), bot.progress:
+            await bot.progress.wait_for(lambda: len(bot.handled) >= before + len(page))
         await bot.settle()
 
     async def say(self, who: dict[str, Any], text: str, *, chat: dict[str, Any] | None = None,
