@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy import and_, or_, select
 
 from models import ClassMembership, Identity, Person, Role, SchoolClass, Student
-from services import directory, membership, roster
+from services import directory, membership, roster, sets
 from services.membership import head_teachers, parents
 from services.uow import UnitOfWork
 
@@ -71,18 +71,20 @@ def _given(value: list[Family]) -> Callable[[], Awaitable[list[Family]]]:
 async def _read_families(uow: UnitOfWork, class_ids: Sequence[int]) -> dict[int, list[Family]]:
     """Families of these classes in one statement: each current student (roster order) with
     their active guardianships (in the order they were made), or a row of NULLs for none."""
-    rows = (await uow.session.execute(
+    session = uow.session
+    rows = await sets.rows(session,
         select(Student.class_id, Student.id, Student.name, ClassMembership.relation,
                Person.id, Person.display_name)
         .outerjoin(ClassMembership, and_(ClassMembership.student_id == Student.id,
                                          ClassMembership.class_id == Student.class_id,
                                          # said twice: PostgreSQL then reads these classes'
                                          # rows by index instead of scanning the table
-                                         ClassMembership.class_id.in_(class_ids),
+                                         sets.among(session, ClassMembership.class_id,
+                                                    class_ids),
                                          parents()))
         .outerjoin(Person, Person.id == ClassMembership.person_id)
-        .where(Student.class_id.in_(class_ids), roster.current())
-        .order_by(Student.id, ClassMembership.id))).all()
+        .where(sets.among(session, Student.class_id, class_ids), roster.current())
+        .order_by(Student.id, ClassMembership.id))
     by_class: dict[int, dict[int, Family]] = {class_id: {} for class_id in class_ids}
     for class_id, student_id, name, *_ in rows:
         by_class[class_id].setdefault(student_id, Family(student_id, name))
@@ -108,8 +110,8 @@ async def person_names(uow: UnitOfWork, person_ids: Iterable[int]) -> dict[int, 
     ids = sorted(set(person_ids))
     if not ids:
         return {}
-    return {person_id: name for person_id, name in (await uow.session.execute(
-        select(Person.id, Person.display_name).where(Person.id.in_(ids)))).all()}
+    return {person_id: name for person_id, name in await sets.rows(uow.session, select(
+        Person.id, Person.display_name).where(sets.among(uow.session, Person.id, ids)))}
 
 
 async def students_of_guardian(uow: UnitOfWork, class_id: int, person_id: int) -> list[int]:

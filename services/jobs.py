@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from models import Database, ScheduledJob
+from services import sets
 from services.sql import dialect_insert, insert_if_absent
 from services.uow import UnitOfWork
 
@@ -85,7 +86,8 @@ async def finish(uow: UnitOfWork, job_id: int, status: str = "done",
 async def finish_many(uow: UnitOfWork, job_ids: Sequence[int]) -> None:
     """`finish` for many jobs done together (one UPDATE)."""
     if job_ids:
-        await uow.session.execute(update(ScheduledJob).where(ScheduledJob.id.in_(job_ids))
+        await uow.session.execute(update(ScheduledJob)
+                                  .where(sets.among(uow.session, ScheduledJob.id, job_ids))
                                   .values(status="done", finished_at=uow.now, last_error=None)
                                   .execution_options(synchronize_session=False))
 
