@@ -177,10 +177,11 @@ def _tally_of(poll: Poll, votes: list[tuple[int, int | None]], families: list[Fa
               people: Mapping[int, str]) -> PollTally:
     counts = [0] * len(poll.options)
     names: list[list[str]] = [[] for _ in poll.options]
+    named = not poll.anonymous  # read once: a mapped attribute costs a call each time
     for option, person_id in votes:
         if 0 <= option < len(counts):
             counts[option] += 1
-            if not poll.anonymous and person_id is not None:
+            if named and person_id is not None:
                 names[option].append(people.get(person_id, ""))
     eligible = sum(len(f.guardians) for f in families) if poll.per_person else sum(
         1 for f in families if f.guardians)

@@ -191,16 +191,16 @@ def _standing_of(signup: SignupList, rows: list[Row[Any]], students: Mapping[int
     lines: list[Line] = []
     seen: set[int] = set()
     total = 0
-    for row in rows:
-        if row.id in seen:  # two membership rows of one guardian: one line
+    capacity = signup.capacity  # read once: a mapped attribute costs a call each time
+    for entry_id, _, student_id, person_id, heads, note, _, relation in rows:
+        if entry_id in seen:  # two membership rows of one guardian: one line
             continue
-        seen.add(row.id)
-        total += row.heads
-        child = students.get(row.student_id)
-        name = f"{child}{row.relation or ''}" if child else people.get(row.person_id, "")
-        waiting = signup.capacity is not None and total > signup.capacity
-        lines.append(Line(row.id, row.student_id, row.person_id, name, row.heads, row.note,
-                          waiting))
+        seen.add(entry_id)
+        total += heads
+        child = students.get(student_id)
+        name = f"{child}{relation or ''}" if child else people.get(person_id, "")
+        waiting = capacity is not None and total > capacity
+        lines.append(Line(entry_id, student_id, person_id, name, heads, note, waiting))
     return Standing(signup, tuple(lines))
 
 

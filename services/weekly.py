@@ -170,8 +170,8 @@ async def _add_notices(uow: UnitOfWork, digests: dict[int, Digest], since: dict[
         if n.publish_at >= bound[n.class_id]]
     unconfirmed = await _unconfirmed(uow, [n.id for n in recent])
     for notice in recent:
-        everyone = families[notice.class_id]
-        missing = [f for f in everyone if f.student_id in unconfirmed[notice.id]]
+        everyone, unheard = families[notice.class_id], unconfirmed[notice.id]
+        missing = [f for f in everyone if f.student_id in unheard]
         status = ReadStatus(notice, len(everyone), len(everyone) - len(missing), missing)
         if notice.publish_at >= since[notice.class_id]:
             digests[notice.class_id].notices.append(status)
