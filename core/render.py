@@ -35,6 +35,10 @@ class Renderer:
             autoescape=False,  # plain text; escaping is each channel's job at send time
             trim_blocks=True,
             lstrip_blocks=True,
+            # Templates ship with the code: compiled once per process, never checked again
+            # (with reloading on, every render stat()ed the template and each one it imports:
+            # a tenth of the weekly burst's rendering, issue 14).
+            auto_reload=False,
         )
         self.env.filters["local"] = local_time
         self.env.globals.update(globals_)  # bot_name, school_name: the same in every message

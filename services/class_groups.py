@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core.events import ChatRef
 from models import GroupBinding, SchoolClass
-from services import directory, membership, outbox, roster
+from services import directory, membership, outbox, roster, sets
 from services.uow import UnitOfWork
 
 
@@ -39,7 +39,8 @@ async def of_classes(uow: UnitOfWork, class_ids: Sequence[int]) -> dict[int, lis
     """class id → `of_class`, for many classes in one statement."""
     found: dict[int, list[GroupBinding]] = {class_id: [] for class_id in class_ids}
     for binding in (await uow.session.scalars(select(GroupBinding).where(
-            GroupBinding.class_id.in_(list(found))).order_by(GroupBinding.id))).all():
+            sets.among(uow.session, GroupBinding.class_id, found))
+            .order_by(GroupBinding.id))).all():
         found[binding.class_id].append(binding)
     return found
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from models import Poll, PollVote
 from models.base import storable
-from services import guardians, jobs, keys
+from services import guardians, jobs, keys, sets
 from services.guardians import Family
 from services.uow import UnitOfWork
 
@@ -57,7 +57,7 @@ async def by_number(uow: UnitOfWork, class_id: int, number: int) -> Poll | None:
 
 async def open_polls(uow: UnitOfWork, class_ids: Sequence[int]) -> list[Poll]:
     return list((await uow.session.scalars(select(Poll).where(
-        Poll.class_id.in_(class_ids), Poll.status == "open")
+        sets.among(uow.session, Poll.class_id, class_ids), Poll.status == "open")
         .order_by(Poll.class_id, Poll.number))).all())
 
 
@@ -162,10 +162,10 @@ async def tallies(uow: UnitOfWork, polls: Sequence[Poll],
     vote)."""
     votes: dict[int, list[tuple[int, int | None]]] = {p.id: [] for p in polls}
     if polls:
-        for poll_id, option, person_id in (await uow.session.execute(
-                select(PollVote.poll_id, PollVote.option, PollVote.person_id)
-                .where(PollVote.poll_id.in_(list(votes)))
-                .order_by(PollVote.voted_at, PollVote.id))).all():
+        for poll_id, option, person_id in await sets.rows(uow.session, select(
+                PollVote.poll_id, PollVote.option, PollVote.person_id)
+                .where(sets.among(uow.session, PollVote.poll_id, votes))
+                .order_by(PollVote.voted_at, PollVote.id)):
             votes[poll_id].append((option, person_id))
     people = await guardians.person_names(uow, (
         person_id for p in polls if not p.anonymous for _, person_id in votes[p.id]
@@ -177,10 +177,11 @@ def _tally_of(poll: Poll, votes: list[tuple[int, int | None]], families: list[Fa
               people: Mapping[int, str]) -> PollTally:
     counts = [0] * len(poll.options)
     names: list[list[str]] = [[] for _ in poll.options]
+    named = not poll.anonymous  # read once: a mapped attribute costs a call each time
     for option, person_id in votes:
         if 0 <= option < len(counts):
             counts[option] += 1
-            if not poll.anonymous and person_id is not None:
+            if named and person_id is not None:
                 names[option].append(people.get(person_id, ""))
     eligible = sum(len(f.guardians) for f in families) if poll.per_person else sum(
         1 for f in families if f.guardians)

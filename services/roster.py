@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, select
 
 from models import ClassMembership, Person, SchoolClass, Student
-from services import directory
+from services import directory, sets
 from services.uow import UnitOfWork
 
 
@@ -34,7 +34,7 @@ async def class_of_id(uow: UnitOfWork, class_id: int) -> SchoolClass | None:
 async def classes_of_ids(uow: UnitOfWork, class_ids: Sequence[int]) -> dict[int, SchoolClass]:
     """class id → class, for the ids that name one, in one statement."""
     return {c.id: c for c in (await uow.session.scalars(select(SchoolClass).where(
-        SchoolClass.id.in_(list(class_ids))))).all()}
+        sets.among(uow.session, SchoolClass.id, class_ids)))).all()}
 
 
 async def ensure_class(uow: UnitOfWork, name: str, timezone: str) -> tuple[SchoolClass, bool]:
@@ -87,9 +87,9 @@ async def students(uow: UnitOfWork, class_id: int) -> list[Student]:
 async def names_of(uow: UnitOfWork, class_ids: Sequence[int]) -> list[tuple[int, int, str]]:
     """(class id, student id, name) of these classes' students, each class in roster order:
     `students` for many classes in one statement, without loading rows (the weekly burst)."""
-    rows = await uow.session.execute(select(Student.class_id, Student.id, Student.name).where(
-        Student.class_id.in_(class_ids), current()).order_by(Student.id))
-    return [(class_id, student_id, name) for class_id, student_id, name in rows.all()]
+    rows = await sets.rows(uow.session, select(Student.class_id, Student.id, Student.name).where(
+        sets.among(uow.session, Student.class_id, class_ids), current()).order_by(Student.id))
+    return [(class_id, student_id, name) for class_id, student_id, name in rows]
 
 
 async def names_by_class(uow: UnitOfWork, class_ids: Sequence[int]) -> dict[int, dict[int, str]]:

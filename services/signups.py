@@ -24,7 +24,7 @@ from sqlalchemy import Row, func, select, update
 
 from models import ClassMembership, SignupEntry, SignupList
 from models.base import storable
-from services import guardians, roster
+from services import guardians, roster, sets
 from services.membership import parents
 from services.sql import insert_if_absent
 from services.uow import UnitOfWork
@@ -123,7 +123,7 @@ def taking(uow: UnitOfWork, signup: SignupList) -> bool:
 async def open_lists(uow: UnitOfWork, class_ids: Sequence[int]) -> list[SignupList]:
     """Lists still taking names, per class in number order."""
     rows = (await uow.session.scalars(select(SignupList).where(
-        SignupList.class_id.in_(class_ids), SignupList.status == "open")
+        sets.among(uow.session, SignupList.class_id, class_ids), SignupList.status == "open")
         .order_by(SignupList.class_id, SignupList.number))).all()
     return [row for row in rows if taking(uow, row)]
 
@@ -159,7 +159,8 @@ async def standings(uow: UnitOfWork, signups: Sequence[SignupList],
     if not signups:
         return {}
     class_ids = list(dict.fromkeys(s.class_id for s in signups))
-    rows = (await uow.session.execute(
+    session = uow.session
+    rows = await sets.rows(session,
         select(SignupEntry.id, SignupEntry.list_id, SignupEntry.student_id,
                SignupEntry.person_id, SignupEntry.heads, SignupEntry.note,
                SignupList.class_id, ClassMembership.relation)
@@ -168,10 +169,10 @@ async def standings(uow: UnitOfWork, signups: Sequence[SignupList],
                    & (ClassMembership.student_id == SignupEntry.student_id)
                    & (ClassMembership.class_id == SignupList.class_id)
                    # said twice: PostgreSQL then reads these classes' rows by index
-                   & ClassMembership.class_id.in_(class_ids))
-        .where(SignupEntry.list_id.in_([s.id for s in signups]),
+                   & sets.among(session, ClassMembership.class_id, class_ids))
+        .where(sets.among(session, SignupEntry.list_id, (s.id for s in signups)),
                SignupEntry.withdrawn_at.is_(None))
-        .order_by(SignupEntry.joined_at, SignupEntry.id))).all()
+        .order_by(SignupEntry.joined_at, SignupEntry.id))
     if students is None:
         students = await roster.names_by_class(uow, class_ids)
     # A line is named by its child; the person's own name only when the child has left the
@@ -190,16 +191,16 @@ def _standing_of(signup: SignupList, rows: list[Row[Any]], students: Mapping[int
     lines: list[Line] = []
     seen: set[int] = set()
     total = 0
-    for row in rows:
-        if row.id in seen:  # two membership rows of one guardian: one line
+    capacity = signup.capacity  # read once: a mapped attribute costs a call each time
+    for entry_id, _, student_id, person_id, heads, note, _, relation in rows:
+        if entry_id in seen:  # two membership rows of one guardian: one line
             continue
-        seen.add(row.id)
-        total += row.heads
-        child = students.get(row.student_id)
-        name = f"{child}{row.relation or ''}" if child else people.get(row.person_id, "")
-        waiting = signup.capacity is not None and total > signup.capacity
-        lines.append(Line(row.id, row.student_id, row.person_id, name, row.heads, row.note,
-                          waiting))
+        seen.add(entry_id)
+        total += heads
+        child = students.get(student_id)
+        name = f"{child}{relation or ''}" if child else people.get(person_id, "")
+        waiting = capacity is not None and total > capacity
+        lines.append(Line(entry_id, student_id, person_id, name, heads, note, waiting))
     return Standing(signup, tuple(lines))
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, select
 from core.reading.answers import SlotWords
 from models import ClassMembership, Slot, SlotBoard, SlotBooking
 from models.base import storable
-from services import guardians, roster
+from services import guardians, roster, sets
 from services.sql import insert_unless_taken
 from services.uow import UnitOfWork
 
@@ -125,7 +125,8 @@ async def open_boards(uow: UnitOfWork, class_ids: Sequence[int]) -> list[SlotBoa
     """Boards still taking bookings: open, with a slot that has not begun."""
     ahead = select(Slot.id).where(Slot.board_id == SlotBoard.id, Slot.starts_at > uow.now)
     return list((await uow.session.scalars(select(SlotBoard).where(
-        SlotBoard.class_id.in_(class_ids), SlotBoard.status == "open", ahead.exists())
+        sets.among(uow.session, SlotBoard.class_id, class_ids), SlotBoard.status == "open",
+        ahead.exists())
         .order_by(SlotBoard.class_id, SlotBoard.number))).all())
 
 
@@ -144,33 +145,36 @@ async def schedules(uow: UnitOfWork, boards: Sequence[SlotBoard],
     board_ids = [b.id for b in boards]
     if students is None:
         students = await roster.names_by_class(uow, [b.class_id for b in boards])
-    rows = (await uow.session.execute(
-        select(SlotBooking, SlotBoard.class_id, ClassMembership.relation)
+    session = uow.session
+    rows = await sets.rows(session,
+        select(SlotBooking.id, SlotBooking.slot_id, SlotBooking.student_id,
+               SlotBooking.person_id, SlotBoard.class_id, ClassMembership.relation)
         .join(SlotBoard, SlotBoard.id == SlotBooking.board_id)
         .outerjoin(ClassMembership, (ClassMembership.person_id == SlotBooking.person_id)
                    & (ClassMembership.student_id == SlotBooking.student_id)
                    & (ClassMembership.class_id == SlotBoard.class_id)
                    # said twice: PostgreSQL then reads these classes' rows by index
-                   & ClassMembership.class_id.in_(list(dict.fromkeys(b.class_id
-                                                                     for b in boards))))
-        .where(SlotBooking.board_id.in_(board_ids)).order_by(SlotBooking.id))).all()
+                   & sets.among(session, ClassMembership.class_id,
+                                dict.fromkeys(b.class_id for b in boards)))
+        .where(sets.among(session, SlotBooking.board_id, board_ids))
+        .order_by(SlotBooking.id))
     # A booking is named by its child; the person's own name only when the child has left
     # the roster (read for those bookings alone).
     people = await guardians.person_names(uow, (
-        booking.person_id for booking, class_id, _ in rows
-        if booking.student_id not in students[class_id]))
+        person_id for _, _, student_id, person_id, class_id, _ in rows
+        if student_id not in students[class_id]))
     names: dict[int, list[str]] = {}
     seen: set[int] = set()
-    for booking, class_id, relation in rows:
-        if booking.id in seen:
+    for booking_id, slot_id, student_id, person_id, class_id, relation in rows:
+        if booking_id in seen:
             continue
-        seen.add(booking.id)
-        child = students[class_id].get(booking.student_id)
-        names.setdefault(booking.slot_id, []).append(
-            f"{child}{relation or ''}" if child else people.get(booking.person_id, ""))
+        seen.add(booking_id)
+        child = students[class_id].get(student_id)
+        names.setdefault(slot_id, []).append(
+            f"{child}{relation or ''}" if child else people.get(person_id, ""))
     slots: dict[int, list[Slot]] = {board_id: [] for board_id in board_ids}
     for slot in (await uow.session.scalars(select(Slot).where(
-            Slot.board_id.in_(board_ids)).order_by(Slot.starts_at))).all():
+            sets.among(uow.session, Slot.board_id, board_ids)).order_by(Slot.starts_at))).all():
         slots[slot.board_id].append(slot)
     return {b.id: Schedule(b, tuple(SlotLine(slot, tuple(names.get(slot.id, ())))
                                     for slot in slots[b.id])) for b in boards}

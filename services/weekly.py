@@ -21,6 +21,7 @@ from services import (
     outbox,
     polls,
     roster,
+    sets,
     signups,
     slots,
 )
@@ -130,7 +131,8 @@ async def compile_digests(uow: UnitOfWork,
         since[school_class.id] = datetime.combine(week_start, datetime.min.time(),
                                                   tzinfo=ZoneInfo(school_class.timezone))
     for item in (await uow.session.scalars(select(ClassUpdateItem).where(
-            ClassUpdateItem.class_id.in_(ids), ClassUpdateItem.posted_at.is_(None))
+            sets.among(uow.session, ClassUpdateItem.class_id, ids),
+            ClassUpdateItem.posted_at.is_(None))
             .order_by(ClassUpdateItem.id))).all():
         digests[item.class_id].items.append(item)
     families = await guardians.families_of(uow, ids)  # read once, used by all
@@ -162,14 +164,14 @@ async def _add_notices(uow: UnitOfWork, digests: dict[int, Digest], since: dict[
     window = uow.now - timedelta(days=uow.config.notices.ack_window_days)
     bound = {class_id: min(start, window) for class_id, start in since.items()}
     recent = [n for n in (await uow.session.scalars(select(Notice).where(
-        Notice.class_id.in_(list(digests)), Notice.publish_at <= uow.now,
+        sets.among(uow.session, Notice.class_id, digests), Notice.publish_at <= uow.now,
         Notice.publish_at >= min(bound.values()), notices.current())
         .order_by(Notice.class_id, Notice.number))).all()
         if n.publish_at >= bound[n.class_id]]
     unconfirmed = await _unconfirmed(uow, [n.id for n in recent])
     for notice in recent:
-        everyone = families[notice.class_id]
-        missing = [f for f in everyone if f.student_id in unconfirmed[notice.id]]
+        everyone, unheard = families[notice.class_id], unconfirmed[notice.id]
+        missing = [f for f in everyone if f.student_id in unheard]
         status = ReadStatus(notice, len(everyone), len(everyone) - len(missing), missing)
         if notice.publish_at >= since[notice.class_id]:
             digests[notice.class_id].notices.append(status)
@@ -182,16 +184,20 @@ async def _unconfirmed(uow: UnitOfWork, notice_ids: list[int]) -> dict[int, set[
     read status counts as missing: `notices.read_status` reads the same from the other side)."""
     found: dict[int, set[int]] = {notice_id: set() for notice_id in notice_ids}
     if notice_ids:
+        session = uow.session
         confirmed = select(NoticeAck.id).where(NoticeAck.notice_id == Notice.id,
                                                NoticeAck.student_id == Student.id,
                                                # said twice: PostgreSQL then reads these
                                                # notices' confirmations by index only
-                                               NoticeAck.notice_id.in_(notice_ids))
-        for notice_id, student_id in (await uow.session.execute(
-                select(Notice.id, Student.id)
-                .join(Student, Student.class_id == Notice.class_id)
-                .where(Notice.id.in_(notice_ids), roster.current(),
-                       ~confirmed.exists()))).all():
+                                               sets.among(session, NoticeAck.notice_id,
+                                                          notice_ids))
+        for notice_id, student_id in await sets.rows(session, select(Notice.id, Student.id)
+                                                     .join(Student,
+                                                           Student.class_id == Notice.class_id)
+                                                     .where(sets.among(session, Notice.id,
+                                                                       notice_ids),
+                                                            roster.current(),
+                                                            ~confirmed.exists())):
             found[notice_id].add(student_id)
     return found
 
@@ -206,7 +212,8 @@ async def mark_posted_many(uow: UnitOfWork, digests: Sequence[Digest]) -> None:
     if ids:
         # No session sync: the items are not loaded as objects here, and evaluating the
         # criteria against every object of a batch's session cost more than the UPDATE.
-        await uow.session.execute(update(ClassUpdateItem).where(ClassUpdateItem.id.in_(ids))
+        await uow.session.execute(update(ClassUpdateItem)
+                                  .where(sets.among(uow.session, ClassUpdateItem.id, ids))
                                   .values(posted_at=uow.now)
                                   .execution_options(synchronize_session=False))
 

@@ -222,17 +222,21 @@ async def statements_for(tmp_path: Path, classes: int) -> int:
 
 
 async def test_the_burst_costs_statements_per_claim_not_per_class(tmp_path: Path) -> None:
-    """A claim takes up to fifty due jobs; their classes cost a fixed number of statements
-    together (one read per kind of thing, one multi-row write per table), not two dozen each
-    as before (the one-job-at-a-time runner: 499 statements for these 20 classes, 1,408 for
-    60). Now 34 and 65: per claim 5 to claim (a look in a read-only transaction, then BEGIN,
+    """A claim takes up to fifty due jobs (a hundred on PostgreSQL, services/jobs.py); their
+    classes cost a fixed number of statements together (one read per kind of thing, one
+    multi-row write per table), not two dozen each as before (the one-job-at-a-time runner:
+    499 statements for these 20 classes, 1,408 for 60). Now 34 and 65 (34 and 34 on
+    PostgreSQL): per claim 5 to claim (a look in a read-only transaction, then BEGIN,
     UPDATE … RETURNING, COMMIT); BEGIN, 16 reads and 3 of names (voters; people whose child
     left the roster), a savepoint round 3 writes, the jobs done, COMMIT; and the last look
     (2), which finds nothing due."""
     twenty, sixty = (await statements_for(tmp_path, 20), await statements_for(tmp_path, 60))
     per_claim, last_look = 32, 2
     assert twenty <= 1 * per_claim + last_look, twenty
-    assert sixty <= 2 * per_claim + last_look, sixty  # fifty, then ten
+    if on_postgres():
+        assert sixty <= 1 * per_claim + last_look, sixty  # all sixty in one claim
+    else:
+        assert 1 * per_claim + last_look < sixty <= 2 * per_claim + last_look, sixty  # 50 + 10
     assert sixty / 60 < twenty / 20 < 2
 
 
