@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import event, select
@@ -72,10 +73,11 @@ async def test_a_handed_reply_keeps_its_place_behind_what_its_event_queued(
     assert [s.text for s in bound.channel.sent] == ["notice 0", "reply 1"]
 
 
-async def test_a_reply_whose_event_queued_nothing_else_goes_before_the_read(
+async def test_a_reply_whose_event_queued_nothing_else_goes_without_a_read(
         bound: Harness) -> None:
-    """The round sends it first and only then looks for other due rows: a private #帮助's
-    answer does not wait for that read (issue 14, the round trip)."""
+    """The round sends it and is done: no read of other due rows before it (a private
+    #帮助's answer does not wait for one), nor after it (the next message of a busy chat does
+    not wait for one either; issue 14, the round trip)."""
     await bound.bot.settle()
     engine = bound.db().engine.sync_engine
     seen: list[str] = []
@@ -90,5 +92,24 @@ async def test_a_reply_whose_event_queued_nothing_else_goes_before_the_read(
         await bound.bot.sender.drain()
     finally:
         event.remove(engine, "before_cursor_execute", on_execute)
-    # the "sent" mark right after the send (1 message out), then the read of other due rows
-    assert seen == ["UPDATE 1", "SELECT 1"], seen
+    # the "sent" mark right after the send (1 message out), and nothing more
+    assert seen == ["UPDATE 1"], seen
+
+
+async def test_rows_due_before_a_lone_reply_still_go_out_with_the_next_round(
+        bound: Harness) -> None:
+    """A row that fell due without a kick (queued with a later not_before) is not read by the
+    round that sends a lone reply; the next round (the idle one, or settle) sends it."""
+    await bound.bot.settle()
+    group = ChatRef("memory", "g-1", ChatKind.GROUP, CLASS)
+    async with UnitOfWork(bound.db(), bound.clock, bound.config) as uow:
+        await outbox.enqueue(uow, Draft(chat=group, text="later", kind=Kind.NOTICE,
+                                        urgent=True, dedupe_key="later:1",
+                                        not_before=bound.clock.now() + timedelta(minutes=1)))
+    bound.clock.set(bound.clock.now() + timedelta(minutes=2))
+    await bound.channel.receive(bound.channel.event_for(Say("李明妈妈", CLASS, "#帮助"),
+                                                        bound.clock.now()))
+    await bound.bot.sender.drain()
+    assert [s.text for s in bound.channel.sent if s.text == "later"] == []
+    await bound.bot.settle()
+    assert [s.text for s in bound.channel.sent if s.text == "later"] == ["later"]
