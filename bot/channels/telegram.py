@@ -278,7 +278,11 @@ class _Polling(HTTPXRequest):
     the update is handled; writing a getUpdates costs as much CPU as a sendMessage (~1.5–2.5 ms
     here, PTB and httpx), and on the one event loop that CPU went in between the update and its
     reply — every lone message's reply left that much later. Yielding first lets the handling
-    and the reply's send go ahead; the poll follows at once (in webhook mode nothing polls)."""
+    and the reply's send go ahead; the poll follows at once (in webhook mode nothing polls).
+    A bounded number of turns, not "wait until handled": that covers a transaction that never
+    waits (SQLite's inline driver); on PostgreSQL each statement waits on the server and the
+    poll may still go first — waiting for the handling would stop the next page being fetched
+    while a flood's page is written."""
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         for _ in range(POLL_YIELDS):
