@@ -68,6 +68,34 @@ async def test_digests_compiled_together_are_the_pinned_ones(tmp_path: Path) -> 
         await db.dispose()
 
 
+HEADINGS = ("✏️", "📢", "📅", "🔔", "📝", "🕒", "📊")
+
+
+async def test_each_item_and_heading_of_a_digest_is_a_line_of_its_own(tmp_path: Path) -> None:
+    """What a parent reads: a sign-up's line ended glued to the next
+    (「…17:00 截止📊 进行中的投票」, 「…截止• 接龙 #2…」) and polls were set a blank line apart.
+    Forty varied classes, both languages: every bullet and heading starts a line, and no line
+    is empty."""
+    url = await world(tmp_path, "w.db", 40)
+    db = Database(url)
+    try:
+        async with UnitOfWork(db, SimulatedClock(SLOT), config_for(url)) as uow:
+            classes = list((await uow.session.scalars(
+                select(SchoolClass).order_by(SchoolClass.id))).all())
+            digests = await weekly.compile_digests(uow, classes)
+    finally:
+        await db.dispose()
+    texts = [body for d in digests.values() for lang, body in rendered(d).items()
+             if lang != "summary"]
+    assert any("接龙 #" in t for t in texts) and any("Poll #" in t for t in texts)
+    for body in texts:
+        lines = body.split("\n")
+        assert "" not in lines, body
+        for line in lines[1:]:
+            for mark in ("•", *HEADINGS):
+                assert mark not in line[1:], f"{mark!r} inside a line: {line}"
+
+
 async def run(url: str, config: Config, at: Any, handlers: dict[str, Any] | None = None,
               renderer: Renderer | None = None, seen: list[str] | None = None) -> None:
     """Run every job due at `at`, as the bot's runner does (its statements into `seen`)."""
