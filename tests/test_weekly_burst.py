@@ -8,6 +8,8 @@ a time, shows here as a different text, a different digest, or different rows wr
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -53,17 +55,23 @@ async def test_digests_compiled_together_are_the_pinned_ones(tmp_path: Path) -> 
     """The pins were written by the one-class-at-a-time code this replaced (commit bc99be6):
     forty classes compiled in one batch, and each alone, give exactly those digests."""
     pinned = json.loads(PINNED.read_text(encoding="utf-8"))
+    async with forty_classes(tmp_path) as (uow, classes):
+        together = await weekly.compile_digests(uow, classes)
+        assert {c.name: rendered(together[c.id]) for c in classes} == pinned
+        for school_class in classes[:12]:
+            alone = await weekly.compile_digest(uow, school_class)
+            assert rendered(alone) == pinned[school_class.name], school_class.name
+
+
+@asynccontextmanager
+async def forty_classes(tmp_path: Path) -> AsyncIterator[tuple[UnitOfWork, list[SchoolClass]]]:
+    """The pinned world's forty varied classes, in a unit of work at the Friday slot."""
     url = await world(tmp_path, "w.db", 40)
     db = Database(url)
     try:
         async with UnitOfWork(db, SimulatedClock(SLOT), config_for(url)) as uow:
-            classes = list((await uow.session.scalars(
+            yield uow, list((await uow.session.scalars(
                 select(SchoolClass).order_by(SchoolClass.id))).all())
-            together = await weekly.compile_digests(uow, classes)
-            assert {c.name: rendered(together[c.id]) for c in classes} == pinned
-            for school_class in classes[:12]:
-                alone = await weekly.compile_digest(uow, school_class)
-                assert rendered(alone) == pinned[school_class.name], school_class.name
     finally:
         await db.dispose()
 
@@ -76,15 +84,8 @@ async def test_each_item_and_heading_of_a_digest_is_a_line_of_its_own(tmp_path: 
     (「…17:00 截止📊 进行中的投票」, 「…截止• 接龙 #2…」) and polls were set a blank line apart.
     Forty varied classes, both languages: every bullet and heading starts a line, and no line
     is empty."""
-    url = await world(tmp_path, "w.db", 40)
-    db = Database(url)
-    try:
-        async with UnitOfWork(db, SimulatedClock(SLOT), config_for(url)) as uow:
-            classes = list((await uow.session.scalars(
-                select(SchoolClass).order_by(SchoolClass.id))).all())
-            digests = await weekly.compile_digests(uow, classes)
-    finally:
-        await db.dispose()
+    async with forty_classes(tmp_path) as (uow, classes):
+        digests = await weekly.compile_digests(uow, classes)
     texts = [body for d in digests.values() for lang, body in rendered(d).items()
              if lang != "summary"]
     assert any("接龙 #" in t for t in texts) and any("Poll #" in t for t in texts)
