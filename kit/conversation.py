@@ -109,6 +109,8 @@ class Question:
         if self.takes_rest and first:
             first, _, rest = first.partition(" ")
         word = _normal(first)
+        if word not in self._words and not self.takes_rest:
+            word = replies.keyword(text, self._words) or word  # 匿名吧, 老师 否，谢谢
         if word in self._words:
             return Answer(self._words[word], None, rest.strip(), dict(row.payload), row.ref_id)
         items = row.payload.get("items", [])

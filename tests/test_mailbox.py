@@ -357,3 +357,16 @@ async def test_an_answer_handed_over_with_its_question_answers_it(mb: Harness) -
     await mb.bot.settle()
     to_teacher = [s.text for s in mb.channel.sent if s.where == "王老师"]
     assert any("孩子最近作业太多了" in t and "张华" not in t for t in to_teacher), to_teacher
+
+
+@pytest.mark.parametrize("answer", ["匿名吧", "老师，匿名，谢谢🙏", "那就匿名提交吧"])
+async def test_the_offer_takes_its_answer_word_with_everyday_fillers(
+        mb: Harness, answer: str) -> None:
+    """Grandparents do not answer with the bare word: a particle or a thank-you around 匿名
+    still answers the offer (before, the reply was kept as a second part of the letter and the
+    offer asked again)."""
+    await mb.say("张华爸爸", "私聊", "孩子最近作业有点多，写到很晚")
+    sent = await mb.say("张华爸爸", "私聊", answer)
+    [to_teacher] = [s for s in sent if s.where == "王老师"]
+    assert "写到很晚" in to_teacher.text and "张华" not in to_teacher.text
+    assert answer not in to_teacher.text

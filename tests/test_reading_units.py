@@ -16,7 +16,7 @@ from core.reading.commands import command_word, strip_mentions, suggest
 from core.reading.lexicon import LEXICON, Cls, lexicon_conflicts
 from core.reading.numbers import people_count, to_int
 from core.reading.numerals import match_count, match_ref, match_time
-from core.reading.replies import Absence, absence, choice, yes_no
+from core.reading.replies import Absence, absence, choice, keyword, yes_no
 from core.reading.text import chunks, normalise
 from core.reading.tokens import tokenize
 
@@ -269,3 +269,19 @@ def test_reading_imports_only_the_standard_library_cn2an_rapidfuzz_and_core() ->
                     found.append(f"{path.name}: {name}")
     assert found == []
     assert (REPO / "core" / "reading" / "answers.py").exists()  # the scan saw the package
+
+
+OFFER_WORDS = {"是", "yes", "提交", "匿名", "anonymous", "匿名提交", "否", "no", "不", "不用"}
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ("匿名吧", "匿名"), ("老师，匿名，谢谢", "匿名"), ("匿名提交吧🙏", "匿名提交"), ("否吧", "否"),
+    ("不用了谢谢老师", "不用"), ("Anonymous!", "anonymous"), ("[抱拳]匿名", "匿名"),
+])
+def test_keyword_takes_a_question_word_among_fillers(text: str, word: str) -> None:
+    assert keyword(text, OFFER_WORDS) == word
+
+
+@pytest.mark.parametrize("text", ["不匿名", "匿名吗？", "匿名 作业太多", "匿名还是不用", ""])
+def test_keyword_refuses_anything_more(text: str) -> None:
+    assert keyword(text, OFFER_WORDS) is None

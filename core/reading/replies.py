@@ -10,6 +10,9 @@ item?", a rating prompt):
 - None when the message says anything else (it is a new message, not an answer) or asks
   (`好吗？`).
 
+`keyword(text, words)` — one of a question's own answer words with only fillers around it:
+`匿名吧`, `老师，匿名，谢谢` pick 匿名; None when two different words or anything else is there.
+
 `choice(text, count)` — a numbered choice: `1`, `２`, `第二个`, `选2`, `2号`, `就第一个吧`; None
 for anything else, and for a number outside 1..count.
 
@@ -21,6 +24,7 @@ Negated sickness words do not count (`已经不发烧了`, `没发烧`).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from core.reading.lexicon import LEXICON, Cls
@@ -72,6 +76,36 @@ def yes_no(text: str) -> bool | None:
             answer = False if negated else bool(value)
     return answer
 
+
+def keyword(text: str, words: Collection[str]) -> str | None:
+    """The one word of `words` (lower case) the message answers with, fillers (吧, 了, 老师,
+    谢谢, emoji, stickers) around it allowed as in `yes_no`; None if it says anything else,
+    asks, or names two different words (`不匿名`: 不 and 匿名)."""
+    table = dict.fromkeys(words, True)
+    longest = max(map(len, table), default=0)
+    found: str | None = None
+    for chunk in chunks(normalise(text or "")):
+        if "?" in chunk.mark:
+            return None
+        part, pos = chunk.text, 0
+        while pos < len(part):
+            own = longest_word(part, pos, table, longest)
+            filler = longest_word(part, pos, _FILLERS, _LONGEST)
+            if own is not None and (filler is None or own[1] >= filler[1]):
+                word = part[pos:own[1]]
+                if found not in (None, word):
+                    return None
+                found, pos = word, own[1]
+            elif filler is not None:
+                pos = filler[1]
+            elif (end := decoration_at(part, pos)) is not None:
+                pos = end
+            else:
+                return None
+    return found
+
+
+_FILLERS: dict[str, bool | str] = {w: v for w, v in _WORDS.items() if v == _FILLER}
 
 _CHOICE = re.compile(
     rf"(?:我)?(?:选择?|要|就要?|是)?(?:第)?({NUMERAL})(?:个|号|条|项|种|位)?(?:吧|的|啊|呀|哈|了|哦)*")
